@@ -1,0 +1,121 @@
+"""Reading DID documents and controller documents into verification methods, offline.
+
+The did:web resolver in ``keys/`` fetches a document through the guarded fetcher and hands it
+here; tests hand fixtures. Each method is listed with the relationships that reference it (DID Core
+1.0 section 5.3), so a proof purpose is checked against the exact key id, never "the first key".
+
+Supported method types: ``Multikey`` and ``Ed25519VerificationKey2020`` (``publicKeyMultibase``),
+``JsonWebKey`` and ``JsonWebKey2020`` (``publicKeyJwk``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from credentials.errors import InvalidInput, InvalidKey, KeyNotFound
+from credentials.jwk import public_key_from_jwk
+from credentials.keys import KeyResolver, PublicKey, VerificationMethod
+from credentials.multikey import DID_KEY_PREFIX, decode_public_multikey, resolve_did_key
+
+RELATIONSHIPS = (
+    "assertionMethod",
+    "authentication",
+    "capabilityInvocation",
+    "capabilityDelegation",
+    "keyAgreement",
+)
+MULTIBASE_TYPES = {"Multikey", "Ed25519VerificationKey2020"}
+JWK_TYPES = {"JsonWebKey", "JsonWebKey2020"}
+
+
+def _absolute(reference: str, document_id: str) -> str:
+    return document_id + reference if reference.startswith("#") else reference
+
+
+def _public_key(entry: Mapping[str, Any]) -> PublicKey:
+    method_type = entry.get("type")
+    if method_type in MULTIBASE_TYPES:
+        return decode_public_multikey(str(entry.get("publicKeyMultibase", "")))
+    if method_type in JWK_TYPES:
+        return public_key_from_jwk(entry.get("publicKeyJwk"))
+    raise InvalidKey(f"unsupported verification method type {method_type!r}")
+
+
+def verification_methods(document: Mapping[str, Any]) -> dict[str, VerificationMethod]:
+    """Every verification method of a DID/controller document, keyed by absolute id."""
+    document_id = document.get("id")
+    if not isinstance(document_id, str):
+        raise InvalidInput("controller document has no string 'id'")
+    entries: dict[str, Mapping[str, Any]] = {}
+    referenced: dict[str, set[str]] = {}
+    embedded_lists = [("verificationMethod", document.get("verificationMethod", []))]
+    embedded_lists += [(name, document.get(name, [])) for name in RELATIONSHIPS]
+    for relationship, items in embedded_lists:
+        if not isinstance(items, list):
+            raise InvalidInput(f"controller document '{relationship}' must be a list")
+        for item in items:
+            if isinstance(item, str):
+                referenced.setdefault(_absolute(item, document_id), set()).add(relationship)
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                method_id = _absolute(item["id"], document_id)
+                entries[method_id] = item
+                if relationship != "verificationMethod":
+                    referenced.setdefault(method_id, set()).add(relationship)
+    methods: dict[str, VerificationMethod] = {}
+    for method_id, entry in entries.items():
+        methods[method_id] = VerificationMethod(
+            id=method_id,
+            controller=str(entry.get("controller", "")),
+            public_key=_public_key(entry),
+            relationships=frozenset(referenced.get(method_id, set())),
+        )
+    return methods
+
+
+@dataclass
+class DocumentResolver:
+    """Resolves keys from controller documents it was given (fixtures, fetched documents)."""
+
+    documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def resolve(self, verification_method: str) -> VerificationMethod:
+        document_id = verification_method.split("#", 1)[0]
+        document = self.documents.get(document_id)
+        if document is None:
+            raise KeyNotFound(f"no controller document for {document_id!r}")
+        if document.get("id") != document_id:
+            raise KeyNotFound(f"controller document id does not match {document_id!r}")
+        method = verification_methods(document).get(verification_method)
+        if method is None:
+            raise KeyNotFound(f"{verification_method!r} is not in its controller document")
+        return method
+
+
+class DidKeyResolver:
+    """Resolves did:key locally; everything else is ``KeyNotFound`` (no network)."""
+
+    def resolve(self, verification_method: str) -> VerificationMethod:
+        return resolve_did_key(verification_method)
+
+
+@dataclass
+class ChainResolver:
+    """Tries each resolver that claims the id's scheme; the first answer wins."""
+
+    resolvers: Sequence[tuple[str, KeyResolver]]
+
+    def resolve(self, verification_method: str) -> VerificationMethod:
+        for prefix, resolver in self.resolvers:
+            if verification_method.startswith(prefix):
+                return resolver.resolve(verification_method)
+        raise KeyNotFound(f"no resolver for {verification_method!r}")
+
+
+def offline_resolver(documents: Mapping[str, Mapping[str, Any]] | None = None) -> ChainResolver:
+    """did:key locally, plus any controller documents given; nothing from the network."""
+    chain: list[tuple[str, KeyResolver]] = [(DID_KEY_PREFIX, DidKeyResolver())]
+    if documents:
+        chain.append(("", DocumentResolver(documents)))
+    return ChainResolver(chain)

@@ -1,0 +1,82 @@
+"""Multibase (base58btc ``z``, base64url ``u``) as Data Integrity and Bitstring Status List use it.
+
+Controlled Identifiers 1.0, section 2.4 "Multibase": ``z`` = base58btc (Bitcoin alphabet), ``u`` =
+base64url without padding (RFC 4648 section 5). Invalid characters or padding raise
+``InvalidInput`` naming the problem.
+
+>>> encode_base58btc(b"hello")
+'Cn8eVZg'
+>>> decode_multibase("zCn8eVZg")
+b'hello'
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from credentials.errors import InvalidInput
+
+BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE58_INDEX = {char: index for index, char in enumerate(BASE58_ALPHABET)}
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+MAX_ENCODED_LENGTH = 4 * 1024 * 1024
+
+
+def encode_base58btc(data: bytes) -> str:
+    leading_zeros = len(data) - len(data.lstrip(b"\0"))
+    number = int.from_bytes(data, "big")
+    digits: list[str] = []
+    while number:
+        number, remainder = divmod(number, 58)
+        digits.append(BASE58_ALPHABET[remainder])
+    return "1" * leading_zeros + "".join(reversed(digits))
+
+
+def decode_base58btc(text: str) -> bytes:
+    if len(text) > MAX_ENCODED_LENGTH:
+        raise InvalidInput("base58 value is too long")
+    number = 0
+    for position, char in enumerate(text):
+        digit = _BASE58_INDEX.get(char)
+        if digit is None:
+            raise InvalidInput(f"invalid base58btc character {char!r} at position {position}")
+        number = number * 58 + digit
+    leading_zeros = len(text) - len(text.lstrip("1"))
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * leading_zeros + body
+
+
+def encode_base64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def decode_base64url(text: str) -> bytes:
+    if len(text) > MAX_ENCODED_LENGTH:
+        raise InvalidInput("base64url value is too long")
+    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise InvalidInput("invalid base64url (unpadded RFC 4648 section 5 alphabet expected)")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidInput("invalid base64url") from None
+
+
+def encode_multibase(data: bytes, base: str = "z") -> str:
+    if base == "z":
+        return "z" + encode_base58btc(data)
+    if base == "u":
+        return "u" + encode_base64url(data)
+    raise InvalidInput(f"unsupported multibase prefix {base!r}")
+
+
+def decode_multibase(text: str) -> bytes:
+    if not isinstance(text, str) or not text:
+        raise InvalidInput("multibase value must be a non-empty string")
+    prefix, body = text[0], text[1:]
+    if prefix == "z":
+        return decode_base58btc(body)
+    if prefix == "u":
+        return decode_base64url(body)
+    raise InvalidInput(f"unsupported multibase prefix {prefix!r} (expected 'z' or 'u')")

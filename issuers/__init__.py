@@ -1,0 +1,1 @@
+"""issuers component of Learner Passport."""

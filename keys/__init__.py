@@ -1,0 +1,1 @@
+"""keys component of Learner Passport."""

@@ -1,0 +1,1 @@
+"""passport component of Learner Passport."""

@@ -1,0 +1,1 @@
+"""verifier component of Learner Passport."""
