@@ -1,0 +1,330 @@
+"""The unsigned credentials and presentations WE emit, to the letter of the standards.
+
+- ``@context``: VC 2.0 first, then OB ``context-3.0.3.json`` (CLR: ``context-2.0.1.json`` before
+  it), then OB ``extensions.json``, which alone defines ``1EdTechJsonSchemaValidator2019`` (without
+  it, JSON-LD safe mode fails on our ``credentialSchema``; standards digest, end notes).
+- ``type`` is ``["VerifiableCredential", "OpenBadgeCredential"]`` (resp. Endorsement/Clr).
+- Dates are ``YYYY-MM-DDThh:mm:ssZ`` (``format_datetime``); status indexes are strings.
+- ``credentialSchema`` names the 1EdTech JSON Schema of the class (OB 3.0 section 8.1, CLR 2.0).
+- Never the terms ``jti``/``endorsementJwt``: older copies of context 3.0.3 lack them.
+
+Each builder reads its output back through the same parser we use on others' credentials, so what
+we emit is what we accept. Signing is ``credentials.proofs``' job; these return plain dicts.
+
+>>> from datetime import UTC, datetime
+>>> vc = build_endorsement_credential(
+...     credential_id="urn:uuid:0f0a0e5e-1b1c-4d3e-8f00-000000000001",
+...     issuer={"id": "https://employer.example", "type": ["Profile"], "name": "Employer"},
+...     endorsed_id="https://college.example/achievements/welding",
+...     endorsement_comment="Graduates are job-ready.",
+...     name="Employer endorsement",
+...     valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+... )
+>>> vc["type"], vc["validFrom"]
+(['VerifiableCredential', 'EndorsementCredential'], '2025-01-01T00:00:00Z')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from credentials.contexts import CLR_V2P0, OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2, is_bundled
+from credentials.errors import InvalidInput, UnknownContext
+from credentials.models.clr import CLR_CREDENTIAL, ClrCredential, ClrSubject
+from credentials.models.common import (
+    VERIFIABLE_CREDENTIAL,
+    BitstringStatusListEntry,
+    Evidence,
+    Image,
+    JsonLdModel,
+    Profile,
+    format_datetime,
+    validate_document,
+)
+from credentials.models.ob import (
+    ENDORSEMENT_CREDENTIAL,
+    OPEN_BADGE_CREDENTIAL,
+    Achievement,
+    AchievementCredential,
+    AchievementSubject,
+    EndorsementCredential,
+    IdentityObject,
+    hashed_identity,
+)
+from credentials.models.presentation import (
+    VERIFIABLE_PRESENTATION,
+    EnvelopedVerifiableCredential,
+    parse_credential,
+    parse_presentation,
+)
+
+OB_CONTEXTS = (VC_V2, OB_V3P0, OB_V3P0_EXTENSIONS)
+CLR_CONTEXTS = (VC_V2, CLR_V2P0, OB_V3P0, OB_V3P0_EXTENSIONS)
+JSON_SCHEMA_VALIDATOR_2019 = "1EdTechJsonSchemaValidator2019"
+OB_ACHIEVEMENT_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+OB_ENDORSEMENT_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+)
+CLR_SCHEMA = (
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+)
+# Defined only by the later copy of context 3.0.3; verifiers holding the April 2025 copy fail.
+UNPORTABLE_TERMS = frozenset({"jti", "endorsementJwt"})
+# Members whose values are credentials signed by someone else: inserted as given, not ours.
+_EMBEDDED_CREDENTIAL_MEMBERS = frozenset({"endorsement", "verifiableCredential"})
+
+StatusArgument = BitstringStatusListEntry | Sequence[BitstringStatusListEntry] | None
+
+
+def bitstring_status_entry(
+    *, status_list_credential: str, index: int, status_purpose: str = "revocation"
+) -> BitstringStatusListEntry:
+    """A status entry with a string index and an ``id`` of ``<list URL>#<index>``
+    (Bitstring Status List 1.0 section 2.1: the id must not be the list's own URL)."""
+    if index < 0:
+        raise InvalidInput("a status list index cannot be negative")
+    return BitstringStatusListEntry(
+        id=f"{status_list_credential}#{index}",
+        status_purpose=status_purpose,
+        status_list_index=str(index),
+        status_list_credential=status_list_credential,
+    )
+
+
+def hashed_identity_object(
+    identifier: str, *, salt: str, identity_type: str = "emailAddress"
+) -> IdentityObject:
+    """An IdentityObject that names the learner without disclosing ``identifier``."""
+    return IdentityObject(
+        hashed=True,
+        identity_hash=hashed_identity(identifier, salt),
+        identity_type=identity_type,
+        salt=salt,
+    )
+
+
+def build_achievement_credential(
+    *,
+    credential_id: str,
+    issuer: Profile | Mapping[str, Any],
+    achievement: Achievement,
+    subject: AchievementSubject,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    image: Image | None = None,
+    awarded_date: datetime | None = None,
+    credential_status: StatusArgument = None,
+    evidence: Sequence[Evidence] = (),
+    extra_contexts: Sequence[str] = (),
+) -> dict[str, Any]:
+    """An unsigned OpenBadgeCredential (OB 3.0 section 8.1) for ``subject``.
+
+    ``subject`` names the learner (``id`` and/or ``identifier``); the ``achievement`` is put in
+    it. A subject that already names a different achievement is refused.
+    """
+    if subject.achievement is not None and subject.achievement != achievement:
+        raise InvalidInput("the subject already names a different achievement")
+    document = _credential_head(
+        contexts=(*OB_CONTEXTS, *extra_contexts),
+        credential_id=credential_id,
+        credential_type=OPEN_BADGE_CREDENTIAL,
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    _put(document, name=name, description=description, image=image)
+    _put(document, awardedDate=None if awarded_date is None else format_datetime(awarded_date))
+    _put(document, credentialSubject=subject.model_copy(update={"achievement": achievement}))
+    _put(document, evidence=list(evidence) or None)
+    return _finish(document, OB_ACHIEVEMENT_SCHEMA, credential_status, AchievementCredential)
+
+
+def build_endorsement_credential(
+    *,
+    credential_id: str,
+    issuer: Profile | Mapping[str, Any],
+    endorsed_id: str,
+    endorsement_comment: str | None,
+    name: str,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    description: str | None = None,
+    credential_status: StatusArgument = None,
+    extra_contexts: Sequence[str] = (),
+) -> dict[str, Any]:
+    """An unsigned EndorsementCredential (OB 3.0 B.1.3) of the credential, Achievement or
+    Profile whose id is ``endorsed_id``."""
+    document = _credential_head(
+        contexts=(*OB_CONTEXTS, *extra_contexts),
+        credential_id=credential_id,
+        credential_type=ENDORSEMENT_CREDENTIAL,
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    _put(document, name=name, description=description)
+    subject = {"id": endorsed_id, "type": ["EndorsementSubject"]}
+    _put(document, credentialSubject=_put(subject, endorsementComment=endorsement_comment))
+    return _finish(document, OB_ENDORSEMENT_SCHEMA, credential_status, EndorsementCredential)
+
+
+def build_clr_credential(
+    *,
+    credential_id: str,
+    issuer: Profile | Mapping[str, Any],
+    subject: ClrSubject,
+    name: str,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    description: str | None = None,
+    partial: bool | None = None,
+    awarded_date: datetime | None = None,
+    credential_status: StatusArgument = None,
+    extra_contexts: Sequence[str] = (),
+) -> dict[str, Any]:
+    """An unsigned ClrCredential (CLR 2.0): the learner's signed credentials, inserted as given,
+    with optional achievements and associations; ``partial`` marks a subset of the record."""
+    for position, credential in enumerate(subject.verifiable_credential):
+        try:
+            parse_credential(credential)
+        except InvalidInput as exc:
+            raise InvalidInput(f"verifiableCredential[{position}]: {exc.message}") from None
+    document = _credential_head(
+        contexts=(*CLR_CONTEXTS, *extra_contexts),
+        credential_id=credential_id,
+        credential_type=CLR_CREDENTIAL,
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    _put(document, name=name, description=description, partial=partial)
+    _put(document, awardedDate=None if awarded_date is None else format_datetime(awarded_date))
+    _put(document, credentialSubject=subject)
+    return _finish(document, CLR_SCHEMA, credential_status, ClrCredential)
+
+
+def build_presentation(
+    credentials: Sequence[Mapping[str, Any] | str],
+    holder: str | None,
+    *,
+    presentation_id: str | None = None,
+    extra_contexts: Sequence[str] = (),
+) -> dict[str, Any]:
+    """An unsigned Verifiable Presentation (VC Data Model 2.0 section 4.13).
+
+    Credential objects are inserted as given; a JWT credential (compact JWS) is wrapped as an
+    ``EnvelopedVerifiableCredential`` with id ``data:application/vc+jwt,<jws>``. Holder binding
+    comes from the presentation's proof (challenge and domain), added by ``credentials.proofs``.
+    """
+    document: dict[str, Any] = {"@context": _checked_contexts((VC_V2, *extra_contexts))}
+    _put(document, id=presentation_id)
+    document["type"] = [VERIFIABLE_PRESENTATION]
+    _put(document, holder=holder)
+    embedded = [
+        EnvelopedVerifiableCredential.from_jwt(item).to_jsonld()
+        if isinstance(item, str)
+        else dict(item)
+        for item in credentials
+    ]
+    _put(document, verifiableCredential=embedded or None)
+    parse_presentation(document)
+    return document
+
+
+def _credential_head(
+    *,
+    contexts: tuple[str, ...],
+    credential_id: str,
+    credential_type: str,
+    issuer: Profile | Mapping[str, Any],
+    valid_from: datetime,
+    valid_until: datetime | None,
+) -> dict[str, Any]:
+    # Member order follows the specification examples: context, id, type, issuer, dates.
+    profile = issuer if isinstance(issuer, Profile) else _issuer_profile(issuer)
+    document: dict[str, Any] = {
+        "@context": _checked_contexts(contexts),
+        "id": credential_id,
+        "type": [VERIFIABLE_CREDENTIAL, credential_type],
+        "issuer": profile.to_jsonld(),
+        "validFrom": format_datetime(valid_from),
+    }
+    return _put(document, validUntil=None if valid_until is None else format_datetime(valid_until))
+
+
+def _issuer_profile(issuer: Mapping[str, Any]) -> Profile:
+    # Built, not read: a profile given without ``type`` gets the one the schema requires.
+    return validate_document(Profile, dict(issuer), what="issuer profile", reading=False)
+
+
+def _checked_contexts(contexts: tuple[str, ...]) -> list[str]:
+    # A context our own document loader would refuse could never be signed or verified.
+    for url in contexts:
+        if not is_bundled(url):
+            raise UnknownContext(f"context {url!r} is not bundled; it cannot be emitted")
+    if len(set(contexts)) != len(contexts):
+        raise InvalidInput("a context is listed twice")
+    return list(contexts)
+
+
+def _put(document: dict[str, Any], **members: Any) -> dict[str, Any]:
+    """Add the members that have a value, in order, as JSON (models through ``to_jsonld``)."""
+    for key, value in members.items():
+        if value is not None:
+            document[key] = _as_json(value)
+    return document
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, JsonLdModel):
+        return value.to_jsonld()
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    return value
+
+
+def _emitted_status(status: StatusArgument) -> dict[str, Any] | None:
+    # The OB 3.0 and CLR 2.0 schemas allow a single credentialStatus object, with an id.
+    if status is not None and not isinstance(status, BitstringStatusListEntry):
+        if len(status) > 1:
+            raise InvalidInput("OB 3.0 and CLR 2.0 allow one credentialStatus entry, not a list")
+        status = status[0] if status else None
+    if status is None:
+        return None
+    index = str(status.status_list_index)
+    entry_id = status.id or f"{status.status_list_credential}#{index}"
+    return status.model_copy(update={"status_list_index": index, "id": entry_id}).to_jsonld()
+
+
+def _finish(
+    document: dict[str, Any],
+    schema_url: str,
+    status: StatusArgument,
+    model: type[AchievementCredential | EndorsementCredential | ClrCredential],
+) -> dict[str, Any]:
+    document["credentialSchema"] = [{"id": schema_url, "type": JSON_SCHEMA_VALIDATOR_2019}]
+    _put(document, credentialStatus=_emitted_status(status))
+    unportable = next(_unportable_term_paths(document, ""), None)
+    if unportable is not None:
+        raise InvalidInput(f"{unportable}: we never emit this term (older OB contexts lack it)")
+    validate_document(model, document, what="credential we built")
+    return document
+
+
+def _unportable_term_paths(node: Any, path: str) -> Iterator[str]:
+    if isinstance(node, list):
+        for position, item in enumerate(node):
+            yield from _unportable_term_paths(item, f"{path}[{position}]")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            child = f"{path}.{key}" if path else key
+            if key in UNPORTABLE_TERMS:
+                yield child
+            elif key not in _EMBEDDED_CREDENTIAL_MEMBERS:
+                yield from _unportable_term_paths(value, child)
