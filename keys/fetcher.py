@@ -1,0 +1,502 @@
+"""The one guarded HTTP fetcher for everything an attacker may name: did:web documents, status
+lists, hosted credentials.
+
+A URL inside a credential is attacker-controlled, so fetching it is a server-side request forgery
+risk (OWASP SSRF prevention cheat sheet). Every fetch therefore:
+
+1. refuses any scheme but ``https`` (plain ``http`` only for hosts the policy names);
+2. resolves the host itself and refuses the fetch if ANY answer is loopback, private, link-local
+   (the 169.254.169.254 cloud metadata service), multicast, reserved, unspecified, or such an
+   address embedded in IPv6 (IPv4-mapped, 6to4, NAT64);
+3. connects only to the addresses it vetted: the default transport's network backend is pinned to
+   them, so there is no second DNS lookup a rebinding attacker could answer differently. TLS still
+   sends the host name as SNI and verifies the certificate against it;
+4. follows at most ``max_redirects`` redirects by hand, vetting every hop like the first;
+5. streams the body and stops past ``max_bytes``; refuses compressed bodies (a gzip bomb);
+6. enforces a total deadline at the socket level, so a server dripping one byte a second (headers
+   or body) is cut off at ``total_timeout``.
+
+Residual risk, stated honestly: the name lookup itself (``socket.getaddrinfo``) is bounded by the
+system resolver's timeouts, not by ``total_timeout``.
+
+Answers are cached in memory (RFC 9111: ``max-age``, ``no-store``, ETag revalidation) and a cached
+answer is served *stale* when the origin is down, for up to ``max_ttl``, so a status list that is
+briefly unreachable does not flip verification answers.
+
+>>> fetcher = GuardedFetcher(FetchPolicy())
+>>> fetcher.fetch("http://169.254.169.254/latest/meta-data/", accept="text/plain")
+Traceback (most recent call last):
+keys.fetcher.FetchRefused: plain http is not allowed for 169.254.169.254; use https
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import ssl
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+import httpcore
+import httpx
+
+from credentials.errors import ResolutionUnavailable
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Sequence[str]]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
+_NO_STORE = re.compile(r"(?:^|,)\s*no-store\s*(?:,|$)", re.IGNORECASE)
+
+
+class FetchError(ResolutionUnavailable):
+    """A fetch did not produce a document; the verifier reports ``could_not_check``."""
+
+    code = "fetch_error"
+
+
+class FetchRefused(FetchError):
+    """The policy forbids this fetch (scheme, address, redirect target); nothing was sent."""
+
+    code = "fetch_refused"
+    status = 400
+
+
+class FetchFailed(FetchError):
+    """The fetch was attempted and failed. ``transient`` failures (network, timeout, 5xx, 429)
+    let a cached answer be served stale; a definite answer (404, oversize) does not."""
+
+    code = "fetch_failed"
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Limits of the guarded fetcher. Times are seconds; the defaults suit a verifier service."""
+
+    allow_http_hosts: frozenset[str] = frozenset()
+    allow_private_addresses: bool = False
+    connect_timeout: float = 3.0
+    read_timeout: float = 5.0
+    total_timeout: float = 10.0
+    max_bytes: int = 1024 * 1024
+    max_redirects: int = 3
+    default_ttl: float = 300.0
+    max_ttl: float = 86400.0
+    cache_entries: int = 1000
+    user_agent: str = "LearnerPassport/0.1 (guarded fetcher)"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A fetched document. ``fetched_at`` is the fetcher clock's reading when the origin last
+    vouched for ``content`` (fetch or 304 revalidation); ``stale`` means the origin was down and
+    this is an older answer served from the cache."""
+
+    status: int
+    content: bytes
+    content_type: str
+    fetched_at: float
+    from_cache: bool = False
+    stale: bool = False
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    content: bytes
+    content_type: str
+    etag: str | None
+    cache_control: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    result: FetchResult
+    expires_at: float
+    etag: str | None
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for ``host`` (all of them are vetted)."""
+    answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(sockaddr[0]) for *_, sockaddr in answers]
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    if address.ipv4_mapped is not None:
+        return "IPv4-mapped", address.ipv4_mapped
+    if address.sixtofour is not None:
+        return "6to4", address.sixtofour
+    if address in _NAT64_PREFIX:
+        return "NAT64", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def address_refusal(address: IPAddress) -> str | None:
+    """Why ``address`` must not be fetched (``"link-local"``...), or None for a public one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            kind = address_refusal(embedded[1])
+            return None if kind is None else f"{embedded[0]} {kind}"
+    for attribute, kind in (
+        ("is_unspecified", "unspecified"),
+        ("is_loopback", "loopback"),
+        ("is_link_local", "link-local"),
+        ("is_multicast", "multicast"),
+        ("is_reserved", "reserved"),
+        ("is_private", "private"),
+    ):
+        if getattr(address, attribute):
+            return kind
+    return None if address.is_global else "not globally routable"
+
+
+def _ttl(cache_control: str, policy: FetchPolicy) -> float | None:
+    """Seconds to keep an answer fresh (RFC 9111 section 5.2.2); None means do not store."""
+    if _NO_STORE.search(cache_control):
+        return None
+    max_age = _MAX_AGE.search(cache_control)
+    return policy.default_ttl if max_age is None else min(float(max_age[1]), policy.max_ttl)
+
+
+def _within(deadline: float, timeout: float | None, expired: type[Exception]) -> float:
+    """The per-operation timeout clipped to what is left of the total deadline."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise expired("the total timeout was reached")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the fetch's total deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _within(self._deadline, timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _within(self._deadline, timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        # server_hostname is the URL's host name (not the pinned IP): SNI and certificate checks
+        # are against the name the credential gave.
+        limit = _within(self._deadline, timeout, httpcore.ConnectTimeout)
+        tls = self._inner.start_tls(ssl_context, server_hostname, limit)
+        return _DeadlineStream(tls, self._deadline)
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Connects to the vetted addresses of one origin only; it never resolves a name itself."""
+
+    def __init__(self, addresses: Sequence[IPAddress], deadline: float) -> None:
+        self._addresses = addresses
+        self._deadline = deadline
+        self._sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        # ``host`` is ignored on purpose: this backend serves a pool built for one vetted origin.
+        failure = httpcore.ConnectError(f"no address of {host} accepted a connection")
+        for address in self._addresses:
+            limit = _within(self._deadline, timeout, httpcore.ConnectTimeout)
+            try:
+                stream = self._sockets.connect_tcp(str(address), port, limit, None, socket_options)
+            except httpcore.ConnectError as error:
+                failure = error
+                continue
+            return _DeadlineStream(stream, self._deadline)
+        raise failure
+
+
+@contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    """httpcore's errors as the httpx errors a transport is expected to raise."""
+    try:
+        yield
+    except httpcore.TimeoutException as error:
+        raise httpx.TimeoutException(str(error)) from error
+    except (httpcore.NetworkError, httpcore.ProtocolError) as error:
+        raise httpx.TransportError(str(error)) from error
+
+
+class _CoreBody(httpx.SyncByteStream):
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _as_httpx_errors():
+            yield from self._stream
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class _PinnedTransport(httpx.BaseTransport):
+    """One request over a pool that can only reach the vetted addresses, without keep-alive."""
+
+    def __init__(self, backend: _PinnedBackend, ssl_context: ssl.SSLContext) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context, max_keepalive_connections=0, network_backend=backend
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            extensions=request.extensions,
+        )
+        with _as_httpx_errors():
+            core_response = self._pool.handle_request(core_request)
+        assert isinstance(core_response.stream, Iterable)
+        return httpx.Response(
+            core_response.status,
+            headers=core_response.headers,
+            stream=_CoreBody(core_response.stream),
+            extensions=core_response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _Cache:
+    """A thread-safe LRU of fetched answers keyed by (URL, Accept)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, str], entry: _Entry | None) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+            if entry is not None:
+                self._entries[key] = entry
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+
+class GuardedFetcher:
+    """Fetches attacker-named URLs under a ``FetchPolicy``, with a cache.
+
+    ``transport`` replaces the pinned network transport; tests pass ``httpx.MockTransport``. An
+    injected transport connects wherever it likes, so production code leaves it None. ``clock``
+    times the cache and ``fetched_at``; network deadlines always use real monotonic time.
+    ``resolver`` turns a host name into addresses (every one is vetted) and ``ssl_context``
+    chooses the trusted certificate authorities (certifi by default).
+    """
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        resolver: Resolver = system_resolver,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.policy = policy
+        self._transport = transport
+        self._clock = clock
+        self._resolver = resolver
+        self._ssl_context = ssl_context or httpx.create_ssl_context()
+        self._cache = _Cache(policy.cache_entries)
+
+    def fetch(self, url: str, *, accept: str) -> FetchResult:
+        """The document at ``url``: fresh from the cache, from the origin, or stale from the cache
+        when the origin is down. Raises ``FetchRefused`` or ``FetchFailed`` with a reason."""
+        target = self._vet_url(url)
+        key = (str(target), accept)
+        now = self._clock()
+        entry = self._cache.get(key)
+        if entry is not None and now < entry.expires_at:
+            return replace(entry.result, from_cache=True)
+        try:
+            reply = self._fetch_origin(target, accept, None if entry is None else entry.etag)
+        except FetchFailed as failure:
+            if entry is None or not failure.transient:
+                raise
+            if now - entry.result.fetched_at > self.policy.max_ttl:
+                raise
+            return replace(entry.result, from_cache=True, stale=True)
+        ttl = _ttl(reply.cache_control, self.policy)
+        if reply.status == 304 and entry is not None:
+            result = replace(entry.result, fetched_at=now)
+            etag = reply.etag or entry.etag
+        else:
+            result = FetchResult(reply.status, reply.content, reply.content_type, now)
+            etag = reply.etag
+        self._cache.put(key, None if ttl is None else _Entry(result, now + ttl, etag))
+        return replace(result, from_cache=reply.status == 304)
+
+    def _vet_url(self, url: str) -> httpx.URL:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as error:
+            raise FetchRefused(f"{url[:200]!r} is not a valid URL: {error}") from None
+        if parsed.scheme == "http":
+            if parsed.host not in self.policy.allow_http_hosts:
+                raise FetchRefused(f"plain http is not allowed for {parsed.host}; use https")
+        elif parsed.scheme != "https":
+            raise FetchRefused(f"only https URLs are fetched, not {url[:200]!r}")
+        if not parsed.host:
+            raise FetchRefused(f"{url[:200]!r} has no host")
+        if parsed.userinfo:
+            raise FetchRefused("URLs that carry credentials (user:password@) are not fetched")
+        return parsed.copy_with(fragment=None)
+
+    def _vetted_addresses(self, url: httpx.URL) -> list[IPAddress]:
+        host = url.host
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            port = url.port or (443 if url.scheme == "https" else 80)
+            try:
+                addresses = [ipaddress.ip_address(answer) for answer in self._resolver(host, port)]
+            except (OSError, UnicodeError, ValueError) as error:
+                raise FetchFailed(f"cannot resolve {host}: {error}", transient=True) from None
+        if not addresses:
+            raise FetchFailed(f"{host} has no address", transient=True)
+        if not self.policy.allow_private_addresses:
+            for address in addresses:
+                kind = address_refusal(address)
+                if kind is not None:
+                    source = "" if str(address) == host else f" (from {host})"
+                    raise FetchRefused(
+                        f"address {address}{source} is {kind}; fetching it is not allowed"
+                    )
+        return addresses
+
+    def _fetch_origin(self, target: httpx.URL, accept: str, etag: str | None) -> _Reply:
+        """Follow redirects by hand, vetting every hop, all within one total deadline."""
+        deadline = time.monotonic() + self.policy.total_timeout
+        headers = {
+            "Accept": accept,
+            "Accept-Encoding": "identity",
+            "User-Agent": self.policy.user_agent,
+        }
+        if etag is not None:
+            headers["If-None-Match"] = etag
+        url = target
+        for _hop in range(self.policy.max_redirects + 1):
+            outcome = self._exchange(url, headers, deadline)
+            if isinstance(outcome, _Reply):
+                return outcome
+            url = self._vet_url(outcome)
+        raise FetchFailed(
+            f"{target} redirected more than {self.policy.max_redirects} times", transient=False
+        )
+
+    def _exchange(self, url: httpx.URL, headers: dict[str, str], deadline: float) -> _Reply | str:
+        """One request: a reply, or the next URL when the origin redirects."""
+        addresses = self._vetted_addresses(url)
+        timeouts = {
+            "connect": self.policy.connect_timeout,
+            "read": self.policy.read_timeout,
+            "write": self.policy.read_timeout,
+            "pool": self.policy.connect_timeout,
+        }
+        request = httpx.Request("GET", url, headers=headers, extensions={"timeout": timeouts})
+        transport = self._transport or _PinnedTransport(
+            _PinnedBackend(addresses, deadline), self._ssl_context
+        )
+        try:
+            response = transport.handle_request(request)
+            try:
+                return self._read(url, response, deadline, "If-None-Match" in headers)
+            finally:
+                response.close()
+        except httpx.TimeoutException:
+            raise FetchFailed(f"fetching {url} timed out", transient=True) from None
+        except httpx.TransportError as error:
+            raise FetchFailed(f"could not fetch {url}: {error}", transient=True) from None
+        finally:
+            if transport is not self._transport:
+                transport.close()
+
+    def _read(
+        self, url: httpx.URL, response: httpx.Response, deadline: float, revalidating: bool
+    ) -> _Reply | str:
+        status = response.status_code
+        if status in REDIRECT_STATUSES:
+            location = response.headers.get("location")
+            if not location:
+                raise FetchFailed(f"{url} redirected without a Location", transient=False)
+            try:
+                return str(url.join(location))
+            except httpx.InvalidURL:
+                raise FetchRefused(f"{url} redirected to an invalid URL") from None
+        headers = response.headers
+        if status != 200 and not (status == 304 and revalidating):
+            raise FetchFailed(
+                f"{url} answered HTTP {status}", transient=status >= 500 or status == 429
+            )
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise FetchFailed(f"{url} sent a {encoding}-encoded body", transient=False)
+        limit = self.policy.max_bytes
+        oversize = FetchFailed(f"{url} sent more than {limit} bytes", transient=False)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise oversize
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise oversize
+            if time.monotonic() > deadline:
+                raise FetchFailed(f"fetching {url} timed out", transient=True)
+        return _Reply(
+            status=status,
+            content=bytes(body),
+            content_type=headers.get("content-type", ""),
+            etag=headers.get("etag"),
+            cache_control=headers.get("cache-control", ""),
+        )
