@@ -10,6 +10,7 @@ import typer
 
 from passport.cli_credentials import register_credential_commands
 from passport.cli_server import register_server_commands
+from verifier.cli import register_verifier_commands
 
 app = typer.Typer(
     name="passport",
@@ -20,3 +21,4 @@ app = typer.Typer(
 )
 register_credential_commands(app)
 register_server_commands(app)
+register_verifier_commands(app)

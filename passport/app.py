@@ -1,0 +1,223 @@
+"""``create_app(settings)``: the one FastAPI application, composed from the components' routers.
+
+The app owns the database engine (``app.state.engine``, disposed at shutdown), exposes
+``app.state.settings``, serves ``/static``, the pages, and ``GET /healthz``; every error leaves
+as ``application/problem+json`` (``passport.errors``). Two ASGI middlewares wrap it all: a
+request body cap (413) and security headers.
+
+>>> from passport.settings import Settings
+>>> create_app(Settings(database_url="sqlite://")).state.settings.mode
+<Mode.DEVELOPMENT: 'development'>
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, FileSystemLoader
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from credentials.errors import InputTooLarge
+from passport import pages
+from passport.database import SessionDep, create_database_engine
+from passport.errors import install_error_handlers, passport_error_response
+from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
+from passport.settings import Settings
+from verifier import routes as verifier_routes
+from verifier.service import VerifierService
+
+logger = logging.getLogger("passport.app")
+
+# No inline scripts or styles anywhere; pages load only their own static files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60
+STATIC_DIR = PACKAGE_DIR / "static"
+
+
+class RequestSizeLimit:
+    """Refuse request bodies over ``max_bytes`` (or the path's own limit in ``path_limits``,
+    e.g. image uploads) with 413 problem+json.
+
+    A declared ``Content-Length`` over the cap is refused before the app runs. A body without
+    one (chunked) is counted as it arrives; once over the cap the client gets the 413 and the
+    app's next read raises ``InputTooLarge`` (its own response, if any, is discarded).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        base_url: str,
+        path_limits: Mapping[str, int] | None = None,
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.base_url = base_url
+        self.path_limits = dict(path_limits or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.path_limits.get(scope["path"], self.max_bytes)
+        declared = _declared_length(scope)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, limit)
+            return
+        await self._counting(scope, receive, send, limit)
+
+    def _too_large(self, limit: int) -> InputTooLarge:
+        return InputTooLarge(f"the request body is over the limit of {limit} bytes")
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        error = self._too_large(limit)
+        await passport_error_response(self.base_url, error)(scope, receive, send)
+
+    async def _counting(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        received = 0
+        refused = False
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                raise self._too_large(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    refused = True
+                    if not response_started:
+                        await self._refuse(scope, receive, send, limit)
+                    # Stops the app reading; whatever it answers is dropped by guarded_send.
+                    raise self._too_large(limit)
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if refused:
+                return
+            response_started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+
+def _declared_length(scope: Scope) -> int | None:
+    # The server's HTTP parser has already refused a Content-Length that is not a number.
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value)
+    return None
+
+
+class SecurityHeaders:
+    """Add the security headers to every HTTP response (RFC 6797 HSTS only over HTTPS)."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            # Share links carry tokens in their URLs: never leak them to other sites.
+            (b"referrer-policy", b"no-referrer"),
+        ]
+        if https:
+            self.headers.append(
+                (b"strict-transport-security", f"max-age={HSTS_MAX_AGE_SECONDS}".encode())
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class Health(BaseModel):
+    """``GET /healthz`` body: ``ok`` when the database answers, ``unavailable`` otherwise."""
+
+    status: str
+    database: str
+
+
+health_router = APIRouter()
+
+
+@health_router.get("/healthz", response_model=Health)
+def healthz(session: SessionDep) -> JSONResponse:
+    """Liveness and database reachability, for load balancers (503 when the database is down)."""
+    try:
+        session.connection().execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        logger.warning("health check: database unavailable: %s", type(error).__name__)
+        body, status = Health(status="unavailable", database="unavailable"), 503
+    else:
+        body, status = Health(status="ok", database="ok"), 200
+    return JSONResponse(
+        body.model_dump(), status_code=status, headers={"Cache-Control": "no-store"}
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the application for ``settings``; the database must already be prepared."""
+    engine = create_database_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Learner Passport",
+        lifespan=lifespan,
+        # Swagger UI and ReDoc load scripts from a CDN and run inline scripts, which the
+        # Content-Security-Policy forbids; the OpenAPI document stays at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.template_environments = create_template_environments()
+    for environment in app.state.template_environments.values():
+        component_templates = FileSystemLoader(verifier_routes.TEMPLATES_DIR)
+        environment.loader = ChoiceLoader([environment.loader, component_templates])
+    app.state.verifier = VerifierService.from_settings(settings)
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestSizeLimit,
+        max_bytes=settings.max_request_bytes,
+        base_url=settings.base_url,
+        path_limits=verifier_routes.ROUTE_BODY_LIMITS,
+    )
+    app.add_middleware(SecurityHeaders, https=settings.uses_https)
+    # Before /static: a mount matches by prefix, so the longer prefix must come first.
+    verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
+    app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health_router)
+    app.include_router(pages.router)
+    app.include_router(
+        verifier_routes.create_verifier_router(
+            app.state.verifier, pages.render_page, negotiate_language
+        )
+    )
+    return app

@@ -1,0 +1,138 @@
+"""English and French: choosing the language of a page, and the gettext catalogs.
+
+The language is chosen per request, in this order:
+
+1. the ``lang`` query parameter (``/?lang=fr``): links stay shareable and every page has one URL
+   per language that search engines index through ``<link rel="alternate" hreflang>``;
+2. the ``lang`` cookie, set whenever a ``lang`` parameter was used, so the choice sticks
+   while the learner browses links that do not carry it;
+3. the browser's ``Accept-Language`` header (RFC 9110 section 12.5.4);
+4. ``Settings.default_language``.
+
+A path prefix (``/fr/...``) was not chosen: every component's routes, share links and QR codes
+would need a second URL, and the API paths are not language-specific.
+
+Messages are written in English in the source (so English needs no catalog) and translated in
+``passport/locales/fr/LC_MESSAGES/messages.po``; see ``docs/i18n.md`` for the extraction and
+compilation commands. Each language has its own Jinja environment, so concurrent requests in
+different languages never share translation state.
+
+>>> translations_for("fr").gettext("Learner Passport")
+"Passeport d'apprentissage"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+
+from credentials.errors import InvalidInput
+
+SUPPORTED = ("en", "fr")
+SOURCE_LANGUAGE = "en"
+LANGUAGE_PARAMETER = "lang"
+LANGUAGE_COOKIE = "lang"
+# Each language is named in itself, the way a reader of that language looks for it.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+MESSAGE_DOMAIN = "messages"
+PACKAGE_DIR = Path(__file__).resolve().parent
+LOCALES_DIR = PACKAGE_DIR / "locales"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+
+
+@cache
+def translations_for(lang: str) -> NullTranslations:
+    """The gettext translations for a supported language (English is the source language)."""
+    if lang not in SUPPORTED:
+        raise InvalidInput(f"unsupported language {lang!r}; supported: {', '.join(SUPPORTED)}")
+    if lang == SOURCE_LANGUAGE:
+        return NullTranslations()
+    with (LOCALES_DIR / lang / "LC_MESSAGES" / f"{MESSAGE_DOMAIN}.mo").open("rb") as compiled:
+        return Translations(fp=compiled, domain=MESSAGE_DOMAIN)
+
+
+def accepted_languages(header: str) -> list[str]:
+    """Primary language tags from an ``Accept-Language`` value, most preferred first.
+
+    >>> accepted_languages("en;q=0.5, fr-CA, de;q=0")
+    ['fr', 'en']
+    """
+    weighted: list[tuple[float, int, str]] = []
+    for position, item in enumerate(header.split(",")):
+        tag, _, parameters = item.strip().partition(";")
+        quality = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                continue
+        primary = tag.strip().split("-")[0].lower()
+        if primary and primary != "*" and quality > 0:
+            weighted.append((-quality, position, primary))
+    return [primary for _, _, primary in sorted(weighted)]
+
+
+def requested_language(request: Request) -> str | None:
+    """The supported language named by the ``lang`` query parameter, if any."""
+    requested = request.query_params.get(LANGUAGE_PARAMETER)
+    return requested if requested in SUPPORTED else None
+
+
+def negotiate_language(request: Request) -> str:
+    """The page language: query parameter, then cookie, then Accept-Language, then the default."""
+    requested = requested_language(request)
+    if requested is not None:
+        return requested
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in SUPPORTED:
+        return remembered
+    for lang in accepted_languages(request.headers.get("accept-language", "")):
+        if lang in SUPPORTED:
+            return lang
+    default: str = request.app.state.settings.default_language
+    return default
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """A link to the current page in another language."""
+
+    lang: str
+    name: str
+    href: str
+
+
+def language_links(request: Request, *, exclude: str | None = None) -> list[LanguageLink]:
+    """Links to this same path (and query) in each supported language but ``exclude``."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != LANGUAGE_PARAMETER]
+    return [
+        LanguageLink(
+            lang=lang,
+            name=LANGUAGE_NAMES[lang],
+            href=f"{request.url.path}?{urlencode([*kept, (LANGUAGE_PARAMETER, lang)])}",
+        )
+        for lang in SUPPORTED
+        if lang != exclude
+    ]
+
+
+def create_template_environments() -> dict[str, Environment]:
+    """One autoescaping Jinja environment per language, with ``jinja2.ext.i18n`` installed."""
+    loader = FileSystemLoader(TEMPLATES_DIR)
+    environments = {}
+    for lang in SUPPORTED:
+        environment = Environment(
+            loader=loader,
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+        )
+        environment.install_gettext_translations(translations_for(lang), newstyle=True)  # type: ignore[attr-defined]
+        environments[lang] = environment
+    return environments

@@ -1,0 +1,23 @@
+"""The migrations build exactly the schema the tables declare, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import passport.tables  # noqa: F401  (every component's tables on the metadata)
+from passport.database import create_database_engine, database_is_current, migrate_to_head
+
+
+def test_migrated_schema_matches_the_table_models(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    try:
+        migrate_to_head(engine)
+        assert database_is_current(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, SQLModel.metadata)
+        assert differences == [], differences
+    finally:
+        engine.dispose()
