@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from credentials.errors import InvalidInput, InvalidKey, KeyNotFound
+from credentials.errors import InvalidInput, InvalidKey, KeyNotFound, ResolutionUnavailable
 from credentials.jwk import public_key_from_jwk
 from credentials.keys import KeyResolver, PublicKey, VerificationMethod
 from credentials.multikey import DID_KEY_PREFIX, decode_public_multikey, resolve_did_key
@@ -94,7 +94,7 @@ class DocumentResolver:
 
 
 class DidKeyResolver:
-    """Resolves did:key locally; everything else is ``KeyNotFound`` (no network)."""
+    """Resolves did:key locally; everything else is ``KeyNotFound``."""
 
     def resolve(self, verification_method: str) -> VerificationMethod:
         return resolve_did_key(verification_method)
@@ -102,7 +102,7 @@ class DidKeyResolver:
 
 @dataclass
 class ChainResolver:
-    """Tries each resolver that claims the id's scheme; the first answer wins."""
+    """Tries each resolver that claims the id's prefix; the first that claims it answers."""
 
     resolvers: Sequence[tuple[str, KeyResolver]]
 
@@ -113,9 +113,29 @@ class ChainResolver:
         raise KeyNotFound(f"no resolver for {verification_method!r}")
 
 
-def offline_resolver(documents: Mapping[str, Mapping[str, Any]] | None = None) -> ChainResolver:
+NETWORK_PREFIXES = ("https://", "http://", "did:web:")
+
+
+@dataclass
+class OfflineResolver:
+    """did:key locally, plus the controller documents it was given; keys that would need the
+    network (did:web, HTTPS key URLs) are ``ResolutionUnavailable`` ("could not check"), and
+    other DID methods are ``KeyNotFound`` (unsupported)."""
+
+    documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def resolve(self, verification_method: str) -> VerificationMethod:
+        if verification_method.startswith(DID_KEY_PREFIX):
+            return resolve_did_key(verification_method)
+        if verification_method.split("#", 1)[0] in self.documents:
+            return DocumentResolver(self.documents).resolve(verification_method)
+        if verification_method.startswith(NETWORK_PREFIXES):
+            raise ResolutionUnavailable(
+                f"resolving {verification_method} needs the network, which is not used here"
+            )
+        raise KeyNotFound(f"unsupported key identifier {verification_method!r}")
+
+
+def offline_resolver(documents: Mapping[str, Mapping[str, Any]] | None = None) -> OfflineResolver:
     """did:key locally, plus any controller documents given; nothing from the network."""
-    chain: list[tuple[str, KeyResolver]] = [(DID_KEY_PREFIX, DidKeyResolver())]
-    if documents:
-        chain.append(("", DocumentResolver(documents)))
-    return ChainResolver(chain)
+    return OfflineResolver(documents or {})

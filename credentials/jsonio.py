@@ -84,7 +84,9 @@ def parse_json(
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"document is not UTF-8 (byte {exc.start})") from None
     text = text.removeprefix("\ufeff")
-    _precheck_depth(text, max_depth)
+    if text.count("[") + text.count("{") > max_depth:
+        # Only then can the nesting exceed the limit; skipping the scan keeps small documents fast.
+        _precheck_depth(text, max_depth)
     try:
         return json.loads(
             text,

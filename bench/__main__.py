@@ -1,0 +1,8 @@
+"""Run every benchmark; each prints ``BENCH <name> <ops_per_s> <ratio_to_raw_ed25519_verify>``."""
+
+from __future__ import annotations
+
+from bench import proofs
+
+if __name__ == "__main__":
+    proofs.main()

@@ -1,0 +1,89 @@
+"""Tables of institutions and their programs (the Achievements they award).
+
+Tables are separate from the API models and from the credential models: a Program row becomes an
+OB 3.0 ``Achievement`` through ``issuers.programs.achievement_for``, and an award stores the signed
+credential bytes as issued (never re-serialized from rows).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from keys.tables import UTCDateTime
+
+
+class InstitutionKind(StrEnum):
+    """Ontario's kinds of postsecondary providers offering micro-credentials."""
+
+    COLLEGE = "college"
+    UNIVERSITY = "university"
+    INDIGENOUS_INSTITUTE = "indigenous_institute"
+    PRIVATE_CAREER_COLLEGE = "private_career_college"
+    OTHER = "other_training_provider"
+
+
+class DeliveryMode(StrEnum):
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    HYBRID = "hybrid"
+    WORK_INTEGRATED = "work_integrated"
+
+
+class Institution(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(80), unique=True, nullable=False, index=True))
+    legal_name_en: str = Field(max_length=300)
+    legal_name_fr: str = Field(max_length=300)
+    kind: str = Field(max_length=40)
+    website: str = Field(max_length=500)
+    logo_url: str | None = Field(default=None, max_length=500)
+    contact_email: str = Field(max_length=320)
+    region: str | None = Field(default=None, max_length=100)
+    did: str = Field(sa_column=Column(String(512), unique=True, nullable=False))
+    # OB 3.0 lets the subject carry the learner's name unhashed; institutions may turn it off.
+    include_learner_name: bool = True
+    offers_suspension: bool = True
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Program(SQLModel, table=True):
+    """A micro-credential program with the metadata of Ontario's framework (eCampusOntario 2020)
+    and the OSAP micro-credential guidance (hours, weeks, CIP 2021, up to three NOC 2021)."""
+
+    __table_args__ = (UniqueConstraint("institution_id", "slug", name="uq_program_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    slug: str = Field(max_length=120)
+    name_en: str | None = Field(default=None, max_length=300)
+    name_fr: str | None = Field(default=None, max_length=300)
+    description_en: str | None = Field(default=None, sa_column=Column(Text))
+    description_fr: str | None = Field(default=None, sa_column=Column(Text))
+    learning_outcomes: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    criteria_en: str | None = Field(default=None, sa_column=Column(Text))
+    criteria_fr: str | None = Field(default=None, sa_column=Column(Text))
+    assessment_en: str | None = Field(default=None, sa_column=Column(Text))
+    assessment_fr: str | None = Field(default=None, sa_column=Column(Text))
+    hours: int
+    weeks: int | None = None
+    delivery_mode: str = Field(max_length=30)
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    price_cents: int | None = None
+    osap_eligible: bool = False
+    # OB Alignment objects: {"targetName", "targetUrl", "targetFramework", "targetCode"}.
+    skills: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    noc_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    cip_code: str | None = Field(default=None, max_length=10)
+    sector: str | None = Field(default=None, max_length=100)
+    registration_url: str | None = Field(default=None, max_length=500)
+    start_dates: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Achievement ids of larger credentials this one stacks into (CLR Association isPartOf).
+    part_of: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    published: bool = True
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
