@@ -204,7 +204,10 @@ def test_1edtech_baked_svg_token_verifies_with_the_issuers_published_key() -> No
 
 
 def test_1edtech_baked_svg_token_embedded_key_alone_proves_nothing() -> None:
-    result = verify(_baked_svg_token(), offline_resolver())
+    other_key = Ed25519PrivateKey.generate().public_key()
+    result = verify(
+        _baked_svg_token(), IssuerKeys({"https://1edtech.edu/issuers/565049": other_key})
+    )
     assert result.proof.outcome is Outcome.FAILED
     assert result.proof.reason == EMBEDDED_NOT_ISSUERS
 

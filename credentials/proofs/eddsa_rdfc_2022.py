@@ -1,0 +1,42 @@
+"""The ``eddsa-rdfc-2022`` cryptosuite: Ed25519 over RDFC-1.0 canonical N-Quads.
+
+vc-di-eddsa 1.0 section 3.2. The document and the proof configuration (the proof options with the
+document's ``@context``) are each canonicalized with RDFC-1.0 in JSON-LD safe mode
+(``credentials.canonical``), hashed with SHA-256, and the proof hash comes first in the signed
+data. Shared steps: ``credentials.proofs.data_integrity``.
+
+>>> SUITE.cryptosuite
+'eddsa-rdfc-2022'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credentials.canonical import canonicalize_jsonld
+from credentials.proofs.data_integrity import (
+    EddsaCryptosuite,
+    check_proof_configuration,
+    register,
+)
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+
+
+class EddsaRdfc2022(EddsaCryptosuite):
+    cryptosuite = CRYPTOSUITE
+
+    def transform(self, unsecured_document: dict[str, Any]) -> str:
+        """Transformation (3.2.3): RDFC-1.0 canonical N-Quads of the unsecured document."""
+        return canonicalize_jsonld(unsecured_document)
+
+    def configure_proof(
+        self, proof_options: dict[str, Any], unsecured_document: dict[str, Any]
+    ) -> str:
+        """Proof Configuration (3.2.5): the options with the document's ``@context``, canonical."""
+        check_proof_configuration(proof_options, CRYPTOSUITE)
+        proof_config = {**proof_options, "@context": unsecured_document.get("@context")}
+        return canonicalize_jsonld(proof_config)
+
+
+SUITE = register(EddsaRdfc2022())
