@@ -130,13 +130,17 @@ def sign(
     sys.stdout.write(text + "\n")
 
 
-def _status_lists(paths: list[Path], now: datetime) -> OfflineStatusLists:
+def _status_lists(specs: list[str], now: datetime) -> OfflineStatusLists:
+    """``FILE`` (served at the list's own ``id``) or ``URL=FILE`` (served at ``URL``)."""
     documents: dict[str, dict[str, Any] | str] = {}
-    for path in paths:
-        document = load_json_file(path)
-        list_id = document.get("id")
+    for spec in specs:
+        url, separator, file_name = spec.partition("=")
+        if not separator or not url.startswith(("https://", "http://")):
+            url, file_name = "", spec
+        document = load_json_file(Path(file_name))
+        list_id = url or document.get("id")
         if not isinstance(list_id, str):
-            fail(f"{path}: a status list credential needs an 'id' (its URL)")
+            fail(f"{file_name}: a status list credential needs an 'id' (its URL), or use URL=FILE")
         documents[list_id] = document
     return OfflineStatusLists(documents, now)
 
@@ -155,7 +159,10 @@ def verify(
     files: Annotated[list[Path], typer.Argument(help="Credentials: JSON, JWS, or baked PNG/SVG.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input.")] = False,
     status_list: Annotated[
-        list[Path], typer.Option(help="A status list credential to use offline (repeatable).")
+        list[str],
+        typer.Option(
+            help="A status list credential to use offline: FILE or URL=FILE (repeatable)."
+        ),
     ] = [],  # noqa: B006 - Typer reads list defaults; never mutated.
     did_document: Annotated[
         list[Path], typer.Option(help="A DID/controller document to trust offline (repeatable).")

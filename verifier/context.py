@@ -1,0 +1,81 @@
+"""What a verification needs from the outside world, passed in explicitly.
+
+The pipeline never reads the clock, never opens a socket and never looks up a registry by itself:
+the caller hands it ``now``, a key resolver, a status-list source and a trust registry. The CLI
+hands offline ones (did:key only, lists given as files); the server hands the guarded fetcher's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from credentials.errors import ResolutionUnavailable
+from credentials.keys import KeyResolver
+from credentials.proofs.base import ProofExpectations
+
+
+@dataclass(frozen=True)
+class FetchedDocument:
+    """A document obtained from elsewhere, with the time it was obtained ("checked as of")."""
+
+    content: dict[str, Any] | str
+    fetched_at: datetime
+
+
+class StatusListSource(Protocol):
+    def fetch_status_list(self, url: str) -> FetchedDocument:
+        """The status list credential at ``url``; ``ResolutionUnavailable`` when unreachable."""
+        ...
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """An entry of the trust registry: names come from here, never from the credential."""
+
+    issuer_id: str
+    name_en: str
+    name_fr: str
+    kind: str = "institution"
+
+
+class TrustRegistry(Protocol):
+    def lookup(self, issuer_id: str) -> TrustedIssuer | None: ...
+
+
+@dataclass(frozen=True)
+class StaticTrustRegistry:
+    entries: Mapping[str, TrustedIssuer] = field(default_factory=dict)
+
+    def lookup(self, issuer_id: str) -> TrustedIssuer | None:
+        return self.entries.get(issuer_id)
+
+
+@dataclass(frozen=True)
+class OfflineStatusLists:
+    """Status lists the caller already holds (files given to the CLI, test fixtures)."""
+
+    documents: Mapping[str, dict[str, Any] | str]
+    as_of: datetime
+
+    def fetch_status_list(self, url: str) -> FetchedDocument:
+        document = self.documents.get(url)
+        if document is None:
+            raise ResolutionUnavailable(f"the status list {url} is not available offline")
+        return FetchedDocument(document, self.as_of)
+
+
+@dataclass(frozen=True)
+class VerificationContext:
+    """Everything a verification depends on. ``allow_published_test_keys`` is for test suites:
+    the 1EdTech fixtures are signed with a key whose private half is public."""
+
+    now: datetime
+    resolver: KeyResolver
+    status_lists: StatusListSource
+    trust_registry: TrustRegistry = field(default_factory=StaticTrustRegistry)
+    leeway: timedelta = timedelta(minutes=5)
+    presentation: ProofExpectations | None = None
+    allow_published_test_keys: bool = False

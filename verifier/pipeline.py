@@ -1,0 +1,176 @@
+"""The one verification pipeline every surface uses (CLI, API, employer page, passport import).
+
+parse -> format -> proof -> issuer key -> issuer trust -> validity -> status -> schema, then the
+credentials inside a CLR or a presentation, each with its own report (issue #4). It returns a
+report for every credential it can read; only input that is not a credential at all raises
+``InvalidInput`` (``verifier.inputs``).
+
+>>> from credentials.did import offline_resolver
+>>> from datetime import UTC, datetime
+>>> context = VerificationContext(datetime.now(UTC), offline_resolver(),
+...                               OfflineStatusLists({}, datetime.now(UTC)))
+>>> verify_document({"type": "nothing"}, context).verdict.value
+'not_verified'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from credentials.errors import PassportError
+from credentials.keys import AUTHENTICATION
+from credentials.proofs.base import ProofExpectations
+from credentials.report import Check, Outcome, Verdict, ordered, verdict_of
+from verifier.checks import (
+    check_format,
+    check_issuer_key,
+    check_issuer_trust,
+    check_schemas,
+    check_validity,
+)
+from verifier.context import OfflineStatusLists, VerificationContext
+from verifier.inputs import VerifiableInput
+from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
+from verifier.status_check import check_status
+from verifier.summary import CredentialSummary, kind_of, summarize
+
+__all__ = ["OfflineStatusLists", "VerificationReport", "verify_document", "verify_input"]
+
+ENVELOPED_JWT_PREFIX = "data:application/vc+jwt,"
+MAX_PARTS = 500
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    verdict: Verdict
+    checks: tuple[Check, ...]
+    summary: CredentialSummary | None
+    parts: tuple[VerificationReport, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict in (Verdict.VERIFIED, Verdict.VERIFIED_WITH_WARNINGS)
+
+
+def _report(
+    checks: list[Check], summary: CredentialSummary | None, parts: list[VerificationReport]
+) -> VerificationReport:
+    if parts:
+        checks.append(_contents_check(parts))
+    ordered_checks = tuple(ordered(checks))
+    return VerificationReport(verdict_of(ordered_checks), ordered_checks, summary, tuple(parts))
+
+
+def _contents_check(parts: list[VerificationReport]) -> Check:
+    bad = [part for part in parts if part.verdict is not Verdict.VERIFIED]
+    count = str(len(parts))
+    if not bad:
+        return Check.of("contents", Outcome.PASSED, "contents.ok", count=count)
+    worst = verdict_of([check for part in bad for check in part.checks])
+    outcome = {
+        Verdict.NOT_VERIFIED: Outcome.FAILED,
+        Verdict.COULD_NOT_FULLY_CHECK: Outcome.COULD_NOT_CHECK,
+    }.get(worst, Outcome.WARNING)
+    return Check.of("contents", outcome, "contents.problem", bad=str(len(bad)), count=count)
+
+
+def verify_input(item: VerifiableInput, context: VerificationContext) -> VerificationReport:
+    if item.token is not None:
+        return verify_token(item.token, context)
+    assert item.document is not None
+    return verify_document(item.document, context)
+
+
+def verify_token(token: str, context: VerificationContext) -> VerificationReport:
+    try:
+        outcome = check_jws(token, context.resolver, context.now, context.leeway)
+    except PassportError as error:
+        failed = Check.of("format", Outcome.FAILED, "format.invalid", reason=error.message)
+        return _report([failed], None, [])
+    if outcome.credential is None:
+        return _report([outcome.proof.check], None, [])
+    return _verify_credential(outcome.credential, outcome.proof, context)
+
+
+def verify_document(document: dict[str, Any], context: VerificationContext) -> VerificationReport:
+    if kind_of(document) == "presentation":
+        return _verify_presentation(document, context)
+    proof = check_embedded_proofs(document, context.resolver, ProofExpectations())
+    return _verify_credential(document, proof, context)
+
+
+def _verify_credential(
+    document: dict[str, Any], proof: ProofOutcome, context: VerificationContext
+) -> VerificationReport:
+    checks = [
+        check_format(document),
+        proof.check,
+        check_issuer_key(document, proof.accepted),
+        check_issuer_trust(document, proof.accepted, context),
+        check_validity(document, context),
+        check_status(document, context),
+        *check_schemas(document),
+    ]
+    parts = [_verify_member(member, context) for member in _clr_members(document)]
+    return _report(checks, summarize(document), parts)
+
+
+def _clr_members(document: dict[str, Any]) -> list[Any]:
+    if kind_of(document) != "clr":
+        return []
+    subject = document.get("credentialSubject")
+    members = subject.get("verifiableCredential", []) if isinstance(subject, dict) else []
+    return members[:MAX_PARTS] if isinstance(members, list) else []
+
+
+def _verify_member(member: Any, context: VerificationContext) -> VerificationReport:
+    """A credential inside a CLR or a presentation: JSON, a JWS, or an enveloped JWS."""
+    if isinstance(member, dict) and member.get("type") == "EnvelopedVerifiableCredential":
+        member = str(member.get("id", "")).removeprefix(ENVELOPED_JWT_PREFIX)
+    if isinstance(member, str):
+        return verify_token(member, context)
+    if isinstance(member, dict):
+        return verify_document(member, context)
+    failed = Check.of("format", Outcome.FAILED, "format.invalid", reason="not a credential")
+    return _report([failed], None, [])
+
+
+def _verify_presentation(
+    document: dict[str, Any], context: VerificationContext
+) -> VerificationReport:
+    """Check 7: the holder's proof (purpose ``authentication``, the verifier's challenge and
+    domain; VC DI 1.0 section 4.4) and that the holder is each credential's subject."""
+    requested = context.presentation
+    expectations = requested or ProofExpectations(proof_purpose=AUTHENTICATION)
+    members = document.get("verifiableCredential", [])
+    members = members if isinstance(members, list) else [members]
+    parts = [_verify_member(member, context) for member in members[:MAX_PARTS]]
+    checks = [Check.of("format", Outcome.PASSED, "format.ok.presentation")]
+    if "proof" not in document:
+        outcome = Outcome.FAILED if requested else Outcome.WARNING
+        checks.append(Check.of("presentation", outcome, "presentation.unsigned"))
+        return _report(checks, None, parts)
+    proof = check_embedded_proofs(document, context.resolver, expectations)
+    checks.append(_holder_binding(document, proof, parts))
+    return _report(checks, None, parts)
+
+
+def _holder_binding(
+    document: dict[str, Any], proof: ProofOutcome, parts: list[VerificationReport]
+) -> Check:
+    if proof.accepted is None:
+        reason = proof.check.params.get("reason", "the holder's proof did not verify")
+        return Check.of("presentation", proof.check.outcome, "presentation.failed", reason=reason)
+    holder = document.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    signer = proof.accepted.controller or "?"
+    if holder_id is not None and holder_id != signer:
+        reason = "the presentation was signed by someone other than its holder"
+        return Check.of("presentation", Outcome.FAILED, "presentation.failed", reason=reason)
+    for part in parts:
+        subject = part.summary.subject_id if part.summary else None
+        if subject is not None and subject != signer:
+            reason = "a credential in it belongs to another subject"
+            return Check.of("presentation", Outcome.FAILED, "presentation.failed", reason=reason)
+    return Check.of("presentation", Outcome.PASSED, "presentation.ok", holder=signer)

@@ -1,0 +1,77 @@
+"""Check 2, "proof": run the securing mechanism and turn its results into one check.
+
+A document may carry several proofs (VC Data Integrity 1.0 section 2.1.2 "Proof Sets"); OB 3.0
+section 8.2 lets verifiers accept any one. We pass when at least one proof of an allowed
+mechanism verifies and no proof of an allowed mechanism fails: a failing proof of a mechanism we
+understand is a tampering signal even when another proof passes. Proofs of mechanisms outside the
+allow-list are ignored when another proof passes, and otherwise fail the check by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from credentials.keys import KeyResolver
+from credentials.proofs.base import ProofExpectations, ProofVerification
+from credentials.proofs.data_integrity import verify_data_integrity
+from credentials.proofs.registry import is_supported_mechanism
+from credentials.proofs.vc_jose import verify_jws
+from credentials.report import Check, Outcome
+
+CHECK_ID = "proof"
+
+
+@dataclass(frozen=True)
+class ProofOutcome:
+    """The check, and the proof that carried it (its key, for the issuer-key check)."""
+
+    check: Check
+    accepted: ProofVerification | None
+
+
+def combine_proof_results(results: Sequence[ProofVerification]) -> ProofOutcome:
+    if not results:
+        return ProofOutcome(
+            Check.of(
+                CHECK_ID, Outcome.FAILED, "proof.failed", reason="the credential has no proof"
+            ),
+            None,
+        )
+    understood = [result for result in results if is_supported_mechanism(result.mechanism)]
+    failures = [result for result in understood if result.outcome is Outcome.FAILED]
+    passed = [result for result in understood if result.outcome is Outcome.PASSED]
+    if failures:
+        first = failures[0]
+        return ProofOutcome(_check(first, "proof.failed", reason=first.reason), None)
+    if passed:
+        first = passed[0]
+        return ProofOutcome(_check(first, "proof.ok", mechanism=first.mechanism), first)
+    unavailable = [result for result in understood if result.outcome is Outcome.COULD_NOT_CHECK]
+    if unavailable:
+        first = unavailable[0]
+        return ProofOutcome(_check(first, "proof.unavailable", reason=first.reason), None)
+    return ProofOutcome(_check(results[0], "proof.failed", reason=results[0].reason), None)
+
+
+def _check(result: ProofVerification, message_key: str, **params: str) -> Check:
+    return Check.of(CHECK_ID, result.outcome, message_key, result.problem_type, **params)
+
+
+def check_embedded_proofs(
+    document: dict[str, Any], resolver: KeyResolver, expectations: ProofExpectations
+) -> ProofOutcome:
+    return combine_proof_results(verify_data_integrity(document, resolver, expectations))
+
+
+@dataclass(frozen=True)
+class JwsOutcome:
+    proof: ProofOutcome
+    credential: dict[str, Any] | None
+
+
+def check_jws(token: str, resolver: KeyResolver, now: datetime, leeway: timedelta) -> JwsOutcome:
+    verification = verify_jws(token, resolver, now=now, leeway=leeway)
+    return JwsOutcome(combine_proof_results([verification.proof]), verification.credential)

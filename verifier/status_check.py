@@ -1,0 +1,80 @@
+"""Check 6, "status": revoked, suspended, not revoked, or could not check.
+
+Bitstring Status List 1.0 section 3.2 "Validate Algorithm": fetch the list credential, verify its
+proof, check its purpose and range, read the bit. We add one rule the spec leaves to verifiers:
+the list must be issued by the credential's own issuer, or anyone could publish a list that
+"un-revokes" a credential. Anything that stops us from reading the bit is ``could_not_check`` with
+the reason and the time of the attempt, never "not revoked".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credentials.errors import PassportError
+from credentials.proofs.base import ProofExpectations
+from credentials.report import Check, Outcome
+from credentials.status_list import parse_status_entry, status_of
+from verifier.context import FetchedDocument, VerificationContext
+from verifier.proof_check import check_embedded_proofs, check_jws
+from verifier.summary import issuer_id_of
+
+CHECK_ID = "status"
+KNOWN_PURPOSES = ("revocation", "suspension")
+_ASSERTION = ProofExpectations()
+
+
+def _entries(credential: dict[str, Any]) -> list[dict[str, Any]]:
+    status = credential.get("credentialStatus")
+    if status is None:
+        return []
+    items = status if isinstance(status, list) else [status]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _unavailable(reason: str, checked_at: str, problem: str | None = None) -> Check:
+    return Check.of(
+        CHECK_ID,
+        Outcome.COULD_NOT_CHECK,
+        "status.unavailable",
+        problem,
+        reason=reason,
+        checked_at=checked_at,
+    )
+
+
+def _verified_list(fetched: FetchedDocument, context: VerificationContext) -> dict[str, Any]:
+    """The list credential once its proof verified; ``PassportError`` with a reason otherwise."""
+    content = fetched.content
+    if isinstance(content, str):
+        outcome = check_jws(content, context.resolver, context.now, context.leeway)
+        proof, document = outcome.proof, outcome.credential
+    else:
+        proof, document = check_embedded_proofs(content, context.resolver, _ASSERTION), content
+    if proof.check.outcome is not Outcome.PASSED or document is None:
+        raise PassportError("the status list's own signature did not verify")
+    return document
+
+
+def check_status(credential: dict[str, Any], context: VerificationContext) -> Check:
+    checked_at = context.now.strftime("%Y-%m-%d %H:%M UTC")
+    entries = [
+        entry for entry in _entries(credential) if entry.get("statusPurpose") in KNOWN_PURPOSES
+    ]
+    if not entries:
+        return Check.of(CHECK_ID, Outcome.PASSED, "status.none")
+    for entry in entries:
+        try:
+            parsed = parse_status_entry(entry)
+            fetched = context.status_lists.fetch_status_list(parsed.list_url)
+            checked_at = fetched.fetched_at.strftime("%Y-%m-%d %H:%M UTC")
+            status_list = _verified_list(fetched, context)
+            if issuer_id_of(status_list) != issuer_id_of(credential):
+                return _unavailable("the status list was not published by the issuer", checked_at)
+            value = status_of(parsed, status_list)
+        except PassportError as error:
+            return _unavailable(error.message, checked_at, getattr(error, "problem", None))
+        if not value.valid:
+            key = "status.revoked" if parsed.purpose == "revocation" else "status.suspended"
+            return Check.of(CHECK_ID, Outcome.FAILED, key, checked_at=checked_at)
+    return Check.of(CHECK_ID, Outcome.PASSED, "status.active", checked_at=checked_at)
