@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bench import proofs
+from bench import issue_cohort, proofs, verify_api
 
 if __name__ == "__main__":
     proofs.main()
+    verify_api.main()
+    issue_cohort.main([])

@@ -1,7 +1,9 @@
 """Sign and verify per second for each securing mechanism, beside raw Ed25519 in the same run.
 
 Prints one line per figure: ``BENCH <name> <ops_per_s> <ratio_to_raw_ed25519_verify>``. Absolute
-numbers depend on the (shared, noisy) machine; the ratios are what to compare across runs.
+numbers depend on the (shared, noisy) machine; the ratios are what to compare across runs. The
+``rdfc_<input>_<path>_<sign|verify>`` figures compare the fast path with stock pyld on four
+credential sizes (``bench.rdfc_inputs``; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bench.rdfc_inputs import rdfc_inputs
 from bench.sample import sample_credential, size_of
+from bench.stock_pyld import STOCK_SUITE
 from credentials.did import offline_resolver
 from credentials.keys import Ed25519Signer
 from credentials.multikey import did_key_for, did_key_verification_method
-from credentials.proofs.base import ProofExpectations
-from credentials.proofs.data_integrity import verify_data_integrity
+from credentials.proofs.base import ProofExpectations, ProofOptions
+from credentials.proofs.data_integrity import EddsaCryptosuite, verify_data_integrity
+from credentials.proofs.eddsa_rdfc_2022 import SUITE as RDFC_SUITE
 from credentials.proofs.registry import secure
 from credentials.proofs.vc_jose import verify_jws
 from credentials.report import Outcome
@@ -66,7 +71,11 @@ def figures() -> list[tuple[str, float]]:
             return all(result.outcome is Outcome.PASSED for result in outcome)
 
         _require(verify_di(), mechanism)
-        sign_rate = ops_per_second(lambda m=mechanism: secure(credential, signer, m, now=now))
+
+        def sign_di(mechanism: str = mechanism) -> object:
+            return secure(credential, signer, mechanism, now=now)
+
+        sign_rate = ops_per_second(sign_di)
         results.append((f"{mechanism}_sign", sign_rate))
         results.append((f"{mechanism}_verify", ops_per_second(verify_di)))
     token = secure(credential, signer, "vc+jwt", now=now)
@@ -76,13 +85,44 @@ def figures() -> list[tuple[str, float]]:
         return verify_jws(token, resolver, now=now).proof.verified
 
     _require(verify_jwt(), "vc+jwt")
-    results.append(("vc+jwt_sign", ops_per_second(lambda: secure(credential, signer, "vc+jwt", now=now))))
+    results.append(
+        ("vc+jwt_sign", ops_per_second(lambda: secure(credential, signer, "vc+jwt", now=now)))
+    )
     results.append(("vc+jwt_verify", ops_per_second(verify_jwt)))
+    results.extend(rdfc_figures(signer, resolver, now))
+    return results
+
+
+def rdfc_figures(signer: Ed25519Signer, resolver: Any, now: datetime) -> list[tuple[str, float]]:
+    """``eddsa-rdfc-2022`` sign and verify per credential size, fast path and stock pyld."""
+    results = []
+    paths: dict[str, EddsaCryptosuite] = {"fast": RDFC_SUITE, "stock_pyld": STOCK_SUITE}
+    for label, credential in rdfc_inputs(signer, now):
+        signed = RDFC_SUITE.add_proof(credential, signer, ProofOptions(created=now))
+        for path, suite in paths.items():
+
+            def verify(suite: EddsaCryptosuite = suite, document: Any = signed) -> bool:
+                result = suite.verify_proof(
+                    document, document["proof"], resolver, ProofExpectations()
+                )
+                return result.outcome is Outcome.PASSED
+
+            _require(verify(), f"{label} on the {path} path")
+
+            def sign(suite: EddsaCryptosuite = suite, document: Any = credential) -> object:
+                return suite.add_proof(document, signer, ProofOptions(created=now))
+
+            results.append((f"rdfc_{label}_{path}_sign", ops_per_second(sign)))
+            results.append((f"rdfc_{label}_{path}_verify", ops_per_second(verify)))
     return results
 
 
 def main() -> None:
     print(f"# sample credential: {size_of(sample_credential('did:key:z6Mk'))} bytes of JSON")
+    key = Ed25519PrivateKey.generate()
+    signer = Ed25519Signer(key, did_key_verification_method(did_key_for(key.public_key())))
+    for label, document in rdfc_inputs(signer, datetime.now(UTC)):
+        print(f"# rdfc_{label}: {size_of(document)} bytes of JSON")
     measured = figures()
     baseline = dict(measured)["raw_ed25519_verify"]
     for name, rate in measured:

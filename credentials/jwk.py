@@ -65,14 +65,20 @@ def public_key_from_jwk(jwk: Any) -> PublicKey:
         if len(n) * 8 < MIN_RSA_BITS:
             raise InvalidKey(f"RSA keys under {MIN_RSA_BITS} bits are refused")
         try:
-            return rsa.RSAPublicNumbers(int.from_bytes(e, "big"), int.from_bytes(n, "big")).public_key()
+            return rsa.RSAPublicNumbers(
+                int.from_bytes(e, "big"), int.from_bytes(n, "big")
+            ).public_key()
         except ValueError:
             raise InvalidKey("RSA JWK is not a valid public key") from None
     raise InvalidKey(f"unsupported JWK type kty={kty!r} crv={crv!r}")
 
 
 def public_jwk(key: Ed25519PublicKey) -> dict[str, str]:
-    return {"kty": "OKP", "crv": "Ed25519", "x": encode_base64url(key.public_bytes(Encoding.Raw, PublicFormat.Raw))}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": encode_base64url(key.public_bytes(Encoding.Raw, PublicFormat.Raw)),
+    }
 
 
 def private_jwk(key: Ed25519PrivateKey) -> dict[str, str]:
@@ -93,6 +99,8 @@ def ed25519_private_key_from_jwk(jwk: Any) -> Ed25519PrivateKey:
     if len(seed) != 32:
         raise InvalidKey("Ed25519 JWK 'd' must be 32 bytes")
     key = Ed25519PrivateKey.from_private_bytes(seed)
-    if "x" in jwk and _member(jwk, "x") != key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw):
+    if "x" in jwk and _member(jwk, "x") != key.public_key().public_bytes(
+        Encoding.Raw, PublicFormat.Raw
+    ):
         raise InvalidKey("the JWK's 'x' does not match its private key")
     return key

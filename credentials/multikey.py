@@ -97,7 +97,9 @@ def resolve_did_key(verification_method: str) -> VerificationMethod:
     )
 
 
-def multikey_verification_method(method_id: str, controller: str, key: Ed25519PublicKey) -> dict[str, Any]:
+def multikey_verification_method(
+    method_id: str, controller: str, key: Ed25519PublicKey
+) -> dict[str, Any]:
     return {
         "id": method_id,
         "type": "Multikey",

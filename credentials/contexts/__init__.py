@@ -33,6 +33,11 @@ OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 CLR_V2P0_2_0_0 = "https://purl.imsglobal.org/spec/clr/v2p0/context.json"
 CLR_V2P0 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+# Our extension context: the Ontario micro-credential terms OB 3.0 lacks (hours, weeks, delivery
+# mode, OSAP, NOC/CIP, tuition). The w3id.org redirect must be registered (a pull request to
+# github.com/perma-id/w3id.org); every deployment also serves these bytes at
+# /contexts/learner-passport/v1.jsonld.
+LEARNER_PASSPORT_V1 = "https://w3id.org/learner-passport/v1"
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,10 @@ CONTEXT_FILES: dict[str, BundledContext] = {
         "clr-v2p0-context-2.0.1.json",
         "880f1902d4158f2f33ce06af41b90719977cd1ea337a9de2e41edb3ff5e543d6",
     ),
+    LEARNER_PASSPORT_V1: BundledContext(
+        "learner-passport-v1.jsonld",
+        "ccf7520ef8735ad8fda1594e6453e4eff466be5abf2ce44eb49c40a9e9b21805",
+    ),
 }
 
 # Bundled for tests and reference only, never served by URL: the April 2025 copy of OB 3.0.3 (a
@@ -120,9 +129,7 @@ def sha256_of(filename: str) -> str:
 def _parsed(url: str) -> dict[str, Any]:
     entry = CONTEXT_FILES.get(url)
     if entry is None:
-        raise UnknownContext(
-            f"context {url!r} is not bundled; remote contexts are never fetched"
-        )
+        raise UnknownContext(f"context {url!r} is not bundled; remote contexts are never fetched")
     parsed: dict[str, Any] = json.loads(bundled_bytes(entry.filename))
     return parsed
 

@@ -1,0 +1,218 @@
+"""Issue a cohort end to end (validation, signing in both forms, status entries, storage).
+
+Each (backend, size) runs in a child process of its own, so its peak resident memory
+(``ru_maxrss``) is its own: memory must stay flat as the cohort grows. In the same child, the raw
+cost of securing one credential in both forms (``eddsa-rdfc-2022`` + ``vc+jwt``, no database) is
+measured, and the cohort's throughput is reported as a ratio of it.
+
+    python -m bench.issue_cohort                      # 1,000 and 5,000 rows, SQLite (+ PostgreSQL)
+    python -m bench.issue_cohort --sizes 100000       # the issue's 100,000-learner cohort
+    python -m bench.issue_cohort --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Prints ``BENCH <name> <value> <ratio>`` lines: ``cohort_<backend>_<n>`` (credentials per second,
+ratio to raw both-forms signing), ``cohort_<backend>_<n>_peak_mb`` (peak RSS in MB, ratio to the
+smallest cohort's), ``sign_both_forms`` (raw credentials per second, ratio 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
+from credentials.multibase import encode_base64url
+from credentials.proofs.registry import secure
+from issuers.api_models import InstitutionCreate, ProgramCreate
+from issuers.award_tables import Award
+from issuers.batch_jobs import runner_for
+from issuers.batches import batch_progress, submit_batch
+from issuers.catalog import create_program
+from issuers.identity import signer_for_institution
+from issuers.institutions import create_institution
+from keys.crypto_envelope import load_master_key
+from passport.database import create_database_engine, migrate_to_head
+
+DEFAULT_SIZES = (1_000, 5_000)
+BASE_URL = "https://passport.example.ca"
+RAW_SECONDS = 3.0
+
+
+def cohort_csv(size: int) -> bytes:
+    rows = [f"S-{n:06d},Amélie Côté {n},learner{n}@example.ca,A,2025-06-01\n" for n in range(size)]
+    return ("external_id,name,email,result,awarded_on\n" + "".join(rows)).encode()
+
+
+def _raw_both_forms_per_second(credential: dict[str, Any], signer: Any) -> dict[str, float]:
+    now = datetime.now(UTC)
+    timings: dict[str, float] = {}
+    for mechanism in ("eddsa-rdfc-2022", "vc+jwt"):
+        secure(credential, signer, mechanism, now=now)
+        count, start = 0, time.perf_counter()
+        while time.perf_counter() - start < RAW_SECONDS / 2:
+            secure(credential, signer, mechanism, now=now)
+            count += 1
+        timings[mechanism] = (time.perf_counter() - start) / count
+    return timings
+
+
+def _institution_and_program(session: Any, master: Any) -> tuple[Any, Any]:
+    now = datetime.now(UTC)
+    college = InstitutionCreate(
+        slug="bench-college",
+        legal_name_en="Bench College",
+        legal_name_fr="Collège Bench",
+        kind="college",
+        website="https://college.example.ca",
+        contact_email="registrar@college.example.ca",
+    )
+    institution = create_institution(session, master, now, BASE_URL, college)
+    program = ProgramCreate(slug="welding", name_en="Welding", hours=40, delivery_mode="online")
+    return institution, create_program(session, institution, program, now)
+
+
+def child(backend: str, size: int, database_url: str) -> dict[str, Any]:
+    """One run: a fresh database, one institution, one program, the cohort; then raw signing."""
+    engine = create_database_engine(database_url)
+    migrate_to_head(engine)
+    master = load_master_key(encode_base64url(secrets.token_bytes(32)))
+    with Session(engine) as session:
+        institution, program = _institution_and_program(session, master)
+        session.commit()
+        institution_id = institution.id
+        data = cohort_csv(size)
+        start = time.perf_counter()
+        submission = submit_batch(
+            session,
+            institution,
+            program,
+            data,
+            "cohort.csv",
+            actor="bench",
+            now=datetime.now(UTC),
+        )
+        session.commit()
+        assert submission.batch is not None, submission.report.errors[:3]
+        batch_id = submission.batch.id
+    validated = time.perf_counter()
+    runner = runner_for(engine, lambda: master, BASE_URL, lambda: datetime.now(UTC))
+    runner.run(batch_id)
+    issued = time.perf_counter()
+    with Session(engine) as session:
+        progress = batch_progress(session, batch_id)
+        assert progress.issued == size, progress
+        last = session.exec(select(Award).limit(1)).one()
+        stored = json.loads(last.ldp_credential)
+        unsigned = {key: value for key, value in stored.items() if key != "proof"}
+        institution = session.get(type(institution), institution_id)
+        assert institution is not None
+        signer = signer_for_institution(session, master, datetime.now(UTC), institution)
+        raw = _raw_both_forms_per_second(unsigned, signer)
+    engine.dispose()
+    return {
+        "backend": backend,
+        "size": size,
+        "validate_and_store_s": validated - start,
+        "issue_s": issued - validated,
+        "total_s": issued - start,
+        "raw_rdfc_s": raw["eddsa-rdfc-2022"],
+        "raw_jwt_s": raw["vc+jwt"],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _run_child(backend: str, size: int, database_url: str) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.issue_cohort",
+        "--child",
+        backend,
+        str(size),
+        database_url,
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def _backends(postgres: str | None, directory: Path) -> list[tuple[str, Any]]:
+    backends: list[tuple[str, Any]] = [("sqlite", lambda n: f"sqlite:///{directory}/bench-{n}.db")]
+    if postgres:
+        backends.append(("postgresql", postgres))
+    return backends
+
+
+def _postgres_run(server: str, size: int) -> dict[str, Any]:
+    """A run in a schema of its own, dropped afterwards."""
+    schema = f"bench_{secrets.token_hex(6)}"
+    admin = create_engine(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
+        return _run_child("postgresql", size, url.render_as_string(hide_password=False))
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    smallest: dict[str, float] = {}
+    for result in sorted(results, key=lambda item: (item["backend"], item["size"])):
+        name = f"cohort_{result['backend']}_{result['size']}"
+        per_second = result["size"] / result["total_s"]
+        raw = 1 / (result["raw_rdfc_s"] + result["raw_jwt_s"])
+        print(f"BENCH {name} {per_second:.1f} {per_second / raw:.3f}")
+        base = smallest.setdefault(result["backend"], result["peak_rss_mb"])
+        print(
+            f"BENCH {name}_peak_mb {result['peak_rss_mb']:.1f} {result['peak_rss_mb'] / base:.3f}"
+        )
+        share = result["size"] * result["raw_rdfc_s"] / result["total_s"]
+        jwt_share = result["size"] * result["raw_jwt_s"] / result["total_s"]
+        print(
+            f"# {name}: validate+store {result['validate_and_store_s']:.1f}s, issue "
+            f"{result['issue_s']:.1f}s; rdfc signing ~{share:.0%}, jwt signing ~{jwt_share:.1%} "
+            f"of the time"
+        )
+    raw_runs = [1 / (item["raw_rdfc_s"] + item["raw_jwt_s"]) for item in results]
+    print(f"BENCH sign_both_forms {sum(raw_runs) / len(raw_runs):.1f} 1.000")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
+    parser.add_argument("--postgres", default=os.environ.get("PASSPORT_TEST_DATABASE_URL"))
+    parser.add_argument("--child", nargs=3, metavar=("BACKEND", "SIZE", "URL"))
+    arguments = parser.parse_args(argv)
+    if arguments.child:
+        backend, size, url = arguments.child
+        print(json.dumps(child(backend, int(size), url)))
+        return
+    sizes = [int(size) for size in arguments.sizes.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as directory:
+        for backend, target in _backends(arguments.postgres, Path(directory)):
+            for size in sizes:
+                if backend == "sqlite":
+                    results.append(_run_child(backend, size, target(size)))
+                else:
+                    results.append(_postgres_run(target, size))
+    report(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Server-side render time and database queries of the passport page and a public share page,
+for a learner with ``CREDENTIALS`` credentials, beside the home page (trivial) in the same run.
+
+The app runs in this process and is called through ``httpx.ASGITransport``: no sockets, so the
+time is the server's (routing, queries, verification, templates). Credentials are the Ontario
+sample signed with ``eddsa-rdfc-2022`` by a did:key issuer (no network). Two figures per page:
+
+- ``cold``: the wallet's verification cache is emptied before each request, so every credential
+  is verified again (what the first view after ``DEFAULT_TTL_SECONDS`` costs);
+- ``warm``: the cache holds every result (the common case within the TTL).
+
+Queries are counted with a SQLAlchemy ``before_cursor_execute`` listener and must not depend on
+the number of credentials (tests/passport/wallet/test_queries.py holds it to 10 vs 200).
+
+Prints ``BENCH <name> <requests_per_s> <ratio_to_trivial_page>`` then
+``# <name> p50=<ms> queries=<n>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import Engine, event
+from sqlmodel import Session
+
+from bench.sample import sample_credential
+from credentials.keys import Ed25519Signer
+from credentials.multikey import did_key_for, did_key_verification_method
+from credentials.proofs.registry import secure
+from passport.app import create_app
+from passport.database import prepare_database
+from passport.settings import Settings
+from passport.wallet import accounts, holdings
+from passport.wallet.sharing import create_share
+from passport.wallet.web import SESSION_COOKIE
+
+CREDENTIALS = 200
+WARM_REQUESTS = 20
+COLD_REQUESTS = 3
+# A random key made for benchmarks only (base64url of 32 random bytes).
+BENCH_MASTER_KEY = "DO-0LLGVqQ6bNAHyW06Cxp-JWWK06pAv23APFAo0VFY"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    app: FastAPI
+    session_token: str
+    share_token: str
+
+
+def build(directory: Path, count: int, mechanism: str = "eddsa-rdfc-2022") -> Seeded:
+    """An app on a fresh SQLite database with one learner holding ``count`` credentials, all
+    shared on one link."""
+    settings = Settings(
+        database_url=f"sqlite:///{directory / 'bench.db'}",
+        master_key=SecretStr(BENCH_MASTER_KEY),
+        base_url="http://127.0.0.1:8000",
+    )
+    prepare_database(settings)
+    app = create_app(settings)
+    key = Ed25519PrivateKey.generate()
+    issuer = did_key_for(key.public_key())
+    signer = Ed25519Signer(key, did_key_verification_method(issuer))
+    now = datetime.now(UTC)
+    live = app.state.wallet.live
+    with Session(app.state.engine) as session:
+        signed_up = accounts.sign_up(
+            session,
+            app.state.master_key_source.get(),
+            email="bench@example.ca",
+            password="benchmark password",
+            now=now,
+        )
+        ids = []
+        for _ in range(count):
+            document = sample_credential(issuer)
+            document["id"] = f"urn:uuid:{uuid.uuid4()}"
+            del document["credentialStatus"]
+            data = json.dumps(secure(document, signer, mechanism, now=now)).encode()
+            stored, _ = holdings.add_credential(
+                session,
+                signed_up.learner,
+                data,
+                lambda item: live.verify(item, now),
+                source="import",
+                now=now,
+            )
+            ids.append(stored.id)
+        share = create_share(
+            session, signed_up.learner.id, credential_ids=ids, expires_at=None, now=now
+        )
+        session.commit()
+    return Seeded(app, signed_up.token, share.token)
+
+
+@contextmanager
+def counted_queries(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement run on ``engine`` inside the block."""
+    statements: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    status: int
+    seconds: float
+    queries: int
+    body: str
+
+
+def render(seeded: Seeded, path: str, *, cold: bool = False) -> Rendered:
+    """One GET of ``path`` as the learner, timed and with its queries counted."""
+    if cold:
+        seeded.app.state.wallet.live.clear()
+
+    async def get() -> httpx.Response:
+        transport = httpx.ASGITransport(app=seeded.app)
+        headers = {"Cookie": f"{SESSION_COOKIE}={seeded.session_token}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            return await client.get(path, headers=headers)
+
+    with counted_queries(seeded.app.state.engine) as statements:
+        started = time.perf_counter()
+        response = asyncio.run(get())
+        seconds = time.perf_counter() - started
+    return Rendered(response.status_code, seconds, len(statements), response.text)
+
+
+def figure(seeded: Seeded, path: str, requests: int, *, cold: bool) -> tuple[float, int]:
+    """Median seconds and the query count (the same for every request) of ``path``."""
+    render(seeded, path)  # warm the templates and the cache
+    runs = [render(seeded, path, cold=cold) for _ in range(requests)]
+    if any(run.status != 200 for run in runs):
+        raise SystemExit(f"benchmark page {path} did not answer 200")
+    return statistics.median(run.seconds for run in runs), runs[-1].queries
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        seeded = build(Path(directory), CREDENTIALS)
+        share = f"/s/{seeded.share_token}"
+        trivial, trivial_queries = figure(seeded, "/", WARM_REQUESTS, cold=False)
+        results = [("home_page_trivial", trivial, trivial_queries)]
+        for name, path in (("passport_page", "/passport"), ("share_page", share)):
+            for cold, requests in ((False, WARM_REQUESTS), (True, COLD_REQUESTS)):
+                seconds, queries = figure(seeded, path, requests, cold=cold)
+                label = f"{name}_{CREDENTIALS}_{'cold' if cold else 'warm'}"
+                results.append((label, seconds, queries))
+        seeded.app.state.engine.dispose()
+    for name, seconds, queries in results:
+        print(f"BENCH {name} {1 / seconds:.1f} {trivial / seconds:.4f}")
+        print(f"# {name} p50={seconds * 1000:.1f}ms queries={queries}")
+
+
+if __name__ == "__main__":
+    main()

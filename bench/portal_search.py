@@ -1,0 +1,194 @@
+"""Catalog search over loopback HTTP with 10,000 programs, on SQLite and on PostgreSQL.
+
+``GET /api/v1/programs`` with a rotation of realistic queries (words in English and French, a
+typo, filters, the whole catalog with its filter counts), beside ``GET /healthz`` of the same app
+in the same run. PostgreSQL runs when ``PASSPORT_TEST_DATABASE_URL`` is set or ``--postgres URL``
+is given (a schema of its own, dropped afterwards). Each figure is bounded by
+``SECONDS_PER_FIGURE`` and ``MAX_REQUESTS``. Prints ``BENCH <name> <requests_per_s> <ratio to
+healthz>`` and ``BENCH <name>_p99_ms <ms> <ratio to healthz p99>``, then ``# p50/p99`` lines.
+Aim: p99 under 50 ms per search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from bench.verify_api import NO_DELAY, _served
+from issuers.tables import Institution, Program
+from passport.database import create_database_engine, prepare_database, upgrade_database
+from passport.settings import Settings
+from portal.demo import demo_catalog
+from portal.search_index import rebuild_index
+
+PROGRAMS = 10_000
+INSTITUTIONS = 50
+SECONDS_PER_FIGURE = 5.0
+MAX_REQUESTS = 20_000
+THREADS = 4
+QUERIES: list[dict[str, Any]] = [
+    {"q": "welding"},
+    {"q": "soudage"},
+    {"q": "nurse", "mode": "online"},
+    {"q": "electricite"},
+    {"q": "data python"},
+    {"q": "nurce"},
+    {"q": "cloud security", "osap": "yes"},
+    {"q": "early childhood", "language": "fr"},
+    {"q": "project management", "max_cost": "1500"},
+    {"mode": "hybrid", "hours": "20-59"},
+    {"occupation": "72106"},
+    {},
+]
+
+
+def _catalog(seed: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """10,000 programs varied from the demonstration catalog's (the text is what is searched)."""
+    rows = demo_catalog()["programs"]
+    chance = random.Random(seed)
+    for number in range(PROGRAMS):
+        row = dict(rows[number % len(rows)])
+        row["slug"] = f"{row['slug']}-{number}"
+        row["hours"] = chance.randint(10, 300)
+        row["weeks"] = chance.randint(1, 30)
+        row["price_cents"] = chance.choice([0, 15_000, 49_500, 125_000, 290_000])
+        row["delivery_mode"] = chance.choice(["online", "in_person", "hybrid", "work_integrated"])
+        row["osap_eligible"] = chance.random() < 0.6
+        yield number % INSTITUTIONS, row
+
+
+def _seed(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        institutions = [
+            Institution(
+                slug=f"institution-{number}",
+                legal_name_en=f"Institution {number}",
+                legal_name_fr=f"Établissement {number}",
+                kind="college",
+                website=f"https://institution-{number}.example.ca",
+                contact_email=f"info@institution-{number}.example.ca",
+                region=["Toronto", "Northern Ontario", "Eastern Ontario"][number % 3],
+                did=f"did:web:bench.example.ca:issuers:institution-{number}",
+                created_at=now,
+            )
+            for number in range(INSTITUTIONS)
+        ]
+        session.add_all(institutions)
+        session.flush()
+        session.add_all(
+            Program(
+                **{name: value for name, value in row.items() if name != "institution"},
+                institution_id=institutions[owner].id,
+                created_at=now,
+                updated_at=now,
+            )
+            for owner, row in _catalog(seed=6)
+        )
+        session.flush()
+        rebuild_index(session)
+        session.commit()
+    engine.dispose()
+
+
+def _load(base_url: str, requests: list[dict[str, Any]]) -> tuple[float, list[float]]:
+    """Requests per second and each latency; each thread cycles through ``requests``."""
+    deadline = time.perf_counter() + SECONDS_PER_FIGURE
+    budget = MAX_REQUESTS // THREADS
+
+    def worker(offset: int) -> list[float]:
+        latencies: list[float] = []
+        transport = httpx.HTTPTransport(socket_options=[NO_DELAY])
+        with httpx.Client(base_url=base_url, timeout=30, transport=transport) as client:
+            for request in requests:  # warm the connection and the caches
+                client.request(**request).raise_for_status()
+            while len(latencies) < budget and time.perf_counter() < deadline:
+                request = requests[(offset + len(latencies)) % len(requests)]
+                started = time.perf_counter()
+                client.request(**request).raise_for_status()
+                latencies.append(time.perf_counter() - started)
+        return latencies
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(worker, range(THREADS)))
+    elapsed = time.perf_counter() - started
+    return sum(map(len, results)) / elapsed, sorted(x for result in results for x in result)
+
+
+def _figures(backend: str, database_url: str) -> dict[str, tuple[float, list[float]]]:
+    settings = Settings(database_url=database_url)
+    upgrade_database(settings)
+    _seed(database_url)
+    prepare_database(settings)
+    searches = [{"method": "GET", "url": "/api/v1/programs", "params": q} for q in QUERIES]
+    with _served(settings) as base_url:
+        return {
+            f"portal_healthz_{backend}": _load(base_url, [{"method": "GET", "url": "/healthz"}]),
+            f"portal_search_{backend}": _load(base_url, searches),
+        }
+
+
+@contextmanager
+def _postgres_schema(server_url: str) -> Iterator[str]:
+    schema = f"bench_{uuid.uuid4().hex}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _p99(latencies: list[float]) -> float:
+    return latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+
+
+def _report(figures: dict[str, tuple[float, list[float]]], backend: str) -> None:
+    ceiling_rate, ceiling_latencies = figures[f"portal_healthz_{backend}"]
+    for name, (rate, latencies) in figures.items():
+        print(f"BENCH {name} {rate:.1f} {rate / ceiling_rate:.3f}")
+        p99 = _p99(latencies)
+        print(f"BENCH {name}_p99_ms {p99:.2f} {p99 / _p99(ceiling_latencies):.3f}")
+        p50 = statistics.median(latencies) * 1000
+        print(f"# {name} p50={p50:.2f}ms p99={p99:.2f}ms requests={len(latencies)}")
+
+
+def main(arguments: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench.portal_search")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (else the test variable)")
+    options = parser.parse_args(arguments)
+    with tempfile.TemporaryDirectory() as directory:
+        sqlite = f"sqlite:///{Path(directory) / 'bench.db'}"
+        _report(_figures("sqlite", sqlite), "sqlite")
+    server_url = options.postgres or os.environ.get("PASSPORT_TEST_DATABASE_URL")
+    if server_url:
+        with _postgres_schema(server_url) as url:
+            _report(_figures("postgresql", url), "postgresql")
+    else:
+        print("# portal_search on PostgreSQL skipped: set PASSPORT_TEST_DATABASE_URL or --postgres")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""A fast JSON-LD to RDF path for documents whose contexts are all bundled, proven equal to pyld.
+
+``fast_quads`` walks a document once and writes its RDF quads straight into canonical N-Quads
+terms, where pyld expands it (JSON-LD 1.1 API section 5.1), builds a node map (section 7.2) and
+converts that to RDF (section 8.2) over three copies of the data. It mirrors pyld's own steps
+(``JsonLdProcessor._expand``: reverting type-scoped contexts, then applying property-scoped
+ones, then embedded and type-scoped ones, in pyld's order) and reuses pyld for everything else:
+context processing (memoized by ``credentials.pyld_patches``), IRI expansion and the conversion
+of numbers and booleans. ``tests/credentials/test_rdfc_differential.py`` proves the quads equal.
+
+It covers node objects, ``@id``/``@type`` (and aliases), terms with ``@id``/``@vocab``/datatype
+coercion, ``@set``, ``@list`` and ``@graph`` containers (Data Integrity proofs, embedded
+credentials), property-, type- and embedded bundled contexts. For anything else (an inline
+context object, ``@value``/``@language``/``@json``/``@reverse``/``@nest``/``@included``/index
+maps, blank node identifiers in the input, a context default language, nested arrays, and every
+error) it raises ``Decline`` and the caller uses the general path, which also reports the error.
+Safe mode holds here too: every IRI passes ``require_absolute_iri`` or the path declines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from pyld import jsonld
+
+from credentials.errors import PassportError, UndefinedTerm
+from credentials.jsonld_safe_mode import RELATIVE_BASE, require_absolute_iri
+from credentials.nquads import XSD_STRING, canonical_literal, canonical_term
+from credentials.pyld_patches import CachingJsonLdProcessor
+from credentials.rdfc import NQuad
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = f"<{_RDF}type>"
+RDF_FIRST = f"<{_RDF}first>"
+RDF_REST = f"<{_RDF}rest>"
+RDF_NIL = f"<{_RDF}nil>"
+XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+DEFAULT_GRAPH = ""
+_OPTIONS = {"base": RELATIVE_BASE, "processingMode": "json-ld-1.1"}
+_COVERED_CONTAINERS = frozenset({"@set", "@list", "@graph"})
+# Processed contexts whose term lookups are memoized before the memo starts again from empty.
+_MAX_MEMOIZED_CONTEXTS = 1024
+
+
+class Decline(Exception):
+    """The fast path does not cover this document: use the general path."""
+
+
+class _TermInfo(NamedTuple):
+    """What expansion needs to know about one key in one active context."""
+
+    is_list: bool
+    is_graph: bool
+    coercion: str | None  # "@id", "@vocab", a datatype IRI, or None
+    scoped: Any  # the term's property-scoped context, or None
+
+
+class _Compiled:
+    """One processed context with its lookups memoized: key expansions, term information,
+    predicate and vocabulary IRI terms, and the contexts derived from it."""
+
+    def __init__(self, ctx: Any, fast: FastPath) -> None:
+        self.ctx = ctx
+        self.processor = fast.processor
+        self.keys: dict[str, Any] = {}
+        self.infos: dict[str, _TermInfo] = {}
+        self.predicates: dict[str, str] = {}
+        self.vocab: dict[str, str] = {}
+        self.derived: dict[Any, tuple[Any, Any]] = {}
+
+    def expand_key(self, key: str) -> Any:
+        try:
+            return self.keys[key]
+        except KeyError:
+            expanded = self.keys[key] = self.processor._expand_iri(self.ctx, key, vocab=True)
+            return expanded
+
+    def info(self, key: str) -> _TermInfo:
+        info = self.infos.get(key)
+        if info is None:
+            info = self.infos[key] = _term_info(self.ctx, key)
+        return info
+
+    def predicate(self, key: str) -> str:
+        term = self.predicates.get(key)
+        if term is None:
+            term = self.predicates[key] = iri_term("property", self.expand_key(key))
+        return term
+
+    def vocab_iri(self, value: str) -> str:
+        """A type or ``@vocab``-coerced value as an IRI term (vocabulary-relative expansion)."""
+        term = self.vocab.get(value)
+        if term is None:
+            expanded = self.processor._expand_iri(self.ctx, value, vocab=True, base=RELATIVE_BASE)
+            term = self.vocab[value] = iri_term("@type value", expanded)
+        return term
+
+
+class FastPath:
+    """Turns documents into quads with one processor and its processed-context cache."""
+
+    def __init__(
+        self, processor: CachingJsonLdProcessor, options: Callable[[], dict[str, Any]]
+    ) -> None:
+        self.processor = processor
+        self.options = options
+        self._compiled: dict[int, _Compiled] = {}
+
+    def quads(self, document: Any) -> set[NQuad]:
+        """The document's RDF dataset, or ``Decline``; never raises anything else."""
+        if not isinstance(document, dict):
+            raise Decline
+        options = {**self.options(), **_OPTIONS}
+        walk = _Walk(self, options)
+        try:
+            initial = self.compiled(self.processor._get_initial_context(options))
+            walk.node(initial, None, document, None, DEFAULT_GRAPH)
+        except (PassportError, jsonld.JsonLdError, RecursionError) as exc:
+            raise Decline from exc
+        return walk.quads
+
+    def compiled(self, ctx: Any) -> _Compiled:
+        compiled = self._compiled.get(id(ctx))
+        if compiled is None or compiled.ctx is not ctx:
+            if len(self._compiled) >= _MAX_MEMOIZED_CONTEXTS:
+                self._compiled.clear()
+            compiled = self._compiled[id(ctx)] = _Compiled(ctx, self)
+        return compiled
+
+
+def iri_term(kind: str, iri: Any) -> str:
+    """``<iri>`` for an IRI that safe mode accepts; blank nodes and anything else decline."""
+    if not isinstance(iri, str) or iri.startswith("_:") or iri.startswith("@"):
+        raise Decline
+    try:
+        require_absolute_iri(kind, iri)
+    except UndefinedTerm:
+        raise Decline from None
+    return f"<{iri}>"
+
+
+def _term_info(ctx: Any, key: str) -> _TermInfo:
+    if "@language" in ctx or "@direction" in ctx:
+        raise Decline
+    mapping = ctx["mappings"].get(key) or {}
+    if mapping.get("reverse") or "@language" in mapping or "@direction" in mapping:
+        raise Decline
+    container = mapping.get("@container") or []
+    container = set(container if isinstance(container, list) else [container])
+    if not container <= _COVERED_CONTAINERS or {"@list", "@graph"} <= container:
+        raise Decline
+    coercion = mapping.get("@type")
+    if coercion == "@none":
+        coercion = None
+    elif coercion not in (None, "@id", "@vocab"):
+        iri_term("@type value", coercion)
+    scoped = mapping.get("@context")
+    if scoped is False:
+        raise Decline
+    return _TermInfo("@list" in container, "@graph" in container, coercion, scoped)
+
+
+class _Walk:
+    """One document's walk: mirrors ``JsonLdProcessor._expand`` and emits quads as it goes."""
+
+    def __init__(self, fast: FastPath, options: dict[str, Any]) -> None:
+        self.fast = fast
+        self.options = options
+        self.quads: set[NQuad] = set()
+        self.blank_nodes = 0
+
+    def process(self, ctx: _Compiled, local: Any, **flags: bool) -> _Compiled:
+        """Context processing (JSON-LD 1.1 API 4.1) through pyld, memoized per context: a
+        string or list of URLs by value, a scoped context (immutable, from a bundled context
+        document) by identity."""
+        key = (tuple(local) if isinstance(local, list) else local, *sorted(flags.items()))
+        if isinstance(local, dict):
+            key = (id(local), *key[1:])
+        entry = ctx.derived.get(key)
+        if entry is not None and (not isinstance(local, dict) or entry[0] is local):
+            return entry[1]  # type: ignore[no-any-return]
+        processed = self.fast.processor._process_context(ctx.ctx, local, self.options, **flags)
+        derived = self.fast.compiled(processed)
+        ctx.derived[key] = (local, derived)
+        return derived
+
+    def blank(self) -> str:
+        self.blank_nodes += 1
+        return f"_:f{self.blank_nodes}"
+
+    def node(
+        self,
+        ctx: _Compiled,
+        prop: str | None,
+        element: dict[str, Any],
+        type_scoped: _Compiled | None,
+        graph: str,
+    ) -> str:
+        """A node object: its contexts as pyld's ``_expand`` sets them, then its members."""
+        scoped = ctx.info(prop).scoped if prop is not None else None
+        if type_scoped is None and ctx.ctx.get("previousContext"):
+            type_scoped = ctx
+        must_revert = True
+        if type_scoped is not None and len(element) <= 2 and "@context" not in element:
+            for key in sorted(element):
+                expanded = type_scoped.expand_key(key)
+                if expanded == "@value":
+                    raise Decline
+                if expanded == "@id" and len(element) == 1:
+                    must_revert = False
+                    break
+        if must_revert and "previousContext" in ctx.ctx:
+            ctx = self.fast.compiled(ctx.ctx["previousContext"])
+        if scoped is not None:
+            ctx = self.process(ctx, scoped, override_protected=True)
+        ctx, type_scoped = self.nested_contexts(ctx, element)
+        return self.members(ctx, element, type_scoped, graph)
+
+    def nested_contexts(
+        self, ctx: _Compiled, element: dict[str, Any]
+    ) -> tuple[_Compiled, _Compiled]:
+        """pyld's ``_prepare_nested_context``: the embedded context, then type-scoped ones."""
+        if "@context" in element:
+            local = element["@context"]
+            urls = local if isinstance(local, list) else [local]
+            if not all(isinstance(url, str) for url in urls):
+                raise Decline
+            ctx = self.process(ctx, local)
+        type_scoped = ctx
+        for key in sorted(element):
+            if ctx.expand_key(key) != "@type":
+                continue
+            value = element[key]
+            types = [
+                t for t in (value if isinstance(value, list) else [value]) if isinstance(t, str)
+            ]
+            for type_ in sorted(types):
+                mapping = type_scoped.ctx["mappings"].get(type_)
+                local = mapping.get("@context") if mapping else None
+                if local is not None and local is not False:
+                    ctx = self.process(ctx, local, propagate=False)
+        return ctx, type_scoped
+
+    def members(
+        self, ctx: _Compiled, element: dict[str, Any], type_scoped: _Compiled, graph: str
+    ) -> str:
+        """pyld's ``_expand_object`` with the node map and toRdf steps folded in."""
+        subject: str | None = None
+        types: list[str] = []
+        properties: list[str] = []
+        for key in sorted(element):
+            if key == "@context":
+                continue
+            expanded = ctx.expand_key(key)
+            value = element[key]
+            if expanded == "@id":
+                if subject is not None or not isinstance(value, str):
+                    raise Decline
+                subject = iri_term(
+                    "@id", ctx.processor._expand_iri(ctx.ctx, value, base=RELATIVE_BASE)
+                )
+            elif expanded == "@type":
+                values = value if isinstance(value, list) else [value]
+                if not all(isinstance(type_, str) for type_ in values):
+                    raise Decline
+                types.extend(type_scoped.vocab_iri(type_) for type_ in values)
+            else:
+                properties.append(key)
+        if subject is None:
+            subject = self.blank()
+        for type_ in types:
+            self.quads.add((subject, RDF_TYPE, type_, graph))
+        for key in properties:
+            self.property(ctx, key, element[key], subject, graph)
+        return subject
+
+    def property(self, ctx: _Compiled, key: str, value: Any, subject: str, graph: str) -> None:
+        predicate = ctx.predicate(key)
+        info = ctx.info(key)
+        term_ctx = ctx
+        if info.scoped is not None:
+            term_ctx = self.process(ctx, info.scoped, propagate=True, override_protected=True)
+        value_info = term_ctx.info(key)
+        if (value_info.is_list, value_info.is_graph) != (info.is_list, info.is_graph):
+            raise Decline
+        if value is None:
+            return
+        objects = []
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            if isinstance(item, dict):
+                if info.is_graph:
+                    name = self.blank()
+                    self.node(term_ctx, key, item, None, name)
+                    objects.append(name)
+                else:
+                    objects.append(self.node(term_ctx, key, item, None, graph))
+            elif info.is_graph or isinstance(item, list):
+                raise Decline
+            else:
+                objects.append(self.scalar(term_ctx, value_info.coercion, item))
+        if info.is_list:
+            objects = [self.rdf_list(objects, graph)]
+        for obj in objects:
+            self.quads.add((subject, predicate, obj, graph))
+
+    def scalar(self, ctx: _Compiled, coercion: str | None, value: Any) -> str:
+        """pyld's ``_expand_value`` then ``_object_to_rdf`` for a string, number or boolean."""
+        if isinstance(value, str):
+            if coercion == "@id":
+                expanded = ctx.processor._expand_iri(ctx.ctx, value, base=RELATIVE_BASE)
+                return iri_term("@id", expanded)
+            if coercion == "@vocab":
+                return ctx.vocab_iri(value)
+            if coercion != XSD_DOUBLE:
+                return canonical_literal(value, coercion or XSD_STRING, None)
+        elif not isinstance(value, int | float) or not math.isfinite(value):
+            raise Decline
+        item: dict[str, Any] = {"@value": value}
+        if coercion not in (None, "@id", "@vocab"):
+            item["@type"] = coercion
+        return canonical_term(ctx.processor._object_to_rdf(item, None, [], _OPTIONS))
+
+    def rdf_list(self, objects: list[str], graph: str) -> str:
+        """An RDF collection (JSON-LD 1.1 API section 8.2 "List Conversion")."""
+        head = RDF_NIL if not objects else self.blank()
+        node = head
+        for index, obj in enumerate(objects):
+            following = RDF_NIL if index == len(objects) - 1 else self.blank()
+            self.quads.add((node, RDF_FIRST, obj, graph))
+            self.quads.add((node, RDF_REST, following, graph))
+            node = following
+        return head
