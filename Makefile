@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench browser clean
+.PHONY: run test lint typecheck pytest bench browser clean stress
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: lint typecheck pytest
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
+
+# The load mix of issue #8 on PostgreSQL (loopback only; STRESS_SECONDS, default 300).
+stress: $(DEV_STAMP)
+	$(BIN)/python -m stress.run
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from bench import issue_cohort, proofs, verify_api
+from bench import issue_cohort, passport_pages, portal_search, proofs, verify_api
 
 if __name__ == "__main__":
     proofs.main()
     verify_api.main()
     issue_cohort.main([])
+    portal_search.main([])
+    passport_pages.main()

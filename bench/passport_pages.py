@@ -25,6 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,9 +143,13 @@ def render(seeded: Seeded, path: str, *, cold: bool = False) -> Rendered:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             return await client.get(path, headers=headers)
 
-    with counted_queries(seeded.app.state.engine) as statements:
+    # A thread of its own: the caller may already run an event loop (a browser test's).
+    with (
+        ThreadPoolExecutor(max_workers=1) as runner,
+        counted_queries(seeded.app.state.engine) as statements,
+    ):
         started = time.perf_counter()
-        response = asyncio.run(get())
+        response = runner.submit(asyncio.run, get()).result()
         seconds = time.perf_counter() - started
     return Rendered(response.status_code, seconds, len(statements), response.text)
 

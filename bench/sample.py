@@ -30,7 +30,8 @@ def sample_credential(issuer: str) -> dict[str, Any]:
             "identifier": [
                 {
                     "type": "IdentityObject",
-                    "identityHash": "sha256$0d5a04cbb0c6e8a3b0f0aa5ad6a4a3f1e8b0c9a7d5e4f3a2b1c0d9e8f7a6b5c4",
+                    "identityHash": "sha256$"
+                    "0d5a04cbb0c6e8a3b0f0aa5ad6a4a3f1e8b0c9a7d5e4f3a2b1c0d9e8f7a6b5c4",
                     "identityType": "emailAddress",
                     "hashed": True,
                     "salt": "f3a9c2",

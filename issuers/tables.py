@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -47,7 +47,11 @@ class Institution(SQLModel, table=True):
     did: str = Field(sa_column=Column(String(512), unique=True, nullable=False))
     # OB 3.0 lets the subject carry the learner's name unhashed; institutions may turn it off.
     include_learner_name: bool = True
-    offers_suspension: bool = True
+    # OB 3.0's schema allows one credentialStatus entry, so a credential carries either a
+    # revocation or a suspension entry. Revocation is the default because every verifier checks
+    # it; an institution that opts into suspension accepts that other verifiers will then show a
+    # revoked credential as "suspended" (still not valid). Revocation stays final in our records.
+    offers_suspension: bool = False
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -84,6 +88,77 @@ class Program(SQLModel, table=True):
     start_dates: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     # Achievement ids of larger credentials this one stacks into (CLR Association isPartOf).
     part_of: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Names of employer partners; those with a key of their own also endorse (ProgramEndorsement).
+    employer_partners: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     published: bool = True
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Employer(SQLModel, table=True):
+    """An employer partner: an entity with its own signing key (owner ``employer:<slug>``)."""
+
+    __tablename__: ClassVar[str] = "employer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(80), unique=True, nullable=False, index=True))
+    name: str = Field(max_length=300)
+    website: str | None = Field(default=None, max_length=500)
+    did: str = Field(sa_column=Column(String(512), unique=True, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ProgramEndorsement(SQLModel, table=True):
+    """An OB 3.0 EndorsementCredential of a program, kept as the exact signed JSON text."""
+
+    __tablename__: ClassVar[str] = "program_endorsement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    credential_id: str = Field(sa_column=Column(String(100), unique=True, nullable=False))
+    signing_key_id: str = Field(max_length=512)
+    signed_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ApiKey(SQLModel, table=True):
+    """A staff API key: only its SHA-256 hash and a short lookup prefix are stored."""
+
+    __tablename__: ClassVar[str] = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    prefix: str = Field(sa_column=Column(String(24), unique=True, nullable=False, index=True))
+    secret_sha256: str = Field(max_length=64)
+    actions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    label: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class StaffUser(SQLModel, table=True):
+    """A console user of one institution; the password is stored as an argon2id hash."""
+
+    __tablename__: ClassVar[str] = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False, index=True))
+    password_hash: str = Field(sa_column=Column(String(200), nullable=False), repr=False)
+    # Login throttling lives in the row so every app process sees the same count.
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class StaffSession(SQLModel, table=True):
+    """A console login; the cookie holds the token, the row only its SHA-256 hash."""
+
+    __tablename__: ClassVar[str] = "staff_session"
+
+    token_sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    staff_user_id: int = Field(foreign_key="staff_user.id", index=True)
+    csrf_token: str = Field(max_length=64, repr=False)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -13,6 +13,7 @@ request body cap (413) and security headers.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -26,11 +27,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
+from issuers import award_console, award_console_batches, award_routes
+from issuers import console as issuer_console
+from issuers import public_routes as issuer_public_routes
+from issuers import routes as issuer_routes
+from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
+from issuers.master_key import MasterKeySource
 from passport import pages
 from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
-from passport.settings import Settings
+from passport.metrics_wiring import install_metrics
+from passport.settings import Mode, Settings
+from passport.wallet import install as wallet_install
+from portal import routes as portal_routes
+from portal.index_sync import keep_index_in_sync
 from verifier import routes as verifier_routes
 from verifier.service import VerifierService
 
@@ -49,6 +60,10 @@ class RequestSizeLimit:
     """Refuse request bodies over ``max_bytes`` (or the path's own limit in ``path_limits``,
     e.g. image uploads) with 413 problem+json.
 
+    ``path_limits`` is keyed by route path templates: a plain path matches itself, and each
+    ``{name}`` segment matches one path segment, as in the routes
+    (``/api/v1/institutions/{slug}/programs/{program_slug}/batches``).
+
     A declared ``Content-Length`` over the cap is refused before the app runs. A body without
     one (chunked) is counted as it arrives; once over the cap the client gets the 413 and the
     app's next read raises ``InputTooLarge`` (its own response, if any, is discarded).
@@ -65,18 +80,27 @@ class RequestSizeLimit:
         self.app = app
         self.max_bytes = max_bytes
         self.base_url = base_url
-        self.path_limits = dict(path_limits or {})
+        self.path_limits = [
+            (_path_template_pattern(template), limit)
+            for template, limit in (path_limits or {}).items()
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.path_limits.get(scope["path"], self.max_bytes)
+        limit = self._limit_for(scope["path"])
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
             await self._refuse(scope, receive, send, limit)
             return
         await self._counting(scope, receive, send, limit)
+
+    def _limit_for(self, path: str) -> int:
+        for pattern, limit in self.path_limits:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_bytes
 
     def _too_large(self, limit: int) -> InputTooLarge:
         return InputTooLarge(f"the request body is over the limit of {limit} bytes")
@@ -113,6 +137,11 @@ class RequestSizeLimit:
             await send(message)
 
         await self.app(scope, counting_receive, guarded_send)
+
+
+def _path_template_pattern(template: str) -> re.Pattern[str]:
+    """``/a/{name}/b`` -> a pattern matching ``/a/<one segment>/b`` and nothing else."""
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)))
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -177,12 +206,23 @@ def healthz(session: SessionDep) -> JSONResponse:
     )
 
 
+def master_key_source(settings: Settings) -> MasterKeySource:
+    """The master key of the settings; a development key is allowed outside production."""
+    return MasterKeySource(
+        None if settings.master_key is None else settings.master_key.get_secret_value(),
+        settings.master_key_file,
+        allow_development_key=settings.mode is not Mode.PRODUCTION,
+    )
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for ``settings``; the database must already be prepared."""
     engine = create_database_engine(settings.database_url)
+    keep_index_in_sync(engine)  # programs changed through any component stay searchable
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        award_routes.resume_batches(_app)
         yield
         engine.dispose()
 
@@ -198,20 +238,34 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.template_environments = create_template_environments()
     for environment in app.state.template_environments.values():
-        component_templates = FileSystemLoader(verifier_routes.TEMPLATES_DIR)
+        component_templates = FileSystemLoader(
+            [
+                verifier_routes.TEMPLATES_DIR,
+                issuer_console.TEMPLATES_DIR,
+                portal_routes.TEMPLATES_DIR,
+            ]
+        )
         environment.loader = ChoiceLoader([environment.loader, component_templates])
     app.state.verifier = VerifierService.from_settings(settings)
+    app.state.master_key_source = master_key_source(settings)
     install_error_handlers(app)
     app.add_middleware(
         RequestSizeLimit,
         max_bytes=settings.max_request_bytes,
         base_url=settings.base_url,
-        path_limits=verifier_routes.ROUTE_BODY_LIMITS,
+        path_limits={
+            **verifier_routes.ROUTE_BODY_LIMITS,
+            **wallet_install.ROUTE_BODY_LIMITS,
+            **award_console_batches.ROUTE_BODY_LIMITS,
+        },
     )
     app.add_middleware(SecurityHeaders, https=settings.uses_https)
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
+    wallet_install.install_wallet(app)  # mounts /static/wallet, so before /static too
+    portal_static = StaticFiles(directory=portal_routes.STATIC_DIR)
+    app.mount(portal_routes.STATIC_PATH, portal_static, name="portal-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(pages.router)
@@ -220,4 +274,12 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.verifier, pages.render_page, negotiate_language
         )
     )
+    # Each component that signs credentials adds its counter (reports on key revocation).
+    app.include_router(issuer_routes.create_issuer_router(SIGNED_CREDENTIAL_COUNTERS))
+    app.include_router(issuer_public_routes.create_public_router(pages.render_page))
+    app.include_router(issuer_console.create_console_router(pages.render_page))
+    app.include_router(award_routes.create_award_router())
+    app.include_router(award_console.create_award_console_router(pages.render_page))
+    app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
+    install_metrics(app)  # last: its middleware is the outermost
     return app

@@ -6,10 +6,20 @@ reason on stderr, never a traceback).
 
 from __future__ import annotations
 
-import typer
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import typer
+from sqlmodel import Session
+
+from issuers.award_cli import register_award_commands
+from issuers.cli import Workspace, register_issuer_commands
+from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
+from passport.cli_ops import register_ops_commands
 from passport.cli_server import register_server_commands
+from passport.database import _engine_for, prepare_database
+from passport.settings import Settings
 from verifier.cli import register_verifier_commands
 
 app = typer.Typer(
@@ -21,4 +31,18 @@ app = typer.Typer(
 )
 register_credential_commands(app)
 register_server_commands(app)
+register_ops_commands(app)
 register_verifier_commands(app)
+
+
+@contextmanager
+def _issuer_workspace() -> Iterator[Workspace]:
+    """The configured database (migrated, or refused) and master key, for issuer commands."""
+    settings = Settings()
+    prepare_database(settings)
+    with _engine_for(settings.database_url) as engine, Session(engine) as session:
+        yield Workspace(session, master_key_source(settings), settings.base_url)
+
+
+register_issuer_commands(app, _issuer_workspace)
+register_award_commands(app, _issuer_workspace)

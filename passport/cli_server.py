@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from credentials.errors import PassportError
-from passport.app import create_app
-from passport.database import prepare_database, redacted_url, upgrade_database
+from passport.app import create_app, master_key_source
+from passport.database import _engine_for, prepare_database, redacted_url, upgrade_database
 from passport.settings import Settings
+from portal.demo import seed_demo_catalog
 
 UNUSABLE_INPUT_EXIT_CODE = 2
 
@@ -60,16 +63,19 @@ def db_upgrade() -> None:
 
 
 def demo() -> None:
-    """Prepare the configured database for a demonstration.
-
-    For now this only migrates the database; seeding demonstration institutions, programs,
-    learners and credentials comes in a later release.
-    """
+    """Prepare the configured database for a demonstration: migrate it and seed the portal's
+    catalog (institutions, programs, employer endorsements); running it again adds nothing."""
     with _unusable_input_exits():
         settings = Settings()
         revision = upgrade_database(settings)
-    typer.echo(f"migrated {redacted_url(settings.database_url)} to revision {revision}")
-    typer.echo("no demonstration data was added: seeding demo data is not implemented yet")
+        typer.echo(f"migrated {redacted_url(settings.database_url)} to revision {revision}")
+        master = master_key_source(settings).get()
+        with _engine_for(settings.database_url) as engine, Session(engine) as session:
+            seeded = seed_demo_catalog(session, master, datetime.now(UTC), settings.base_url)
+    typer.echo(
+        f"demo catalog: added {seeded.institutions} institutions, {seeded.programs} programs, "
+        f"{seeded.employers} employers, {seeded.endorsements} endorsements"
+    )
 
 
 def register_server_commands(app: typer.Typer) -> None:

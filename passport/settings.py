@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///var/passport.db", repr=False)
     mode: Mode = Mode.DEVELOPMENT
     master_key: SecretStr | None = None
+    # A file holding the master key instead of PASSPORT_MASTER_KEY (e.g. a mounted secret).
+    master_key_file: Path | None = None
+    # The deployment admin's bearer token (creates institutions); no admin API when unset.
+    admin_token: SecretStr | None = Field(default=None, repr=False)
+    # Bearer token for GET /metrics; when unset, /metrics answers loopback clients only.
+    metrics_token: SecretStr | None = Field(default=None, repr=False)
     base_url: str = "http://127.0.0.1:8000"
     max_request_bytes: PositiveInt = 1024 * 1024
     default_language: Literal["en", "fr"] = "en"
@@ -124,7 +130,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _master_key_fits_mode(self) -> Settings:
         if self.master_key is None:
-            if self.mode is Mode.PRODUCTION:
+            if self.mode is Mode.PRODUCTION and self.master_key_file is None:
                 raise ValueError("PASSPORT_MASTER_KEY is required in production mode")
             return self
         if self.mode is Mode.DEVELOPMENT:
@@ -139,6 +145,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"PASSPORT_MASTER_KEY must be at least {MIN_MASTER_KEY_LENGTH} characters "
                 f"in {self.mode} mode"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _admin_token_fits_mode(self) -> Settings:
+        if self.admin_token is None or self.mode is Mode.DEVELOPMENT:
+            return self
+        token = self.admin_token.get_secret_value()
+        if is_placeholder_secret(token) or len(token) < MIN_MASTER_KEY_LENGTH:
+            raise ValueError(
+                f"PASSPORT_ADMIN_TOKEN must be a random secret of at least "
+                f"{MIN_MASTER_KEY_LENGTH} characters in {self.mode} mode"
             )
         return self
 

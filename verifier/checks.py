@@ -17,6 +17,7 @@ from credentials.proofs.base import ProofVerification
 from credentials.report import Check, Outcome
 from credentials.schemas import SCHEMA_VALIDATOR_TYPE, is_bundled_schema, validation_errors
 from verifier.context import VerificationContext
+from verifier.guards import unknown_context_check
 from verifier.summary import issuer_id_of, kind_of
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -34,6 +35,9 @@ def check_format(document: dict[str, Any]) -> Check:
         parse_credential(document)
     except PassportError as error:
         return Check.of("format", Outcome.FAILED, "format.invalid", reason=error.message)
+    context_problem = unknown_context_check(document)
+    if context_problem is not None:
+        return context_problem
     contexts = document.get("@context")
     if isinstance(contexts, list) and contexts and contexts[0] == VC_V1:
         return Check.of("format", Outcome.PASSED, "format.legacy")
@@ -77,6 +81,13 @@ def check_issuer_trust(
     entry = context.trust_registry.lookup(issuer)
     if entry is None:
         return Check.of("issuer_trust", Outcome.WARNING, "issuer_trust.unknown", issuer=issuer)
+    if entry.status != "active":
+        # A suspended or withdrawn institution: its older credentials may be genuine, so this is
+        # a warning the employer must read, not a forgery verdict.
+        key = "issuer_trust.withdrawn" if entry.status == "withdrawn" else "issuer_trust.suspended"
+        return Check.of(
+            "issuer_trust", Outcome.WARNING, key, name_en=entry.name_en, name_fr=entry.name_fr
+        )
     return Check.of(
         "issuer_trust",
         Outcome.PASSED,

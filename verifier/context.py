@@ -39,10 +39,15 @@ class TrustedIssuer:
     name_en: str
     name_fr: str
     kind: str = "institution"
+    # "active", or "suspended"/"withdrawn": a registry keeps such entries so that the verifier can
+    # say so instead of calling a withdrawn institution merely "unknown".
+    status: str = field(default="active", kw_only=True)
 
 
 class TrustRegistry(Protocol):
-    def lookup(self, issuer_id: str) -> TrustedIssuer | None: ...
+    def lookup(self, issuer_id: str) -> TrustedIssuer | None:
+        """The registry's entry for ``issuer_id`` whatever its status; None when not listed."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from credentials.baking import extract
 from credentials.errors import InputTooLarge, InvalidInput
 from credentials.jsonio import MAX_DOCUMENT_BYTES, parse_json_object
 from credentials.proofs.vc_jose import looks_like_compact_jws
+from verifier.guards import refuse_huge_arrays
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -41,7 +42,9 @@ def _looks_like_svg(data: bytes) -> bool:
 def _from_text(text: str, baked: Literal["png", "svg"] | None) -> VerifiableInput:
     stripped = text.strip()
     if stripped.startswith("{"):
-        return VerifiableInput("json", document=parse_json_object(stripped), baked=baked)
+        document = parse_json_object(stripped)
+        refuse_huge_arrays(document)
+        return VerifiableInput("json", document=document, baked=baked)
     if looks_like_compact_jws(stripped):
         return VerifiableInput("jws", token=stripped, baked=baked)
     raise InvalidInput("not a credential: expected JSON, a compact JWS, or a baked PNG/SVG badge")

@@ -92,6 +92,18 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "{name_en} is a recognized institution.",
         "fr": "{name_fr} est un établissement reconnu.",
     },
+    "issuer_trust.suspended": {
+        "en": "Our registry lists {name_en} as suspended: it is not currently a recognized "
+        "institution.",
+        "fr": "Notre registre indique que {name_fr} est suspendu : ce n'est pas actuellement un "
+        "établissement reconnu.",
+    },
+    "issuer_trust.withdrawn": {
+        "en": "Our registry lists {name_en} as withdrawn: it is no longer a recognized "
+        "institution.",
+        "fr": "Notre registre indique que {name_fr} a été retiré : ce n'est plus un établissement "
+        "reconnu.",
+    },
     "issuer_trust.unknown": {
         "en": "The issuer ({issuer}) is not in our registry of recognized institutions; the "
         "name shown comes only from the credential itself.",

@@ -30,6 +30,7 @@ from verifier.checks import (
     check_validity,
 )
 from verifier.context import OfflineStatusLists, VerificationContext
+from verifier.guards import refuse_huge_arrays
 from verifier.inputs import VerifiableInput
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
@@ -90,6 +91,7 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
         return _report([failed], None, [])
     if outcome.credential is None:
         return _report([outcome.proof.check], None, [])
+    refuse_huge_arrays(outcome.credential)
     return _verify_credential(outcome.credential, outcome.proof, context)
 
 

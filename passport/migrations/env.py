@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import passport.tables  # noqa: F401  (registers every component's tables on SQLModel.metadata)
+import passport.tables  # registers every component's tables on SQLModel.metadata
 
 connection = context.config.attributes.get("connection")
 if not isinstance(connection, Connection):
@@ -19,6 +19,7 @@ if not isinstance(connection, Connection):
 context.configure(
     connection=connection,
     target_metadata=SQLModel.metadata,
+    include_name=passport.tables.include_in_comparison,
     # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
 )

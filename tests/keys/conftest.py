@@ -22,6 +22,7 @@ from credentials.multibase import encode_base64url
 from keys.crypto_envelope import MasterKey, load_master_key
 from keys.store import KeyStore
 from keys.tables import SigningKey
+from tests.secrets_guard import register_secret
 
 POSTGRES_URL = os.environ.get("PASSPORT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
@@ -78,7 +79,7 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def master() -> MasterKey:
-    return load_master_key(encode_base64url(secrets.token_bytes(32)))
+    return load_master_key(register_secret(encode_base64url(secrets.token_bytes(32)), "master key"))
 
 
 @pytest.fixture

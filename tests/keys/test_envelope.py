@@ -21,6 +21,7 @@ from keys.crypto_envelope import (
     rewrap,
     seal_envelope,
 )
+from tests.secrets_guard import register_secret
 
 KEY_ID = "did:web:passport.example.ca:issuers:college-x#key-1"
 OWNER = "issuer:college-x"
@@ -28,7 +29,7 @@ SECRET = bytes(range(32))
 
 
 def new_master() -> MasterKey:
-    return load_master_key(encode_base64url(secrets.token_bytes(32)))
+    return load_master_key(register_secret(encode_base64url(secrets.token_bytes(32)), "master key"))
 
 
 def seal(master: MasterKey, key_id: str = KEY_ID, owner_id: str = OWNER) -> str:

@@ -7,15 +7,14 @@ that instruction: browser tests are never skipped.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
 
 from passport.app import create_app
 from passport.database import prepare_database
 from passport.settings import Mode, Settings
+from tests.browser import BROWSER_TIMEOUT_MS, CHROMIUM_ARGS  # noqa: F401  (re-exported)
 from tests.passport.live_server import serving
 from tests.storage import (
     database_url,  # noqa: F401  (fixture)
@@ -23,9 +22,6 @@ from tests.storage import (
     postgres_url,  # noqa: F401  (fixture)
     sqlite_url,
 )
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-BROWSER_TIMEOUT_MS = 5_000
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -52,27 +48,3 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     prepare_database(settings)
     with serving(create_app(settings)) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(
-            "chromium is not installed: run `make browser` (installs Debian's chromium package)",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page (no cookies) whose browser asks for Canadian English."""
-    context = browser.new_context(locale="en-CA")
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
-    opened = context.new_page()
-    yield opened
-    context.close()

@@ -17,7 +17,12 @@ from fastapi import FastAPI
 from typer.testing import CliRunner, Result
 
 from passport.cli_server import register_server_commands
-from passport.database import create_database_engine, current_revisions, database_is_current
+from passport.database import (
+    create_database_engine,
+    current_revisions,
+    database_is_current,
+    head_revision,
+)
 from tests.storage import TEST_DATABASE_URL_VARIABLE, sqlite_url
 
 app = typer.Typer(name="passport", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -65,7 +70,7 @@ def test_serve_migrates_a_new_sqlite_database_then_runs_the_app(
     database_url = sqlite_url(tmp_path / "var")
     result = passport("serve", "--port", "8123", database_url=database_url)
     assert result.exit_code == 0, result.output
-    assert "is at revision 0001" in result.stdout
+    assert f"is at revision {head_revision()}" in result.stdout
     assert_current(database_url, True)
     [(application, options)] = uvicorn_run.calls
     assert isinstance(application, FastAPI)
@@ -77,19 +82,20 @@ def test_db_upgrade_migrates_and_reports_the_revision(tmp_path: Path) -> None:
     database_url = sqlite_url(tmp_path)
     result = passport("db", "upgrade", database_url=database_url)
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"database {database_url} is at revision 0001\n"
+    assert result.stdout == f"database {database_url} is at revision {head_revision()}\n"
     assert_current(database_url, True)
 
 
-def test_demo_migrates_and_says_that_no_demo_data_is_seeded_yet(tmp_path: Path) -> None:
+def test_demo_migrates_and_seeds_the_catalog_once(tmp_path: Path) -> None:
     database_url = sqlite_url(tmp_path)
-    result = passport("demo", database_url=database_url)
+    master_key = "hKm1mWSQrTrMZn3_LsA1PrTjJwl2FuZ6KpDt1mV9Xe8"
+    result = passport("demo", database_url=database_url, PASSPORT_MASTER_KEY=master_key)
     assert result.exit_code == 0, result.output
-    assert f"migrated {database_url} to revision 0001" in result.stdout
-    assert "seeding demo data is not implemented yet" in result.stdout
+    assert f"migrated {database_url} to revision" in result.stdout
+    assert "added 9 institutions, 36 programs, 17 employers, 31 endorsements" in result.stdout
     assert_current(database_url, True)
-    help_text = CliRunner().invoke(app, ["demo", "--help"]).stdout
-    assert "only migrates the database" in help_text
+    again = passport("demo", database_url=database_url, PASSPORT_MASTER_KEY=master_key)
+    assert "added 0 institutions, 0 programs, 0 employers, 0 endorsements" in again.stdout
 
 
 def test_serve_refuses_invalid_settings_with_exit_code_2(

@@ -1,4 +1,4 @@
-"""Signing keys, institutions and programs.
+"""Signing keys, institutions, programs, employer endorsements and staff access.
 
 Revision ID: 0002
 Revises: 0001
@@ -108,6 +108,7 @@ def upgrade() -> None:
         sa.Column("registration_url", sa.String(length=500), nullable=True),
         sa.Column("start_dates", sa.JSON(), nullable=True),
         sa.Column("part_of", sa.JSON(), nullable=True),
+        sa.Column("employer_partners", sa.JSON(), nullable=True),
         sa.Column("published", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -122,9 +123,118 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_program_institution_id"), ["institution_id"], unique=False
         )
+    _create_partner_and_access_tables()
+
+
+def _create_partner_and_access_tables() -> None:
+    op.create_table(
+        "employer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("slug", sa.String(length=80), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("website", sa.String(length=500), nullable=True),
+        sa.Column("did", sa.String(length=512), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("did"),
+    )
+    with op.batch_alter_table("employer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_employer_slug"), ["slug"], unique=True)
+
+    op.create_table(
+        "program_endorsement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("employer_id", sa.Integer(), nullable=False),
+        sa.Column("credential_id", sa.String(length=100), nullable=False),
+        sa.Column("signing_key_id", sa.String(length=512), nullable=False),
+        sa.Column("signed_json", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["employer_id"], ["employer.id"]),
+        sa.ForeignKeyConstraint(["program_id"], ["program.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("credential_id"),
+    )
+    with op.batch_alter_table("program_endorsement", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_program_endorsement_employer_id"), ["employer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_program_endorsement_program_id"), ["program_id"], unique=False
+        )
+
+    op.create_table(
+        "api_key",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("prefix", sa.String(length=24), nullable=False),
+        sa.Column("secret_sha256", sa.String(length=64), nullable=False),
+        sa.Column("actions", sa.JSON(), nullable=True),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("api_key", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_api_key_institution_id"), ["institution_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_api_key_prefix"), ["prefix"], unique=True)
+
+    op.create_table(
+        "staff_user",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("staff_user", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_staff_user_email"), ["email"], unique=True)
+        batch_op.create_index(
+            batch_op.f("ix_staff_user_institution_id"), ["institution_id"], unique=False
+        )
+
+    op.create_table(
+        "staff_session",
+        sa.Column("token_sha256", sa.String(length=64), nullable=False),
+        sa.Column("staff_user_id", sa.Integer(), nullable=False),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["staff_user_id"], ["staff_user.id"]),
+        sa.PrimaryKeyConstraint("token_sha256"),
+    )
+    with op.batch_alter_table("staff_session", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_staff_session_staff_user_id"), ["staff_user_id"], unique=False
+        )
+
+
+def _drop_partner_and_access_tables() -> None:
+    for table, indexes in (
+        ("staff_session", ["ix_staff_session_staff_user_id"]),
+        ("staff_user", ["ix_staff_user_institution_id", "ix_staff_user_email"]),
+        ("api_key", ["ix_api_key_prefix", "ix_api_key_institution_id"]),
+        (
+            "program_endorsement",
+            ["ix_program_endorsement_program_id", "ix_program_endorsement_employer_id"],
+        ),
+        ("employer", ["ix_employer_slug"]),
+    ):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for index in indexes:
+                batch_op.drop_index(batch_op.f(index))
+        op.drop_table(table)
 
 
 def downgrade() -> None:
+    _drop_partner_and_access_tables()
     with op.batch_alter_table("program", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_program_institution_id"))
 

@@ -1,0 +1,170 @@
+"""Console pages of cohort uploads: the upload form, its validation report, live progress.
+
+A cohort file is validated in full first (``issuers.batches.submit_batch``): with any bad row, or
+in a dry run, nothing is stored and the page lists every problem with its line, column and
+reason. A good file becomes a batch that issues in the background (a thread on SQLite,
+``passport worker`` on PostgreSQL) while its page shows the done / pending / failed counts.
+
+The progress page works without JavaScript: it has a "Refresh" link rather than an automatic
+reload, which WCAG 2.2 (success criterion 2.2.4, Interruptions) asks be left to the user. With
+JavaScript, ``issuers/static/batch_progress.js`` (an external file: the Content-Security-Policy
+forbids inline scripts) polls ``progress.json`` and updates the counts in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+
+from credentials.errors import InputTooLarge, InvalidInput, PassportError
+from issuers import batch_jobs, batches
+from issuers.access import check_csrf
+from issuers.award_api_models import CohortValidation
+from issuers.award_console_queries import BatchStatus, batch_status, recent_batches
+from issuers.award_routes import API
+from issuers.catalog import get_program, list_programs
+from issuers.cohort_csv import MAX_UPLOAD_BYTES, CohortReport
+from issuers.console import CONSOLE, Pages, Staff, StaffDep, require_staff
+from issuers.deps import NowDep, SessionDep, get_now
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+UPLOAD_PATH = f"{CONSOLE}/batches/new"
+PROGRESS_SCRIPT = "batch_progress.js"
+# The multipart framing around the file: boundaries, part headers, the other form fields.
+MULTIPART_ALLOWANCE = 64 * 1024
+# Request body limits of the cohort upload routes (``passport.app.RequestSizeLimit`` keys them
+# by route path template); every other route keeps the deployment's default limit.
+ROUTE_BODY_LIMITS = {
+    f"{API}/programs/{{program_slug}}/batches": MAX_UPLOAD_BYTES,
+    UPLOAD_PATH: MAX_UPLOAD_BYTES + MULTIPART_ALLOWANCE,
+}
+
+
+def progress_document(status: BatchStatus) -> dict[str, Any]:
+    """The body of ``progress.json``: the counts the progress page shows."""
+    return {
+        "batch_id": status.batch.id,
+        "state": status.batch.state,
+        "total": status.batch.total_rows,
+        "done": status.done,
+        "issued": status.issued,
+        "existing": status.existing,
+        "pending": status.pending,
+        "failed": status.failed,
+        "finished": status.finished,
+    }
+
+
+def start_in_background(request: Request, batch_id: str) -> None:
+    state = request.app.state
+    runner = batch_jobs.runner_for(
+        state.engine, state.master_key_source.get, state.settings.base_url, get_now
+    )
+    batch_jobs.start_batch(state.engine, state.settings.database_url, runner, batch_id)
+
+
+async def read_upload(request: Request) -> tuple[dict[str, str], str, bytes]:
+    """The form's text fields and its cohort file (name and bytes, at most the upload cap)."""
+    async with request.form() as form:  # closes the spooled file at the end
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        upload = form.get("cohort")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InvalidInput("choose a cohort file (CSV or JSON) to upload")
+        filename, data = upload.filename, await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputTooLarge(f"the cohort file is over the limit of {MAX_UPLOAD_BYTES} bytes")
+    return fields, filename, data
+
+
+def add_batch_routes(router: APIRouter, pages: Pages) -> None:
+    """Add the upload, progress and script routes to the console's awarding router."""
+
+    def upload_page(
+        request: Request,
+        session: Session,
+        staff: Staff,
+        form: dict[str, str],
+        *,
+        report: CohortReport | None = None,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        return pages.page(
+            request,
+            "awards/batch_upload.html",
+            staff,
+            status,
+            form=form,
+            programs=list_programs(session, staff.institution),
+            batches=recent_batches(session, staff.institution),
+            report=None if report is None else CohortValidation.of(report),
+            error=error,
+        )
+
+    @router.get("/batches/new")
+    def new_batch(request: Request, session: SessionDep, staff: StaffDep) -> Response:
+        if staff is None:
+            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
+        return upload_page(request, session, staff, {"dry_run": "on"})
+
+    @router.post("/batches/new")
+    async def upload(
+        request: Request, session: SessionDep, staff: StaffDep, now: NowDep
+    ) -> Response:
+        if staff is None:
+            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
+        form: dict[str, str] = {}
+        try:
+            form, filename, data = await read_upload(request)
+            check_csrf(staff.session, form.get("csrf"))
+            program = get_program(session, staff.institution, form.get("program", ""))
+            submission = batches.submit_batch(
+                session,
+                staff.institution,
+                program,
+                data,
+                filename,
+                actor=f"console:{staff.user.email}",
+                now=now,
+                dry_run=form.get("dry_run") == "on",
+            )
+        except PassportError as error:
+            session.rollback()
+            if error.status == 403:
+                raise
+            return upload_page(request, session, staff, form, error=error.message, status=422)
+        if submission.batch is None:
+            status = 200 if submission.report.valid else 422
+            return upload_page(
+                request, session, staff, form, report=submission.report, status=status
+            )
+        session.commit()
+        start_in_background(request, submission.batch.id)
+        return RedirectResponse(f"{CONSOLE}/batches/{submission.batch.id}", status_code=303)
+
+    @router.get("/batches/{batch_id}")
+    def batch_page(
+        batch_id: str, request: Request, session: SessionDep, staff: StaffDep
+    ) -> Response:
+        if staff is None:
+            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
+        progress = batch_status(session, staff.institution, batch_id)
+        return pages.page(request, "awards/batch.html", staff, progress=progress)
+
+    @router.get("/batches/{batch_id}/progress.json")
+    def batch_progress_json(batch_id: str, session: SessionDep, staff: StaffDep) -> Response:
+        status = batch_status(session, require_staff(staff).institution, batch_id)
+        return JSONResponse(progress_document(status), headers={"Cache-Control": "no-store"})
+
+    @router.get(f"/static/{PROGRESS_SCRIPT}")
+    def progress_script() -> FileResponse:
+        return FileResponse(
+            STATIC_DIR / PROGRESS_SCRIPT,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )

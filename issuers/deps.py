@@ -1,0 +1,98 @@
+"""FastAPI dependencies of the issuer routes (this component's and the awards routes alike).
+
+The app state contract, set by the shell's ``create_app``: ``app.state.engine`` (the database
+engine), ``app.state.settings`` (``base_url``, ``admin_token``, ``uses_https``) and
+``app.state.master_key_source`` (an ``issuers.master_key.MasterKeySource``). The session
+dependency is this module's own (issuers may not import the shell), so every dependency of one
+request shares one session.
+
+``require_institution_scope(action)`` is THE guard of every institution endpoint: the path must
+name the institution as ``{slug}``, the request must carry ``Authorization: Bearer <API key>``
+of that institution with ``action`` among its actions. No key or a bad key: 401. A key of another
+institution (or of none that exists), or without the action: 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from credentials.errors import Forbidden, Unauthorized
+from issuers.access import authenticate_api_key, authorize, check_admin_token
+from issuers.institutions import find_institution
+from issuers.tables import Institution
+from keys.crypto_envelope import MasterKey
+
+BEARER = "bearer"
+
+
+class PageRenderer(Protocol):
+    """The shell's ``render_page`` (handed in by ``create_app``: issuers cannot import it)."""
+
+    def __call__(self, request: Request, template: str, **context: Any) -> HTMLResponse: ...
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, on the engine the shell put in ``app.state.engine``."""
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_master_key(request: Request) -> MasterKey:
+    key: MasterKey = request.app.state.master_key_source.get()
+    return key
+
+
+def get_now() -> datetime:
+    """The request's one reading of the clock; services are handed it."""
+    return datetime.now(UTC)
+
+
+def get_base_url(request: Request) -> str:
+    base_url: str = request.app.state.settings.base_url
+    return base_url
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+MasterKeyDep = Annotated[MasterKey, Depends(get_master_key)]
+NowDep = Annotated[datetime, Depends(get_now)]
+BaseUrlDep = Annotated[str, Depends(get_base_url)]
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (RFC 6750 section 2.1)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != BEARER or not token.strip():
+        return None
+    return token.strip()
+
+
+def require_institution_scope(action: str) -> Callable[..., Institution]:
+    """A dependency returning the ``{slug}`` institution once the API key may do ``action``."""
+
+    def dependency(slug: str, request: Request, session: SessionDep) -> Institution:
+        presented = bearer_token(request)
+        if presented is None:
+            raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+        key = authenticate_api_key(session, presented)
+        institution = find_institution(session, slug)
+        if institution is None:
+            # The same answer as another institution's: keys learn nothing about other slugs.
+            raise Forbidden(f"this API key does not belong to institution {slug!r}")
+        authorize(key, institution, action)
+        return institution
+
+    return dependency
+
+
+def require_admin(request: Request) -> None:
+    """The deployment admin's bearer token, compared in constant time."""
+    configured = request.app.state.settings.admin_token
+    check_admin_token(
+        None if configured is None else configured.get_secret_value(), bearer_token(request)
+    )

@@ -1,0 +1,263 @@
+"""Delivery to the learner: OpenID4VCI 1.0 credential offers (pre-authorized code flow).
+
+1. ``create_offer`` (section 4.1): a 256-bit secret that is both the pre-authorized code and the
+   last segment of the ``credential_offer_uri`` (by reference, section 4.1.3, best for QR codes),
+   valid ``OFFER_LIFETIME``; optionally a 6-digit ``tx_code`` the institution sends out of band.
+   Only SHA-256 hashes of the secret and the tx_code are stored.
+2. ``exchange_code`` (section 6): the code is exchanged once, atomically; a wrong ``tx_code``
+   burns the offer (a 6-digit code must not be guessable by retrying).
+3. ``new_nonce`` (section 7): a ``c_nonce``, usable once.
+4. ``redeem`` (section 8): Bearer token, ``proofs.jwt`` of type ``openid4vci-proof+jwt`` with
+   ``aud`` = credential issuer and ``nonce`` = a fresh ``c_nonce`` (section 8.2.1.1, Appendix F.1).
+   The credential returned is the stored one, as signed at award time: it is not re-signed for the
+   holder. When the learner's DID was known at award time it is the subject ``id`` and the proof
+   must come from that DID; otherwise the proof only shows the wallet holds a key, and the
+   credential stays bound to the learner through its hashed email identifier.
+
+Protocol errors are ``OAuthError`` (the routes answer them in the RFC 6749 section 5.2 shape).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from sqlmodel import Session, col, select, update
+
+from credentials.errors import InvalidInput, PassportError
+from credentials.jwk import public_key_from_jwk
+from credentials.keys import PublicKey
+from credentials.multikey import resolve_did_key
+from credentials.proofs.jws import (
+    ALLOWED_ALGORITHMS,
+    parse_compact_jws,
+    refused_header_reason,
+    signature_failure,
+)
+from issuers.award_tables import Award, AwardState, CredentialOffer, OfferNonce
+
+OFFER_LIFETIME = timedelta(days=7)
+ACCESS_TOKEN_LIFETIME = timedelta(minutes=10)
+NONCE_LIFETIME = timedelta(minutes=5)
+PROOF_MAX_AGE = timedelta(minutes=5)
+PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+PROOF_TYPE = "openid4vci-proof+jwt"
+LDP_CONFIGURATION = "OpenBadgeCredential_ldp_vc"
+JWT_CONFIGURATION = "OpenBadgeCredential_jwt_vc_json"
+TX_CODE_LENGTH = 6
+
+
+class OAuthError(PassportError):
+    """An OpenID4VCI / OAuth error: ``error`` is the registered code the client switches on."""
+
+    status = 400
+
+    def __init__(self, error: str, description: str, *, status: int = 400) -> None:
+        super().__init__(description, code=error)
+        self.error = error
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CreatedOffer:
+    """Shown once: the offer's secret URI and, if asked for, the transaction code."""
+
+    offer_id: str
+    secret: str
+    tx_code: str | None
+    expires_at: datetime
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def create_offer(
+    session: Session, award: Award, now: datetime, *, with_tx_code: bool = False
+) -> CreatedOffer:
+    if award.state == AwardState.REVOKED:
+        raise InvalidInput("a revoked credential cannot be offered")
+    secret = secrets.token_urlsafe(32)
+    tx_code = "".join(secrets.choice("0123456789") for _ in range(TX_CODE_LENGTH))
+    offer = CredentialOffer(
+        id=str(uuid.uuid4()),
+        award_id=award.id,
+        code_hash=_digest(secret),
+        tx_code_hash=_digest(tx_code) if with_tx_code else None,
+        expires_at=now + OFFER_LIFETIME,
+        created_at=now,
+    )
+    session.add(offer)
+    session.flush()
+    return CreatedOffer(offer.id, secret, tx_code if with_tx_code else None, offer.expires_at)
+
+
+def offer_uri(base_url: str, secret: str) -> str:
+    """``openid-credential-offer://?credential_offer_uri=...`` for links and QR codes."""
+    reference = quote(f"{base_url.rstrip('/')}/oid4vci/offers/{secret}", safe="")
+    return f"openid-credential-offer://?credential_offer_uri={reference}"
+
+
+def _offer_by_secret(session: Session, secret: str) -> CredentialOffer:
+    statement = select(CredentialOffer).where(CredentialOffer.code_hash == _digest(secret))
+    offer = session.exec(statement).first()
+    if offer is None:
+        raise OAuthError("invalid_grant", "unknown or expired pre-authorized code")
+    return offer
+
+
+def offer_document(session: Session, base_url: str, secret: str, now: datetime) -> dict[str, Any]:
+    """The credential offer (section 4.1.1) served at the offer's ``credential_offer_uri``."""
+    offer = _offer_by_secret(session, secret)
+    if offer.expires_at < now or offer.code_used_at is not None:
+        raise OAuthError("invalid_grant", "this offer has expired or was already used", status=404)
+    grant: dict[str, Any] = {"pre-authorized_code": secret}
+    if offer.tx_code_hash is not None:
+        grant["tx_code"] = {
+            "input_mode": "numeric",
+            "length": TX_CODE_LENGTH,
+            "description": "The code your institution sent you / Le code envoyé par votre "
+            "établissement",
+        }
+    return {
+        "credential_issuer": base_url.rstrip("/"),
+        "credential_configuration_ids": [LDP_CONFIGURATION, JWT_CONFIGURATION],
+        "grants": {PRE_AUTHORIZED_GRANT: grant},
+    }
+
+
+def exchange_code(
+    session: Session, code: str, tx_code: str | None, now: datetime
+) -> tuple[str, int]:
+    """Token endpoint: the code, once, for an access token; returns (token, expires_in)."""
+    offer = _offer_by_secret(session, code)
+    if offer.expires_at < now:
+        raise OAuthError("invalid_grant", "the pre-authorized code has expired")
+    token = secrets.token_urlsafe(32)
+    claimed = session.exec(
+        update(CredentialOffer)
+        .where(col(CredentialOffer.id) == offer.id, col(CredentialOffer.code_used_at).is_(None))
+        .values(
+            code_used_at=now,
+            access_token_hash=_digest(token),
+            access_token_expires_at=now + ACCESS_TOKEN_LIFETIME,
+        )
+    )
+    if claimed.rowcount != 1:
+        raise OAuthError("invalid_grant", "the pre-authorized code was already used")
+    if offer.tx_code_hash is not None and not hmac.compare_digest(
+        offer.tx_code_hash, _digest(tx_code or "")
+    ):
+        session.exec(
+            update(CredentialOffer)
+            .where(col(CredentialOffer.id) == offer.id)
+            .values(access_token_hash=None)
+        )
+        raise OAuthError("invalid_grant", "wrong transaction code; ask for a new offer")
+    return token, int(ACCESS_TOKEN_LIFETIME.total_seconds())
+
+
+def new_nonce(session: Session, now: datetime) -> str:
+    nonce = secrets.token_urlsafe(24)
+    session.add(OfferNonce(nonce_hash=_digest(nonce), expires_at=now + NONCE_LIFETIME))
+    session.flush()
+    return nonce
+
+
+def _consume_nonce(session: Session, nonce: object, now: datetime) -> None:
+    if not isinstance(nonce, str):
+        raise OAuthError("invalid_nonce", "the proof has no nonce; get one from the nonce endpoint")
+    stored = session.get(OfferNonce, _digest(nonce))
+    if stored is None or stored.expires_at < now:
+        raise OAuthError("invalid_nonce", "the nonce is unknown, used or expired")
+    session.delete(stored)
+    session.flush()
+
+
+def _holder_key(header: dict[str, Any]) -> tuple[PublicKey, str | None]:
+    """The proof's key (``kid`` as a did:key URL, or ``jwk``) and its DID when it has one."""
+    kid, jwk = header.get("kid"), header.get("jwk")
+    if (kid is None) == (jwk is None):
+        raise OAuthError("invalid_proof", "the proof must name its key by 'kid' or 'jwk', not both")
+    try:
+        if isinstance(kid, str):
+            method = resolve_did_key(kid)
+            return method.public_key, method.controller
+        return public_key_from_jwk(jwk), None
+    except PassportError as error:
+        raise OAuthError(
+            "invalid_proof", f"the proof's key cannot be used: {error.message}"
+        ) from None
+
+
+def check_proof(session: Session, proof_jwt: str, issuer: str, now: datetime) -> str | None:
+    """Appendix F.1 / section 8.2.1.1 checks; returns the holder's DID when the key has one."""
+    try:
+        jws = parse_compact_jws(proof_jwt)
+    except InvalidInput as error:
+        raise OAuthError("invalid_proof", error.message) from None
+    if jws.header.get("typ") != PROOF_TYPE:
+        raise OAuthError("invalid_proof", f"the proof's typ must be {PROOF_TYPE}")
+    refused = refused_header_reason(jws.header)
+    if refused is not None:
+        raise OAuthError("invalid_proof", refused)
+    key, holder = _holder_key(jws.header)
+    failure = signature_failure(ALLOWED_ALGORITHMS[jws.header["alg"]], key, jws)
+    if failure is not None:
+        raise OAuthError("invalid_proof", failure)
+    if jws.payload.get("aud") != issuer:
+        raise OAuthError("invalid_proof", f"the proof's aud must be {issuer}")
+    issued_at = jws.payload.get("iat")
+    if not isinstance(issued_at, int | float) or abs(now.timestamp() - issued_at) > (
+        PROOF_MAX_AGE.total_seconds()
+    ):
+        raise OAuthError("invalid_proof", "the proof's iat is missing or not recent")
+    _consume_nonce(session, jws.payload.get("nonce"), now)
+    return holder
+
+
+def redeem(
+    session: Session, access_token: str, request: dict[str, Any], issuer: str, now: datetime
+) -> str:
+    """Credential endpoint: the response body (section 8.3) with the stored credential."""
+    statement = select(CredentialOffer).where(
+        CredentialOffer.access_token_hash == _digest(access_token)
+    )
+    offer = session.exec(statement).first()
+    expires = offer.access_token_expires_at if offer is not None else None
+    if offer is None or expires is None or expires < now:
+        raise OAuthError("invalid_token", "the access token is unknown or expired", status=401)
+    configuration = request.get("credential_configuration_id")
+    if configuration not in (LDP_CONFIGURATION, JWT_CONFIGURATION):
+        raise OAuthError(
+            "unknown_credential_configuration", f"unknown configuration {configuration!r}"
+        )
+    proofs = request.get("proofs")
+    jwts = proofs.get("jwt") if isinstance(proofs, dict) else None
+    if not isinstance(jwts, list) or len(jwts) != 1 or not isinstance(jwts[0], str):
+        raise OAuthError("invalid_proof", "send exactly one proof in proofs.jwt")
+    holder = check_proof(session, jwts[0], issuer, now)
+    award = session.get(Award, offer.award_id)
+    if award is None:
+        raise OAuthError("invalid_token", "the offer's credential no longer exists", status=401)
+    if award.learner_did is not None and holder != award.learner_did:
+        raise OAuthError("invalid_proof", "the proof's key is not the learner's DID")
+    session.exec(
+        update(CredentialOffer)
+        .where(col(CredentialOffer.id) == offer.id)
+        .values(credential_issued_at=now)
+    )
+    # The stored text is spliced in as is: the credential leaves exactly as it was signed.
+    credential = (
+        award.ldp_credential
+        if configuration == LDP_CONFIGURATION
+        else json.dumps(award.jwt_credential)
+    )
+    return '{"credentials": [{"credential": ' + credential + "}]}"

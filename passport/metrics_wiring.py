@@ -1,0 +1,236 @@
+"""How the shell feeds ``PassportMetrics`` without the components importing it, and ``/metrics``.
+
+``issuers`` and ``verifier`` may not import ``passport`` (docs/architecture.md) and expose no
+metric hooks, so the shell observes what they do from the outside:
+
+- **HTTP**: an ASGI middleware times every request and counts it by route template (never the
+  raw path, so ids and tokens in URLs never become label values) and status class.
+- **Verifications**: the same middleware reads the verdict out of ``POST /api/v1/verify``'s JSON
+  report, and counts a status check that "could not check" as a status-list fetch error. The
+  employer page (HTML) and the passport's import are not counted yet.
+- **Issuance**: SQLAlchemy session events count ``Award`` rows when their transaction commits,
+  whoever inserts them in this process (single awards, batch runner threads).
+- **Batches**: before each scrape, the batch tables give done / pending / failed rows of every
+  unfinished batch (and of those that failed in the last day). This reads the database, so
+  it is right whichever process runs the batch.
+
+``GET /metrics`` needs ``Authorization: Bearer <PASSPORT_METRICS_TOKEN>`` when that is set;
+otherwise it answers only clients on the loopback interface whose request was not forwarded by
+a proxy (a proxy on the same host would make every client look local).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from pydantic import SecretStr
+from sqlalchemy import Engine, and_, event, func, or_
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from credentials.errors import Forbidden, Unauthorized
+from issuers.award_tables import Award, Batch, BatchRow, BatchState, RowState
+from passport.metrics import CONTENT_TYPE, VERDICTS, PassportMetrics
+from verifier.routes import API_PATH as VERIFY_API_PATH
+
+logger = logging.getLogger("passport.metrics")
+
+METRICS_PATH = "/metrics"
+UNMATCHED_ROUTE = "<unmatched>"
+MAX_OBSERVED_REPORT_BYTES = 1024 * 1024
+FAILED_BATCH_WINDOW = timedelta(days=1)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1"})
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+_NEW_AWARDS = "passport.metrics.new_awards"
+_ENGINE_METRICS: weakref.WeakKeyDictionary[Engine, PassportMetrics] = weakref.WeakKeyDictionary()
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (``/api/v1/awards/{award_id}``), never the raw path."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return UNMATCHED_ROUTE
+    return f"{path}/{{path}}" if isinstance(route, Mount) else path
+
+
+def record_verify_report(metrics: PassportMetrics, body: bytes) -> None:
+    """Count the verdict of a verify API report, and a status check that could not check."""
+    try:
+        report = json.loads(body)
+    except ValueError:
+        return
+    if not isinstance(report, dict) or report.get("verdict") not in VERDICTS:
+        return
+    metrics.record_verification(report["verdict"])
+    if _status_unchecked(report):
+        metrics.record_status_fetch_error()
+
+
+def _status_unchecked(report: dict[str, Any]) -> bool:
+    checks = report.get("checks") or []
+    if any(c.get("id") == "status" and c.get("outcome") == "could_not_check" for c in checks):
+        return True
+    return any(_status_unchecked(part) for part in report.get("parts") or [])
+
+
+class HttpMetrics:
+    """ASGI middleware: count and time every HTTP request; read verify API verdicts."""
+
+    def __init__(self, app: ASGIApp, *, metrics: PassportMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        watch_report = scope["method"] == "POST" and scope["path"] == VERIFY_API_PATH
+        report = bytearray()
+
+        async def observing_send(message: Message) -> None:
+            nonlocal status, watch_report
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = dict(message.get("headers", []))
+                is_json = headers.get(b"content-type", b"").startswith(b"application/json")
+                watch_report = watch_report and status == 200 and is_json
+            elif message["type"] == "http.response.body" and watch_report:
+                report.extend(message.get("body", b""))
+                watch_report = len(report) <= MAX_OBSERVED_REPORT_BYTES
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observing_send)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.metrics.observe_request(scope["method"], route_template(scope), status, elapsed)
+        if watch_report and report:
+            record_verify_report(self.metrics, bytes(report))
+
+
+def _engine_of(session: OrmSession) -> Engine | None:
+    bind = session.bind
+    if bind is None:
+        return None
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _count_new_awards(session: OrmSession, _context: Any) -> None:
+    new = sum(1 for item in session.new if isinstance(item, Award))
+    if new:
+        session.info[_NEW_AWARDS] = session.info.get(_NEW_AWARDS, 0) + new
+
+
+def _report_committed_awards(session: OrmSession) -> None:
+    count = session.info.pop(_NEW_AWARDS, 0)
+    engine = _engine_of(session)
+    metrics = _ENGINE_METRICS.get(engine) if engine is not None else None
+    if count and metrics is not None:
+        metrics.record_issued(count)
+
+
+def _forget_rolled_back_awards(session: OrmSession) -> None:
+    session.info.pop(_NEW_AWARDS, None)
+
+
+event.listen(OrmSession, "after_flush", _count_new_awards)
+event.listen(OrmSession, "after_commit", _report_committed_awards)
+event.listen(OrmSession, "after_rollback", _forget_rolled_back_awards)
+
+
+def batch_progress_collector(engine: Engine, metrics: PassportMetrics) -> Callable[[], None]:
+    """A collector that sets the batch gauges from the batch tables (any process's batches)."""
+    unfinished = [BatchState.QUEUED.value, BatchState.RUNNING.value]
+    done_states = {RowState.ISSUED.value, RowState.EXISTING.value}
+
+    def collect() -> None:
+        since = datetime.now(UTC) - FAILED_BATCH_WINDOW
+        statement = (
+            select(Batch.id, Batch.state, BatchRow.state, func.count())
+            .join(BatchRow, col(BatchRow.batch_id) == col(Batch.id))
+            .where(
+                or_(
+                    col(Batch.state).in_(unfinished),
+                    and_(
+                        col(Batch.state) == BatchState.FAILED.value, col(Batch.updated_at) >= since
+                    ),
+                )
+            )
+            .group_by(col(Batch.id), col(Batch.state), col(BatchRow.state))
+        )
+        try:
+            with Session(engine) as session:
+                rows = session.exec(statement).all()
+        except SQLAlchemyError as error:
+            logger.warning("metrics: batch progress unavailable: %s", type(error).__name__)
+            return
+        progress: dict[str, list[int]] = {}
+        for batch_id, batch_state, row_state, count in rows:
+            counts = progress.setdefault(batch_id, [0, 0, 0])
+            if row_state in done_states:
+                counts[0] += count
+            else:
+                counts[2 if batch_state == BatchState.FAILED.value else 1] += count
+        for batch_id, (done, pending, failed) in progress.items():
+            metrics.set_batch_progress(batch_id, done, pending, failed)
+        metrics.forget_batches_except(set(progress))
+
+    return collect
+
+
+def _authorize(request: Request, token: SecretStr | None) -> None:
+    if token is not None:
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        expected = token.get_secret_value().encode()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(presented.encode(), expected):
+            raise Unauthorized("GET /metrics needs the metrics bearer token")
+        return
+    client = request.client.host if request.client else ""
+    forwarded = any(name in request.headers for name in FORWARDING_HEADERS)
+    if client not in LOOPBACK_HOSTS or forwarded:
+        raise Forbidden(
+            "/metrics answers loopback clients only unless PASSPORT_METRICS_TOKEN is set"
+        )
+
+
+def metrics_router(metrics: PassportMetrics, token: SecretStr | None) -> APIRouter:
+    router = APIRouter()
+
+    @router.get(METRICS_PATH, include_in_schema=False)
+    def metrics_endpoint(request: Request) -> Response:
+        """The Prometheus text exposition of this process's metrics."""
+        _authorize(request, token)
+        body = metrics.exposition()
+        return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+
+    return router
+
+
+def install_metrics(app: FastAPI) -> PassportMetrics:
+    """Create the app's metrics, observe its engine, serve ``/metrics``, time every request.
+
+    Call last in ``create_app``: the middleware added here is the outermost, so it also times
+    and counts what the other middlewares refuse (413).
+    """
+    metrics = PassportMetrics()
+    app.state.metrics = metrics
+    _ENGINE_METRICS[app.state.engine] = metrics
+    metrics.registry.on_collect(batch_progress_collector(app.state.engine, metrics))
+    app.include_router(metrics_router(metrics, app.state.settings.metrics_token))
+    app.add_middleware(HttpMetrics, metrics=metrics)
+    return metrics

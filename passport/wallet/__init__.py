@@ -1,0 +1,1 @@
+"""The learner's wallet: accounts, stored credentials, claiming offers, sharing, presentations."""

@@ -1,0 +1,241 @@
+"""Learner accounts: sign up, sign in (rate-limited), sessions, and deleting everything.
+
+- Passwords are hashed with Argon2id (RFC 9106) through argon2-cffi, with its default parameters
+  (the RFC's second recommended option: t=3, m=64 MiB, p=4); a hash made under older parameters
+  is upgraded at the next successful sign-in.
+- A session is a random 256-bit token in an HttpOnly cookie; the database keeps its SHA-256.
+  Sessions end after ``SESSION_LIFETIME`` or at sign-out.
+- Sign-in is limited per account and per client address: after ``MAX_FAILURES_PER_ACCOUNT``
+  (resp. ``MAX_FAILURES_PER_ADDRESS``) failures within ``FAILURE_WINDOW``, further attempts are
+  refused without checking the password, for an unknown address as for a known one (OWASP
+  authentication cheat sheet). An unknown e-mail address costs the same Argon2 work as a wrong
+  password, so timing does not tell whether an account exists.
+- At sign-up the learner gets a did:key whose private key the KeyStore keeps encrypted under the
+  master key, owner ``learner:<id>``: it signs their presentations and OpenID4VCI proofs.
+
+Services take the caller's ``Session`` and ``now``; they flush, the caller commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from credentials.errors import Conflict, InvalidInput, PassportError
+from keys.crypto_envelope import MasterKey
+from keys.store import DID_KEY_METHOD, KeyStore
+from keys.tables import SigningKey
+from passport.wallet.tables import (
+    Collection,
+    CollectionItem,
+    Learner,
+    LearnerSession,
+    LoginFailure,
+    ShareItem,
+    ShareLink,
+    StoredCredential,
+)
+from passport.wallet.tokens import derived_token, digest, new_token
+
+SESSION_LIFETIME = timedelta(days=7)
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+# Higher than per account: several learners may share one address (a college network).
+MAX_FAILURES_PER_ADDRESS = 20
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+MAX_EMAIL_LENGTH = 320
+CSRF_PURPOSE = "passport-csrf-v1"
+
+_HASHER = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail address is unknown, so that both cases cost the same."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+class SignInRefused(PassportError):
+    """Wrong e-mail address or password (one message for both: no account enumeration)."""
+
+    code = "sign_in_refused"
+    status = 401
+
+
+class TooManyAttempts(PassportError):
+    code = "too_many_attempts"
+    status = 429
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: ``token`` goes in the cookie and nowhere else."""
+
+    learner: Learner
+    token: str
+
+
+def owner_id(learner_id: str) -> str:
+    """The KeyStore owner of a learner's keys."""
+    return f"learner:{learner_id}"
+
+
+def normalized_email(email: str) -> str:
+    value = email.strip().lower()
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or len(value) > MAX_EMAIL_LENGTH:
+        raise InvalidInput("enter a valid e-mail address")
+    return value
+
+
+def _checked_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"choose a password of at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password may have at most {MAX_PASSWORD_LENGTH} characters")
+    return password
+
+
+def sign_up(
+    session: Session, master: MasterKey, *, email: str, password: str, now: datetime
+) -> SignedIn:
+    """Create the account, its did:key and a first session."""
+    address = normalized_email(email)
+    _checked_password(password)
+    taken = session.exec(select(Learner.id).where(Learner.email == address)).first()
+    if taken is not None:
+        raise Conflict("an account with this e-mail address already exists; sign in instead")
+    learner_id = str(uuid.uuid4())
+    key = KeyStore(session, master, now).create_key(owner_id(learner_id), DID_KEY_METHOD)
+    learner = Learner(
+        id=learner_id,
+        email=address,
+        password_hash=_HASHER.hash(password),
+        did=key.did,
+        created_at=now,
+    )
+    session.add(learner)
+    session.flush()
+    return SignedIn(learner, _open_session(session, learner, now))
+
+
+def sign_in(
+    session: Session, *, email: str, password: str, client_address: str, now: datetime
+) -> SignedIn:
+    """Check the password under the rate limit; ``SignInRefused`` or ``TooManyAttempts``."""
+    account_key = digest(email.strip().lower())
+    _enforce_rate_limit(session, account_key, client_address, now)
+    learner = session.exec(select(Learner).where(Learner.email == email.strip().lower())).first()
+    stored_hash = learner.password_hash if learner is not None else None
+    if learner is None or not _password_matches(stored_hash, password):
+        _record_failure(session, account_key, client_address, now)
+        raise SignInRefused("the e-mail address or the password is wrong")
+    if _HASHER.check_needs_rehash(learner.password_hash):
+        learner.password_hash = _HASHER.hash(password)
+        session.add(learner)
+    session.exec(delete(LoginFailure).where(col(LoginFailure.account_key) == account_key))
+    return SignedIn(learner, _open_session(session, learner, now))
+
+
+def _password_matches(stored_hash: str | None, password: str) -> bool:
+    """Argon2id verification; without an account, the same work against a dummy hash."""
+    try:
+        matches = _HASHER.verify(stored_hash or _dummy_hash(), password[:MAX_PASSWORD_LENGTH])
+    except (VerificationError, InvalidHashError):
+        return False
+    return matches and stored_hash is not None
+
+
+def _enforce_rate_limit(
+    session: Session, account_key: str, client_address: str, now: datetime
+) -> None:
+    since = now - FAILURE_WINDOW
+    recent = col(LoginFailure.failed_at) > since
+    by_account = session.exec(
+        select(func.count()).where(col(LoginFailure.account_key) == account_key, recent)
+    ).one()
+    by_address = session.exec(
+        select(func.count()).where(col(LoginFailure.client_address) == client_address, recent)
+    ).one()
+    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+        raise TooManyAttempts(
+            f"too many failed sign-in attempts; wait {minutes} minutes and try again"
+        )
+
+
+def _record_failure(session: Session, account_key: str, client_address: str, now: datetime) -> None:
+    session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) <= now - FAILURE_WINDOW))
+    session.add(
+        LoginFailure(account_key=account_key, client_address=client_address[:64], failed_at=now)
+    )
+    session.flush()
+
+
+def _open_session(session: Session, learner: Learner, now: datetime) -> str:
+    token = new_token()
+    session.add(
+        LearnerSession(
+            token_hash=digest(token),
+            learner_id=learner.id,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    session.flush()
+    return token
+
+
+def learner_for_session(session: Session, token: str, now: datetime) -> Learner | None:
+    """The signed-in learner, in one query; None for a missing, unknown or expired session."""
+    statement = (
+        select(Learner)
+        .join(LearnerSession, col(LearnerSession.learner_id) == col(Learner.id))
+        .where(LearnerSession.token_hash == digest(token), LearnerSession.expires_at > now)
+    )
+    return session.exec(statement).first()
+
+
+def csrf_token_for_session(token: str) -> str:
+    """The synchronizer token of a session, derived from its secret cookie value."""
+    return derived_token(token, CSRF_PURPOSE)
+
+
+def sign_out(session: Session, token: str) -> None:
+    session.exec(delete(LearnerSession).where(col(LearnerSession.token_hash) == digest(token)))
+
+
+def delete_account(session: Session, learner: Learner, password: str) -> None:
+    """Delete the account and everything in it, after the password is confirmed.
+
+    Rows are deleted explicitly, children first, so the result does not depend on the database
+    honouring ``ON DELETE CASCADE``; the learner's signing keys go too (nothing they signed is
+    kept anywhere by us, and a deleted learner must not keep a usable key).
+    """
+    if not _password_matches(learner.password_hash, password):
+        raise SignInRefused("the password is wrong; nothing was deleted")
+    credential_ids = select(StoredCredential.id).where(StoredCredential.learner_id == learner.id)
+    share_ids = select(ShareLink.id).where(ShareLink.learner_id == learner.id)
+    collection_ids = select(Collection.id).where(Collection.learner_id == learner.id)
+    for statement in (
+        delete(ShareItem).where(col(ShareItem.share_id).in_(share_ids)),
+        delete(ShareLink).where(col(ShareLink.learner_id) == learner.id),
+        delete(CollectionItem).where(col(CollectionItem.collection_id).in_(collection_ids)),
+        delete(CollectionItem).where(col(CollectionItem.credential_id).in_(credential_ids)),
+        delete(Collection).where(col(Collection.learner_id) == learner.id),
+        delete(StoredCredential).where(col(StoredCredential.learner_id) == learner.id),
+        delete(LearnerSession).where(col(LearnerSession.learner_id) == learner.id),
+        delete(SigningKey).where(col(SigningKey.owner_id) == owner_id(learner.id)),
+        delete(Learner).where(col(Learner.id) == learner.id),
+    ):
+        session.exec(statement)
+    session.flush()

@@ -1,0 +1,267 @@
+"""The wallet side of OpenID4VCI 1.0: claiming a pre-authorized credential offer.
+
+1. Read the offer (section 4.1): ``openid-credential-offer://?credential_offer=<JSON>`` or
+   ``?credential_offer_uri=<https URL>`` (the same query on any https link works too); an offer
+   by reference is fetched through the guarded fetcher.
+2. Read the issuer's metadata at ``/.well-known/openid-credential-issuer`` (section 12.2.2: the
+   well-known segment goes between host and path) and check that it names the same
+   ``credential_issuer`` (section 12.2.4). The token endpoint is the metadata's own or the one of
+   the authorization server's RFC 8414 metadata.
+3. Exchange the pre-authorized code, with the transaction code when the offer asks for one
+   (section 6.1), for an access token; refusals become plain sentences (wrong, expired or used
+   code, wrong transaction code).
+4. Get a ``c_nonce`` from the nonce endpoint (section 7), when the issuer has one.
+5. Send the credential request (section 8) with a proof of possession of the learner's key
+   (appendix F.1): a JWT with ``typ`` ``openid4vci-proof+jwt``, ``kid`` the learner's did:key
+   verification method, ``aud`` the credential issuer, ``iat`` and ``nonce``, signed through the
+   KeyStore's ``Signer`` (the private key never leaves it).
+6. Return the credential: a compact JWS string exactly as received, or a JSON object
+   (``ldp_vc``) as compact UTF-8 JSON. The object arrives inside the response's JSON, so its
+   bytes are re-serialized once here; its Data Integrity proof covers the canonical form (RDFC
+   or JCS), not the bytes, so it verifies the same.
+
+The caller then verifies and stores it (``passport.wallet.holdings.add_credential``) and refuses a
+credential whose subject is someone else (``require_subject``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sqlmodel import Session
+
+from credentials.errors import InvalidInput, PassportError
+from credentials.jsonio import parse_json_object
+from credentials.keys import Signer
+from credentials.multibase import encode_base64url
+from passport.wallet.display import claimed_document
+from passport.wallet.holdings import Verify, add_credential
+from passport.wallet.issuer_http import IssuerHttp
+from passport.wallet.tables import Learner, StoredCredential
+from verifier.inputs import VerifiableInput
+from verifier.pipeline import VerificationReport
+from verifier.summary import summarize
+
+OFFER_SCHEME = "openid-credential-offer"
+PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+PROOF_TYPE = "openid4vci-proof+jwt"
+MAX_OFFER_LINK = 8192
+_TOKEN_ERRORS = {
+    "invalid_grant": "the claim code is wrong, has expired or was already used",
+    "invalid_tx_code": "the transaction code is wrong",
+    "unsupported_grant_type": "the institution does not accept this kind of claim code",
+}
+
+
+class ClaimRefused(InvalidInput):
+    """The offer cannot be claimed; the message says why in plain words."""
+
+    code = "claim_refused"
+
+
+@dataclass(frozen=True)
+class CredentialOffer:
+    credential_issuer: str
+    configuration_id: str
+    pre_authorized_code: str
+    tx_code: dict[str, Any] | None
+
+    @property
+    def needs_tx_code(self) -> bool:
+        return self.tx_code is not None
+
+
+@dataclass(frozen=True)
+class IssuerEndpoints:
+    token_endpoint: str
+    credential_endpoint: str
+    nonce_endpoint: str | None
+
+
+def _offer_query(link: str) -> dict[str, list[str]]:
+    link = link.strip()
+    if not link or len(link) > MAX_OFFER_LINK:
+        raise ClaimRefused("paste the whole claim link the institution gave you")
+    parts = urlsplit(link)
+    if parts.scheme not in (OFFER_SCHEME, "https", "http"):
+        raise ClaimRefused("this is not a claim link (openid-credential-offer://...)")
+    return parse_qs(parts.query)
+
+
+def read_offer(link: str, http: IssuerHttp) -> CredentialOffer:
+    """The offer a claim link carries, fetching it when it is given by reference."""
+    query = _offer_query(link)
+    if "credential_offer" in query:
+        return offer_from_json(parse_json_object(query["credential_offer"][0]))
+    if "credential_offer_uri" in query:
+        try:
+            return offer_from_json(http.get_json(query["credential_offer_uri"][0]))
+        except PassportError as error:
+            raise ClaimRefused(f"the offer could not be fetched: {error.message}") from None
+    raise ClaimRefused("the link carries no credential offer")
+
+
+def _text(document: dict[str, Any], name: str) -> str:
+    value = document.get(name)
+    if not isinstance(value, str) or not value:
+        raise ClaimRefused(f"the offer has no valid '{name}'")
+    return value
+
+
+def offer_from_json(document: dict[str, Any]) -> CredentialOffer:
+    """Section 4.1.1: issuer, configuration ids and the pre-authorized code grant."""
+    configurations = document.get("credential_configuration_ids")
+    if not isinstance(configurations, list) or not configurations:
+        raise ClaimRefused("the offer names no credential")
+    grants = document.get("grants")
+    grant = grants.get(PRE_AUTHORIZED_GRANT) if isinstance(grants, dict) else None
+    if not isinstance(grant, dict):
+        raise ClaimRefused("the offer has no pre-authorized code; it cannot be claimed here")
+    tx_code = grant.get("tx_code")
+    return CredentialOffer(
+        credential_issuer=_text(document, "credential_issuer").rstrip("/"),
+        configuration_id=str(configurations[0]),
+        pre_authorized_code=_text(grant, "pre-authorized_code"),
+        tx_code=tx_code if isinstance(tx_code, dict) else None,
+    )
+
+
+def well_known(identifier: str, name: str) -> str:
+    """``https://host/.well-known/<name>/path`` for ``https://host/path`` (RFC 8414 sec. 3.1)."""
+    parts = urlsplit(identifier)
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}/.well-known/{name}{path}"
+
+
+def discover(offer: CredentialOffer, http: IssuerHttp) -> IssuerEndpoints:
+    metadata = http.get_json(well_known(offer.credential_issuer, "openid-credential-issuer"))
+    if str(metadata.get("credential_issuer", "")).rstrip("/") != offer.credential_issuer:
+        raise ClaimRefused("the issuer's metadata names another issuer than the offer")
+    supported = metadata.get("credential_configurations_supported")
+    if not isinstance(supported, dict) or offer.configuration_id not in supported:
+        raise ClaimRefused("the issuer does not describe the offered credential")
+    token_endpoint = metadata.get("token_endpoint")
+    if not isinstance(token_endpoint, str):
+        servers = metadata.get("authorization_servers") or [offer.credential_issuer]
+        server = http.get_json(well_known(str(servers[0]), "oauth-authorization-server"))
+        token_endpoint = server.get("token_endpoint")
+    nonce_endpoint = metadata.get("nonce_endpoint")
+    return IssuerEndpoints(
+        token_endpoint=_endpoint(token_endpoint, "token"),
+        credential_endpoint=_endpoint(metadata.get("credential_endpoint"), "credential"),
+        nonce_endpoint=nonce_endpoint if isinstance(nonce_endpoint, str) else None,
+    )
+
+
+def _endpoint(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ClaimRefused(f"the issuer publishes no {name} endpoint")
+    return value
+
+
+def proof_jwt(signer: Signer, audience: str, nonce: str | None, now: datetime) -> str:
+    """Appendix F.1: the key proof, signed by the learner's key."""
+    header = {"alg": signer.algorithm, "typ": PROOF_TYPE, "kid": signer.verification_method}
+    payload: dict[str, Any] = {"aud": audience, "iat": int(now.timestamp())}
+    if nonce is not None:
+        payload["nonce"] = nonce
+    parts = [
+        encode_base64url(json.dumps(part, separators=(",", ":")).encode())
+        for part in (header, payload)
+    ]
+    signing_input = ".".join(parts)
+    return f"{signing_input}.{encode_base64url(signer.sign(signing_input.encode('ascii')))}"
+
+
+def _access_token(
+    offer: CredentialOffer, endpoints: IssuerEndpoints, tx_code: str | None, http: IssuerHttp
+) -> str:
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
+    if offer.needs_tx_code:
+        if not tx_code:
+            raise ClaimRefused("this offer needs the transaction code the institution sent you")
+        form["tx_code"] = tx_code.strip()
+    status, body = http.post(endpoints.token_endpoint, form=form)
+    token = body.get("access_token")
+    if status != 200 or not isinstance(token, str):
+        error = str(body.get("error", ""))
+        reason = _TOKEN_ERRORS.get(error, f"the institution refused the claim (HTTP {status})")
+        raise ClaimRefused(reason)
+    return token
+
+
+def _nonce(endpoints: IssuerEndpoints, http: IssuerHttp) -> str | None:
+    if endpoints.nonce_endpoint is None:
+        return None
+    status, body = http.post(endpoints.nonce_endpoint)
+    nonce = body.get("c_nonce")
+    if status != 200 or not isinstance(nonce, str):
+        raise ClaimRefused("the institution did not give a nonce for the key proof")
+    return nonce
+
+
+def claim_offer(
+    offer: CredentialOffer, *, tx_code: str | None, signer: Signer, http: IssuerHttp, now: datetime
+) -> bytes:
+    """Run steps 2 to 6; the credential's bytes (JSON text or the compact JWS)."""
+    try:
+        endpoints = discover(offer, http)
+        access_token = _access_token(offer, endpoints, tx_code, http)
+        proof = proof_jwt(signer, offer.credential_issuer, _nonce(endpoints, http), now)
+        request = {
+            "credential_configuration_id": offer.configuration_id,
+            "proofs": {"jwt": [proof]},
+        }
+        status, body = http.post(
+            endpoints.credential_endpoint, json_body=request, bearer=access_token
+        )
+    except ClaimRefused:
+        raise
+    except PassportError as error:
+        raise ClaimRefused(f"the institution could not be reached: {error.message}") from None
+    if status == 202 or "transaction_id" in body:
+        raise ClaimRefused("the institution will issue this credential later; claim it again then")
+    credentials = body.get("credentials")
+    first = credentials[0] if isinstance(credentials, list) and credentials else None
+    credential = first.get("credential") if isinstance(first, dict) else None
+    if status != 200 or credential is None:
+        reason = body.get("error_description") or body.get("error") or f"HTTP {status}"
+        raise ClaimRefused(f"the institution did not issue the credential ({reason})")
+    if isinstance(credential, str):
+        return credential.encode("ascii", "replace")
+    return json.dumps(credential, ensure_ascii=False).encode("utf-8")
+
+
+def require_subject(document: dict[str, Any], holder: str) -> None:
+    """A claimed credential must be about the learner: its subject, when it names one, is the
+    learner's DID (the one their key proof was made with)."""
+    subject = summarize(document).subject_id
+    if subject is not None and subject != holder:
+        raise ClaimRefused("this credential was issued to someone else; it was not added")
+
+
+def claim_into_passport(
+    session: Session,
+    learner: Learner,
+    offer_link: str,
+    tx_code: str,
+    *,
+    signer: Signer,
+    http: IssuerHttp,
+    verify: Verify,
+    now: datetime,
+) -> StoredCredential:
+    """Claim the offer with the learner's key, then verify and store what the issuer sent."""
+    offer = read_offer(offer_link, http)
+    data = claim_offer(offer, tx_code=tx_code or None, signer=signer, http=http, now=now)
+
+    def bound_and_verified(item: VerifiableInput) -> VerificationReport:
+        require_subject(claimed_document(item), learner.did)
+        return verify(item)
+
+    stored, _ = add_credential(session, learner, data, bound_and_verified, source="claim", now=now)
+    return stored

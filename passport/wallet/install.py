@@ -1,0 +1,63 @@
+"""``install_wallet(app)``: what ``create_app`` calls to add the learner's passport to the app.
+
+It builds the wallet's state once (the live verifier over the app's ``VerifierService``, the
+guarded HTTP client for issuers' endpoints, and the shell's ``app.state.master_key_source``),
+adds the wallet's templates to every language's Jinja environment, serves its stylesheet under
+``/static/wallet`` (mount it before the shell's ``/static``) and includes its routers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+
+from passport.wallet import (
+    routes_account,
+    routes_collections,
+    routes_passport,
+    routes_requests,
+    routes_sharing,
+)
+from passport.wallet.issuer_http import GuardedIssuerHttp
+from passport.wallet.live import LiveVerifier
+from passport.wallet.web import WalletState
+from verifier.routes import MAX_UPLOAD_REQUEST_BYTES
+from verifier.service import VerifierService
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+STATIC_PATH = "/static/wallet"
+ROUTE_BODY_LIMITS = {routes_passport.IMPORT_PATH: MAX_UPLOAD_REQUEST_BYTES}
+
+
+def install_wallet(app: FastAPI) -> None:
+    verifier: VerifierService = app.state.verifier
+    app.state.wallet = WalletState(
+        live=LiveVerifier(verifier),
+        issuer_http=GuardedIssuerHttp(verifier.fetcher),
+        master_key=app.state.master_key_source.get,
+    )
+    environments: dict[str, Environment] = app.state.template_environments
+    for environment in environments.values():
+        environment.loader = ChoiceLoader([FileSystemLoader(TEMPLATES_DIR), *_loaders(environment)])
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="wallet-static")
+    for module in (
+        routes_account,
+        routes_passport,
+        routes_collections,
+        routes_sharing,
+        routes_requests,
+    ):
+        app.include_router(module.router)
+    app.include_router(routes_requests.api_router)
+
+
+def _loaders(environment: Environment) -> list[FileSystemLoader | ChoiceLoader]:
+    loader = environment.loader
+    if isinstance(loader, ChoiceLoader):
+        return list(loader.loaders)  # type: ignore[arg-type]
+    return [loader] if isinstance(loader, FileSystemLoader) else []

@@ -1,0 +1,140 @@
+"""Pages to sign up, sign in, sign out and delete the account (thin: ``accounts`` does the work)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from credentials.errors import PassportError
+from passport.database import SessionDep
+from passport.wallet import accounts
+from passport.wallet.web import (
+    SESSION_COOKIE,
+    CsrfDep,
+    NowDep,
+    SignedInDep,
+    WalletDep,
+    WalletRoute,
+    page,
+    redirect,
+    set_cookie,
+)
+
+router = APIRouter(route_class=WalletRoute, include_in_schema=False)
+SESSION_COOKIE_MAX_AGE = int(accounts.SESSION_LIFETIME.total_seconds())
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site (never ``//elsewhere``): no open redirect after sign-in."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/passport"
+
+
+def _signed_in_response(request: Request, token: str, target: str) -> Response:
+    response = redirect(_safe_next(target))
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=SESSION_COOKIE_MAX_AGE)
+    return response
+
+
+@router.get("/passport/signup", response_class=HTMLResponse)
+def signup_form(request: Request) -> HTMLResponse:
+    return page(request, "wallet_signup.html", error=None, email="")
+
+
+@router.post("/passport/signup", dependencies=[CsrfDep])
+def signup(
+    request: Request,
+    session: SessionDep,
+    wallet: WalletDep,
+    moment: NowDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        created = accounts.sign_up(
+            session, wallet.master_key(), email=email, password=password, now=moment
+        )
+    except PassportError as error:
+        session.rollback()
+        return page(
+            request, "wallet_signup.html", status=error.status, error=error.message, email=email
+        )
+    session.commit()
+    return _signed_in_response(request, created.token, "/passport")
+
+
+@router.get("/passport/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/passport") -> HTMLResponse:
+    return page(request, "wallet_login.html", error=None, email="", next=_safe_next(next))
+
+
+@router.post("/passport/login", dependencies=[CsrfDep])
+def login(
+    request: Request,
+    session: SessionDep,
+    moment: NowDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/passport",
+) -> Response:
+    address = request.client.host if request.client else "unknown"
+    try:
+        signed = accounts.sign_in(
+            session, email=email, password=password, client_address=address, now=moment
+        )
+    except PassportError as error:
+        session.commit()  # keeps the failure on record for the rate limit
+        return page(
+            request,
+            "wallet_login.html",
+            status=error.status,
+            error=error.message,
+            email=email,
+            next=_safe_next(next),
+        )
+    session.commit()
+    return _signed_in_response(request, signed.token, next)
+
+
+@router.post("/passport/logout", dependencies=[CsrfDep])
+def logout(request: Request, session: SessionDep, current: SignedInDep) -> Response:
+    accounts.sign_out(session, current.token)
+    session.commit()
+    response = redirect("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/passport/account/delete", response_class=HTMLResponse)
+def delete_form(request: Request, current: SignedInDep) -> HTMLResponse:
+    return page(request, "wallet_delete.html", learner=current.learner, error=None)
+
+
+@router.post("/passport/account/delete", dependencies=[CsrfDep])
+def delete_account(
+    request: Request,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        accounts.delete_account(session, current.learner, password)
+    except PassportError as error:
+        session.rollback()
+        return page(
+            request,
+            "wallet_delete.html",
+            status=error.status,
+            learner=current.learner,
+            error=error.message,
+        )
+    session.commit()
+    wallet.live.clear()
+    response = redirect("/?deleted=1")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,257 @@
+"""The passport pages: timeline and skills, one credential, import, claim, downloads, LinkedIn."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from credentials.errors import InputTooLarge, InvalidInput, PassportError
+from passport.database import SessionDep
+from passport.i18n import negotiate_language
+from passport.wallet import claim, holdings
+from passport.wallet.display import issuer_view, skills_summary, timeline
+from passport.wallet.exports import available_formats, download, linkedin_url
+from passport.wallet.live import live_state
+from passport.wallet.sharing import create_share, share_url
+from passport.wallet.tables import StoredCredential
+from passport.wallet.web import (
+    CsrfDep,
+    NowDep,
+    SignedInDep,
+    WalletDep,
+    WalletRoute,
+    WalletState,
+    learner_signer,
+    page,
+    redirect,
+)
+from verifier.inputs import MAX_IMAGE_BYTES
+from verifier.messages import render_verdict
+
+router = APIRouter(route_class=WalletRoute, include_in_schema=False)
+IMPORT_PATH = "/passport/import"
+# An upload is at most an 8 MiB image plus the multipart framing around it.
+MAX_IMPORT_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
+
+
+def timeline_entries(
+    credentials: list[StoredCredential], wallet: WalletState, language: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Each credential with its registry-named issuer and its live state, newest first."""
+    registry = wallet.live.service.registry
+    reports = wallet.live.reports_for(credentials, now)
+    return [
+        {
+            "stored": stored,
+            "issuer": issuer_view(stored.issuer_id, registry, language),
+            "state": live_state(reports[stored.id]),
+            "headline": render_verdict(reports[stored.id].verdict, language),
+        }
+        for stored in timeline(credentials)
+    ]
+
+
+@router.get("/passport", response_class=HTMLResponse)
+def passport_home(
+    request: Request, session: SessionDep, wallet: WalletDep, current: SignedInDep, moment: NowDep
+) -> HTMLResponse:
+    learner = current.learner
+    credentials = holdings.list_credentials(session, learner.id)
+    language = negotiate_language(request)
+    return page(
+        request,
+        "wallet_passport.html",
+        learner=learner,
+        entries=timeline_entries(credentials, wallet, language, moment),
+        skills=skills_summary(credentials),
+        collections=holdings.list_collections(session, learner.id),
+    )
+
+
+@router.get("/passport/credentials/{credential_id}", response_class=HTMLResponse)
+def credential_page(
+    request: Request,
+    credential_id: str,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    moment: NowDep,
+) -> HTMLResponse:
+    learner = current.learner
+    stored = holdings.get_credential(session, learner.id, credential_id)
+    language = negotiate_language(request)
+    report = wallet.live.report_for(stored, moment)
+    return page(
+        request,
+        "wallet_credential.html",
+        learner=learner,
+        stored=stored,
+        view=wallet.live.explained(report, language),
+        state=live_state(report),
+        issuer=issuer_view(stored.issuer_id, wallet.live.service.registry, language),
+        formats=available_formats(stored),
+        collections=holdings.list_collections(session, learner.id),
+    )
+
+
+@router.get("/passport/credentials/{credential_id}/download/{requested}")
+def credential_download(
+    credential_id: str, requested: str, session: SessionDep, current: SignedInDep
+) -> Response:
+    stored = holdings.get_credential(session, current.learner.id, credential_id)
+    return file_response(download(stored, requested))
+
+
+def file_response(file: Any) -> Response:
+    return Response(
+        file.content,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/passport/credentials/{credential_id}/delete", dependencies=[CsrfDep])
+def credential_delete(
+    credential_id: str, session: SessionDep, wallet: WalletDep, current: SignedInDep
+) -> Response:
+    stored = holdings.get_credential(session, current.learner.id, credential_id)
+    wallet.live.forget(stored)
+    holdings.delete_credential(session, current.learner.id, stored.id)
+    session.commit()
+    return redirect("/passport")
+
+
+@router.post("/passport/credentials/{credential_id}/linkedin", dependencies=[CsrfDep])
+def credential_linkedin(
+    request: Request,
+    credential_id: str,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    moment: NowDep,
+) -> Response:
+    """Make a lasting share link (revocable in Sharing) and send the learner to LinkedIn."""
+    stored = holdings.get_credential(session, current.learner.id, credential_id)
+    made = create_share(
+        session,
+        current.learner.id,
+        credential_ids=[stored.id],
+        label=f"LinkedIn: {stored.display.get('title')}",
+        expires_at=None,
+        now=moment,
+    )
+    session.commit()
+    issuer = issuer_view(
+        stored.issuer_id, wallet.live.service.registry, negotiate_language(request)
+    )
+    organization = issuer["name"] or stored.display.get("issuer_claimed_name") or ""
+    url = share_url(request.app.state.settings.base_url, made.token)
+    return redirect(linkedin_url(stored, str(organization), url))
+
+
+@router.post("/passport/credentials/{credential_id}/collections", dependencies=[CsrfDep])
+def credential_collections(
+    credential_id: str,
+    session: SessionDep,
+    current: SignedInDep,
+    collection: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    holdings.set_collections_of(session, current.learner.id, credential_id, collection or [])
+    session.commit()
+    return redirect(f"/passport/credentials/{credential_id}")
+
+
+def _verifier_for(wallet: WalletState, moment: datetime) -> holdings.Verify:
+    return lambda item: wallet.live.verify(item, moment)
+
+
+def _refusal_context(error: PassportError, wallet: WalletState, language: str) -> dict[str, Any]:
+    report = getattr(error, "report", None)
+    return {
+        "error": error.message,
+        "report": wallet.live.explained(report, language) if report is not None else None,
+        "existing": getattr(error, "existing", None),
+    }
+
+
+@router.get(IMPORT_PATH, response_class=HTMLResponse)
+def import_form(request: Request, current: SignedInDep) -> HTMLResponse:
+    return page(request, "wallet_import.html", learner=current.learner, error=None, report=None)
+
+
+@router.post(IMPORT_PATH, dependencies=[CsrfDep])
+def import_credential(
+    request: Request,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    moment: NowDep,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    learner = current.learner
+    language = negotiate_language(request)
+    try:
+        data = file.file.read(MAX_IMAGE_BYTES + 1) if file is not None else b""
+        if not data:
+            raise InvalidInput("choose a file: a credential (JSON or token) or a badge image")
+        if len(data) > MAX_IMAGE_BYTES:
+            raise InputTooLarge(f"the file is over the limit of {MAX_IMAGE_BYTES} bytes")
+        stored, _ = holdings.add_credential(
+            session, learner, data, _verifier_for(wallet, moment), source="import", now=moment
+        )
+    except PassportError as error:
+        session.rollback()
+        context = _refusal_context(error, wallet, language)
+        return page(request, "wallet_import.html", status=error.status, learner=learner, **context)
+    session.commit()
+    return redirect(f"/passport/credentials/{stored.id}?added=1")
+
+
+@router.get("/passport/claim", response_class=HTMLResponse)
+def claim_form(request: Request, current: SignedInDep, offer: str = "") -> HTMLResponse:
+    """The claim form, filled in when the institution's link points here (no claim on GET)."""
+    return page(request, "wallet_claim.html", learner=current.learner, offer=offer, error=None)
+
+
+@router.post("/passport/claim", dependencies=[CsrfDep])
+def claim_submit(
+    request: Request,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    moment: NowDep,
+    offer: Annotated[str, Form()] = "",
+    tx_code: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        signer = learner_signer(wallet, session, current.learner, moment)
+        stored = claim.claim_into_passport(
+            session,
+            current.learner,
+            offer,
+            tx_code,
+            signer=signer,
+            http=wallet.issuer_http,
+            verify=_verifier_for(wallet, moment),
+            now=moment,
+        )
+    except PassportError as error:
+        session.rollback()
+        context = _refusal_context(error, wallet, negotiate_language(request))
+        return page(
+            request,
+            "wallet_claim.html",
+            status=error.status,
+            learner=current.learner,
+            offer=offer,
+            **context,
+        )
+    session.commit()
+    return redirect(f"/passport/credentials/{stored.id}?added=1")

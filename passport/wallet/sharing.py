@@ -1,0 +1,166 @@
+"""Share links: one credential, a collection (as it is when the link is opened) or a selection.
+
+A link is ``<base_url>/s/<token>``, the token 256 random bits of which only the SHA-256 is stored
+(``passport.wallet.tokens``): the learner sees the link once, when it is made (with its QR code),
+and can revoke it at any time. ``open_share`` answers None alike for a token that is malformed,
+unknown, expired or revoked, so the public page cannot be used as an oracle; it counts the view
+(a single ``UPDATE ... SET view_count = view_count + 1``, safe under concurrent views).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from credentials.errors import InvalidInput, NotFound
+from passport.wallet.holdings import credentials_by_ids, get_collection
+from passport.wallet.tables import (
+    CollectionItem,
+    ShareItem,
+    ShareKind,
+    ShareLink,
+    StoredCredential,
+)
+from passport.wallet.tokens import digest, is_token_shaped, new_token, same_token
+
+SHARE_PATH = "/s/"
+MAX_LABEL = 120
+
+
+@dataclass(frozen=True)
+class NewShare:
+    """A share link just made: ``token`` exists only here and in the learner's browser."""
+
+    share: ShareLink
+    token: str
+
+
+def share_url(base_url: str, token: str) -> str:
+    return f"{base_url}{SHARE_PATH}{token}"
+
+
+def _label(label: str, fallback: str) -> str:
+    cleaned = " ".join(label.split())[:MAX_LABEL]
+    return cleaned or fallback[:MAX_LABEL]
+
+
+def create_share(
+    session: Session,
+    learner_id: str,
+    *,
+    credential_ids: Sequence[str] = (),
+    collection_id: str | None = None,
+    label: str = "",
+    expires_at: datetime | None,
+    now: datetime,
+) -> NewShare:
+    """Share a collection (``collection_id``) or the listed credentials (one or several)."""
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput("choose an expiry in the future, or none")
+    token = new_token()
+    share = ShareLink(
+        id=str(uuid.uuid4()),
+        learner_id=learner_id,
+        token_hash=digest(token),
+        kind=ShareKind.SELECTION.value,
+        label="",
+        created_at=now,
+        expires_at=expires_at,
+    )
+    if collection_id is not None:
+        if credential_ids:
+            raise InvalidInput("share either a collection or chosen credentials, not both")
+        collection = get_collection(session, learner_id, collection_id)
+        share.kind, share.collection_id = ShareKind.COLLECTION.value, collection.id
+        share.label = _label(label, collection.name)
+        session.add(share)
+    else:
+        chosen = credentials_by_ids(session, learner_id, credential_ids)
+        if len(chosen) == 1:
+            share.kind = ShareKind.CREDENTIAL.value
+        share.label = _label(label, ", ".join(str(s.display.get("title")) for s in chosen))
+        session.add(share)
+        session.flush()
+        for position, stored in enumerate(chosen):
+            session.add(ShareItem(share_id=share.id, credential_id=stored.id, position=position))
+    session.flush()
+    return NewShare(share, token)
+
+
+def list_shares(session: Session, learner_id: str) -> list[ShareLink]:
+    statement = select(ShareLink).where(ShareLink.learner_id == learner_id)
+    return list(session.exec(statement.order_by(col(ShareLink.created_at).desc())).all())
+
+
+def get_share(session: Session, learner_id: str, share_id: str) -> ShareLink:
+    statement = select(ShareLink).where(
+        ShareLink.id == share_id, ShareLink.learner_id == learner_id
+    )
+    share = session.exec(statement).first()
+    if share is None:
+        raise NotFound("no such share link in your passport")
+    return share
+
+
+def share_with_token(session: Session, learner_id: str, share_id: str, token: str) -> ShareLink:
+    """The learner's share whose token is ``token`` (for its QR code); NotFound otherwise."""
+    share = get_share(session, learner_id, share_id)
+    if not is_token_shaped(token) or not same_token(digest(token), share.token_hash):
+        raise NotFound("no such share link in your passport")
+    return share
+
+
+def revoke_share(session: Session, learner_id: str, share_id: str, now: datetime) -> ShareLink:
+    share = get_share(session, learner_id, share_id)
+    if share.revoked_at is None:
+        share.revoked_at = now
+        session.add(share)
+        session.flush()
+    return share
+
+
+def is_live(share: ShareLink, now: datetime) -> bool:
+    return share.revoked_at is None and (share.expires_at is None or now < share.expires_at)
+
+
+def shared_credentials(session: Session, share: ShareLink) -> list[StoredCredential]:
+    """What the link shows now: the collection's current members, or the chosen credentials."""
+    owner = StoredCredential.learner_id == share.learner_id
+    if share.collection_id is not None:
+        statement = (
+            select(StoredCredential)
+            .join(CollectionItem, col(CollectionItem.credential_id) == col(StoredCredential.id))
+            .where(CollectionItem.collection_id == share.collection_id, owner)
+            .order_by(col(StoredCredential.added_at))
+        )
+    else:
+        statement = (
+            select(StoredCredential)
+            .join(ShareItem, col(ShareItem.credential_id) == col(StoredCredential.id))
+            .where(ShareItem.share_id == share.id, owner)
+            .order_by(col(ShareItem.position))
+        )
+    return list(session.exec(statement).all())
+
+
+def open_share(
+    session: Session, token: str, now: datetime, *, count_view: bool = True
+) -> tuple[ShareLink, list[StoredCredential]] | None:
+    """The live share for ``token`` and its credentials, or None (one answer for every reason)."""
+    if not is_token_shaped(token):
+        return None
+    share = session.exec(select(ShareLink).where(ShareLink.token_hash == digest(token))).first()
+    if share is None or not is_live(share, now):
+        return None
+    if count_view:
+        session.exec(
+            update(ShareLink)
+            .where(col(ShareLink.id) == share.id)
+            .values(view_count=col(ShareLink.view_count) + 1, last_viewed_at=now)
+        )
+    return share, shared_credentials(session, share)

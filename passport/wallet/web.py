@@ -1,0 +1,183 @@
+"""The wallet's web plumbing: app state, the signed-in learner, CSRF, pages and their errors.
+
+- Sessions: the ``passport_session`` cookie (HttpOnly, SameSite=Lax, Secure when the site is
+  https, path ``/``) holds the random token; ``SignedInDep`` resolves it in one query, or sends
+  the browser to the sign-in page.
+- CSRF (OWASP CSRF cheat sheet, synchronizer token): every state-changing form carries
+  ``csrf_token``. Signed in, it is an HMAC of the session's secret token, so it is bound to the
+  session and cannot be computed by another site; before sign-in (sign-up, sign-in, employer
+  forms) it is bound the same way to a random ``passport_form`` cookie. A missing or wrong token
+  is refused with 403 before the route runs: nothing is changed.
+- Errors: routes raise ``PassportError``s; ``WalletRoute`` turns them into an HTML page with the
+  error's status and message (404 pages are word for word the same whatever was not found).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+
+from credentials.errors import Forbidden, PassportError
+from keys.crypto_envelope import MasterKey
+from keys.store import KeyStore
+from passport.database import SessionDep
+from passport.pages import render_page
+from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
+from passport.wallet.issuer_http import IssuerHttp
+from passport.wallet.live import LiveVerifier
+from passport.wallet.tables import Learner
+from passport.wallet.tokens import derived_token, is_token_shaped, new_token, same_token
+
+SESSION_COOKIE = "passport_session"
+FORM_COOKIE = "passport_form"
+FORM_PURPOSE = "passport-form-v1"
+
+
+class NotSignedIn(PassportError):
+    code = "not_signed_in"
+    status = 401
+
+
+class CsrfRefused(Forbidden):
+    code = "csrf_refused"
+
+
+@dataclass
+class WalletState:
+    """What the wallet keeps in ``app.state.wallet``: built once per app."""
+
+    live: LiveVerifier
+    issuer_http: IssuerHttp
+    master_key: Callable[[], MasterKey]
+
+
+def wallet_state(request: Request) -> WalletState:
+    state: WalletState = request.app.state.wallet
+    return state
+
+
+def now() -> datetime:
+    """The request's one reading of the clock; services are handed it."""
+    return datetime.now(UTC)
+
+
+NowDep = Annotated[datetime, Depends(now)]
+WalletDep = Annotated[WalletState, Depends(wallet_state)]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    learner: Learner
+    token: str
+
+
+def signed_in(request: Request, session: SessionDep, moment: NowDep) -> SignedIn:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    learner = learner_for_session(session, token, moment) if is_token_shaped(token) else None
+    if learner is None:
+        raise NotSignedIn("sign in to see your passport")
+    request.state.session_token = token
+    return SignedIn(learner, token)
+
+
+SignedInDep = Annotated[SignedIn, Depends(signed_in)]
+
+
+def learner_signer(
+    wallet: WalletState, session: SessionDep, learner: Learner, moment: datetime
+) -> Any:
+    """The learner's ``Signer`` from the KeyStore (their did:key)."""
+    return KeyStore(session, wallet.master_key(), moment).signer_for(owner_id(learner.id))
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms of this page carry (creating the pre-sign-in cookie when needed)."""
+    session_token = getattr(request.state, "session_token", None)
+    if session_token is not None:
+        return csrf_token_for_session(session_token)
+    form_secret = request.cookies.get(FORM_COOKIE, "")
+    if not is_token_shaped(form_secret):
+        form_secret = getattr(request.state, "new_form_cookie", None) or new_token()
+        request.state.new_form_cookie = form_secret
+    return derived_token(form_secret, FORM_PURPOSE)
+
+
+def require_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """Refuse a form whose token does not match this browser's session (or form cookie)."""
+    session_token = request.cookies.get(SESSION_COOKIE, "")
+    form_secret = request.cookies.get(FORM_COOKIE, "")
+    expected = [
+        csrf_token_for_session(session_token) if is_token_shaped(session_token) else None,
+        derived_token(form_secret, FORM_PURPOSE) if is_token_shaped(form_secret) else None,
+    ]
+    if not any(value is not None and same_token(csrf_token, value) for value in expected):
+        raise CsrfRefused(
+            "this form was not sent from your Learner Passport page, or it is too old; "
+            "reload the page and try again"
+        )
+
+
+CsrfDep = Depends(require_csrf)
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """``render_page`` with the CSRF token, marked ``no-store`` (pages are personal)."""
+    token = csrf_token(request)
+    response = render_page(request, template, csrf_token=token, **context)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    new_cookie = getattr(request.state, "new_form_cookie", None)
+    if new_cookie is not None:
+        set_cookie(request, response, FORM_COOKIE, new_cookie, max_age=None)
+    return response
+
+
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, *, max_age: int | None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.uses_https,
+        path="/",
+    )
+
+
+def redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+def error_page(request: Request, error: PassportError) -> Response:
+    if isinstance(error, NotSignedIn):
+        target = request.url.path if request.method == "GET" else "/passport"
+        return redirect(f"/passport/login?next={quote(target, safe='/')}")
+    # Every 404 page says the same words (the template's), whatever was not found or whose.
+    return page(
+        request, "wallet_error.html", status=error.status, message=error.message, error=error
+    )
+
+
+class WalletRoute(APIRoute):
+    """Routes whose ``PassportError``s become HTML pages instead of problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except PassportError as error:
+                return error_page(request, error)
+
+        return handle

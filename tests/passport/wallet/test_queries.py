@@ -1,0 +1,45 @@
+"""No N+1: the passport page and a share page issue as many queries for 200 credentials as for
+10 (the benchmark's harness, bench/passport_pages.py, counts them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bench.passport_pages import Seeded, build, render
+
+
+@pytest.fixture(scope="module")
+def passports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Seeded]]:
+    built = {
+        count: build(tmp_path_factory.mktemp(f"queries{count}"), count, "eddsa-jcs-2022")
+        for count in (10, 200)
+    }
+    yield built
+    for seeded in built.values():
+        seeded.app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("cold", [True, False], ids=["cold", "warm"])
+def test_passport_page_queries_do_not_grow_with_credentials(
+    passports: dict[int, Seeded], cold: bool
+) -> None:
+    small, large = (render(passports[n], "/passport", cold=cold) for n in (10, 200))
+    assert small.status == large.status == 200
+    assert large.body.count('class="timeline-entry"') == 200
+    assert small.queries == large.queries
+    assert large.queries <= 5
+
+
+@pytest.mark.parametrize("cold", [True, False], ids=["cold", "warm"])
+def test_share_page_queries_do_not_grow_with_credentials(
+    passports: dict[int, Seeded], cold: bool
+) -> None:
+    small, large = (
+        render(passports[n], f"/s/{passports[n].share_token}", cold=cold) for n in (10, 200)
+    )
+    assert small.status == large.status == 200
+    assert large.body.count('class="shared-credential"') == 200
+    assert small.queries == large.queries
+    assert large.queries <= 4

@@ -1,0 +1,150 @@
+"""A verification report explained for people: the API's JSON body and the employer page's view.
+
+Every check gets its sentence (``verifier.messages.render_check``), what it means and, when it did
+not pass, what to do next. The issuer is named by the trust registry (English and French), beside
+the name the credential claims for itself, never instead of the registry's. ``details_of`` reads
+what the credential says it is for (program, hours, skills, assessment): claims, shown under the
+checks that say how far to trust them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from verifier.messages import render_advice, render_meaning, render_next_step
+from verifier.pipeline import VerificationReport
+from verifier.registry import RegistryEntry, RegistrySource
+from verifier.render import report_as_json
+from verifier.summary import _first_subject
+
+MAX_LISTED = 50
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items[:MAX_LISTED] if isinstance(item, dict)]
+
+
+@dataclass(frozen=True)
+class Skill:
+    name: str
+    framework: str | None
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    name: str | None
+    value: str | None
+
+
+@dataclass(frozen=True)
+class CredentialDetails:
+    """What an Open Badge says it attests (OB 3.0 section B.1.1 Achievement, B.1.16 Result)."""
+
+    program: str | None
+    description: str | None
+    achievement_type: str | None
+    criteria: str | None
+    hours: str | None
+    credits: str | None
+    code: str | None
+    awarded: str | None
+    skills: tuple[Skill, ...]
+    assessments: tuple[Assessment, ...]
+
+
+def _number(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return f"{value:g}"
+
+
+def _assessments(subject: dict[str, Any], achievement: dict[str, Any]) -> tuple[Assessment, ...]:
+    """Each result with the name of the result description it refers to (OB 3.0 B.1.16)."""
+    names = {
+        item.get("id"): _text(item.get("name"))
+        for item in _objects(achievement.get("resultDescription", []))
+    }
+    return tuple(
+        Assessment(names.get(result.get("resultDescription")), _text(result.get("value")))
+        for result in _objects(subject.get("result", []))
+    )
+
+
+def details_of(document: dict[str, Any]) -> CredentialDetails:
+    """The display details of a credential; every field is optional and read defensively.
+
+    There is no OB 3.0 term for hours (standards digest section 10); ``hours`` is read from an
+    achievement member of that name, the term of our own extension context.
+    """
+    subject = _first_subject(document)
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    criteria = achievement.get("criteria")
+    skills = tuple(
+        Skill(name, _text(item.get("targetFramework")), _text(item.get("targetCode")))
+        for item in _objects(achievement.get("alignment", []))
+        if (name := _text(item.get("targetName")))
+    )
+    return CredentialDetails(
+        program=_text(achievement.get("name")),
+        description=_text(achievement.get("description")),
+        achievement_type=_text(achievement.get("achievementType")),
+        criteria=_text(criteria.get("narrative")) if isinstance(criteria, dict) else None,
+        hours=_number(achievement.get("hours")),
+        credits=_number(achievement.get("creditsAvailable")),
+        code=_text(achievement.get("humanCode")),
+        awarded=_text(document.get("awardedDate")),
+        skills=skills,
+        assessments=_assessments(subject, achievement),
+    )
+
+
+def issuer_as_json(
+    issuer_id: str | None, registry: RegistrySource, claimed_name: str | None, language: str
+) -> dict[str, Any] | None:
+    """Who issued it: the registry's entry when there is one (whatever its status)."""
+    if issuer_id is None:
+        return None
+    entry: RegistryEntry | None = registry.entry(issuer_id)
+    if entry is None:
+        return {"id": issuer_id, "recognized": False, "claimed_name": claimed_name}
+    return {
+        "id": issuer_id,
+        "recognized": entry.status.value == "active",
+        "name": entry.name_fr if language == "fr" else entry.name_en,
+        "name_en": entry.name_en,
+        "name_fr": entry.name_fr,
+        "institution_type": entry.kind,
+        "jurisdiction": entry.jurisdiction,
+        "status": entry.status.value,
+        "registry": entry.source,
+        "claimed_name": claimed_name,
+    }
+
+
+def explained_report(
+    report: VerificationReport, language: str, registry: RegistrySource
+) -> dict[str, Any]:
+    """``report_as_json`` plus, per check, ``meaning`` and ``next_step``; ``advice`` under the
+    verdict; ``issuer`` from the registry. Parts (CLR members, presented credentials) alike."""
+    result = report_as_json(report, language)
+    result["advice"] = render_advice(report.verdict, language)
+    for check, rendered in zip(report.checks, result["checks"], strict=True):
+        rendered["meaning"] = render_meaning(check, language)
+        rendered["next_step"] = render_next_step(check, language)
+    summary = report.summary
+    result["issuer"] = (
+        issuer_as_json(summary.issuer_id, registry, summary.issuer_claimed_name, language)
+        if summary
+        else None
+    )
+    if report.parts:
+        result["parts"] = [explained_report(part, language, registry) for part in report.parts]
+    return result

@@ -1,0 +1,163 @@
+"""HTTP surface of the verifier: ``POST /api/v1/verify`` and the employer page ``/verify``.
+
+Thin on purpose: read the request, call ``VerifierService`` in a worker thread (verification is
+CPU-bound and may wait on the guarded fetcher), answer. Errors are ``PassportError``s that the
+shell maps to problem+json. The shell composes this router (``create_verifier_router``) and hands
+in its page renderer and language negotiation, so the verifier does not depend on the shell.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from credentials.errors import InvalidInput, PassportError
+from credentials.jsonio import MAX_DOCUMENT_BYTES
+from verifier.api_models import HostedCredential, VerifyResponse
+from verifier.inputs import MAX_IMAGE_BYTES
+from verifier.service import VerificationResult, VerifierService
+from verifier.sources import JSON_MEDIA_TYPES, JWS_MEDIA_TYPES, media_type
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_PATH = "/static/verifier"
+API_PATH = "/api/v1/verify"
+PAGE_PATH = "/verify"
+# An upload is at most an 8 MiB image (verifier.inputs) plus the multipart framing around it.
+MAX_UPLOAD_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
+ROUTE_BODY_LIMITS = {API_PATH: MAX_UPLOAD_REQUEST_BYTES, PAGE_PATH: MAX_UPLOAD_REQUEST_BYTES}
+MULTIPART = "multipart/form-data"
+
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "A credential or presentation as JSON, a compact JWS, an upload "
+    '(JSON, JWS, baked PNG or SVG), or {"url": ...} naming a hosted credential.',
+    "content": {
+        **{kind: {"schema": {"type": "object"}} for kind in sorted(JSON_MEDIA_TYPES)},
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"type": "object", "description": "A credential or presentation"},
+                    HostedCredential.model_json_schema(),
+                ]
+            }
+        },
+        **{kind: {"schema": {"type": "string"}} for kind in sorted(JWS_MEDIA_TYPES)},
+        MULTIPART: {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+    },
+}
+
+
+class UnsupportedMediaType(InvalidInput):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class PageRenderer(Protocol):
+    def __call__(self, request: Request, template: str, **context: Any) -> HTMLResponse: ...
+
+
+async def _uploaded(form: FormData) -> bytes | None:
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    data = await upload.read(MAX_IMAGE_BYTES + 1)
+    return data or None
+
+
+async def _api_body(request: Request) -> bytes:
+    kind = media_type(request.headers.get("content-type", ""))
+    if kind in JSON_MEDIA_TYPES or kind in JWS_MEDIA_TYPES:
+        return await request.body()
+    if kind == MULTIPART:
+        async with request.form(max_files=1, max_fields=1) as form:
+            data = await _uploaded(form)
+        if data is None:
+            raise InvalidInput("the multipart upload needs a non-empty 'file' field")
+        return data
+    raise UnsupportedMediaType(
+        f"send JSON, application/vc+jwt, application/jwt or a multipart upload, not {kind!r}"
+    )
+
+
+def create_verifier_router(
+    service: VerifierService,
+    render_page: PageRenderer,
+    language_of: Callable[[Request], str],
+) -> APIRouter:
+    router = APIRouter()
+
+    @router.post(
+        API_PATH,
+        response_model=VerifyResponse,
+        openapi_extra={"requestBody": REQUEST_BODY},
+        responses={400: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM, 503: _PROBLEM},
+        tags=["verify"],
+    )
+    async def verify_api(request: Request, lang: Literal["en", "fr"] = Query("en")) -> JSONResponse:
+        """Verify a credential or presentation; every check is reported with a stable id.
+
+        400 when the body is not a credential at all; 413 over the size limits; 503 when a
+        hosted credential's server cannot be reached. A credential that fails verification is
+        a 200 with ``verified: false``: the report is the answer."""
+        data = await _api_body(request)
+        result = await run_in_threadpool(service.verify_bytes, data, lang, now=datetime.now(UTC))
+        return JSONResponse(result.as_json(), headers={"Cache-Control": "no-store"})
+
+    @router.get(PAGE_PATH, response_class=HTMLResponse, include_in_schema=False)
+    def verify_page(request: Request) -> HTMLResponse:
+        return render_page(request, "verify.html", view=None, error=None)
+
+    @router.post(PAGE_PATH, response_class=HTMLResponse, include_in_schema=False)
+    async def verify_page_submit(request: Request) -> HTMLResponse:
+        language = language_of(request)
+        async with request.form(
+            max_files=1, max_fields=4, max_part_size=MAX_DOCUMENT_BYTES + 1024
+        ) as form:
+            uploaded = await _uploaded(form)
+            pasted = str(form.get("credential") or "").strip()
+            url = str(form.get("url") or "").strip()
+        now = datetime.now(UTC)
+        try:
+            if uploaded is not None or pasted:
+                data = uploaded if uploaded is not None else pasted.encode("utf-8")
+                result = await run_in_threadpool(service.verify_bytes, data, language, now=now)
+            elif url:
+                result = await run_in_threadpool(service.verify_url, url, language, now=now)
+            else:
+                raise InvalidInput(
+                    "nothing to verify: paste a credential, choose a file or give a link"
+                )
+        except PassportError as error:
+            response = render_page(request, "verify.html", view=None, error=error.message)
+            response.status_code = error.status
+            return response
+        return render_page(request, "verify.html", **page_context(result))
+
+    return router
+
+
+def page_context(result: VerificationResult) -> dict[str, Any]:
+    """The template's view: the explained report, the details, and the JSON to download."""
+    view = result.as_json()
+    return {
+        "view": view,
+        "details": result.details,
+        "error": None,
+        "report_json": json.dumps(view, ensure_ascii=False, indent=2),
+    }

@@ -1,0 +1,175 @@
+"""The verifier service of a running app: one guarded fetcher, the trust registry, the policy.
+
+``VerifierService.from_settings(settings)`` builds it once per app (the shell passes its frozen
+``Settings``; any object with the attributes of ``VerifierSettings`` does). The fetcher and its
+cache are shared by every request, and thread-safe. Each call builds a fresh
+``VerificationContext`` for the ``now`` it is given, so the pipeline itself never reads a clock.
+
+What it accepts (``verify_bytes``): whatever ``verifier.inputs.read_input`` reads (JSON, compact
+JWS, baked PNG/SVG), or the JSON object ``{"url": "https://..."}`` naming a hosted credential,
+which is fetched through the guarded fetcher like everything else a stranger names.
+
+>>> from datetime import UTC, datetime
+>>> service = VerifierService(GuardedFetcher(FetchPolicy()), CompositeRegistry([]))
+>>> service.verify_bytes(b'{"type": "nothing"}', "en", now=datetime.now(UTC)).report.verified
+False
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from credentials.errors import InvalidInput, PassportError
+from credentials.proofs.jws import parse_compact_jws
+from keys.fetcher import FetchPolicy, GuardedFetcher
+from verifier.context import VerificationContext
+from verifier.explain import CredentialDetails, details_of, explained_report
+from verifier.inputs import VerifiableInput, read_input
+from verifier.messages import language_or_default
+from verifier.pipeline import VerificationReport, verify_input
+from verifier.registry import CompositeRegistry, RegistrySource, load_registries
+from verifier.sources import FetchedStatusLists, network_resolver
+
+HOSTED_CREDENTIAL_ACCEPT = (
+    "application/vc+ld+json, application/vc+jwt, application/vc;q=0.9, "
+    "application/ld+json;q=0.8, application/json;q=0.8, application/jwt;q=0.8, "
+    "image/png;q=0.5, image/svg+xml;q=0.5"
+)
+
+
+class VerifierSettings(Protocol):
+    """The settings the verifier reads (``passport.settings.Settings`` has them all)."""
+
+    @property
+    def fetch_allow_http_hosts(self) -> tuple[str, ...]: ...
+    @property
+    def fetch_allow_private_addresses(self) -> bool: ...
+    @property
+    def registry_files(self) -> tuple[Path, ...]: ...
+    @property
+    def trusted_registry_keys(self) -> tuple[str, ...]: ...
+    @property
+    def verification_leeway_seconds(self) -> int: ...
+    @property
+    def allow_published_test_keys(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """A report, the language to explain it in, and what the credential says about itself."""
+
+    report: VerificationReport
+    language: str
+    registry: RegistrySource
+    details: CredentialDetails | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The body of ``POST /api/v1/verify`` (docs/verification.md)."""
+        return explained_report(self.report, self.language, self.registry)
+
+
+def _claimed_document(item: VerifiableInput) -> dict[str, Any] | None:
+    """The credential as the input presents it (a token's payload is read, not verified: the
+    pipeline verifies it); None for a token too malformed to read, which the pipeline reports."""
+    if item.document is not None:
+        return item.document
+    assert item.token is not None
+    try:
+        payload = parse_compact_jws(item.token).payload
+    except PassportError:
+        return None
+    legacy = payload.get("vc")
+    return legacy if isinstance(legacy, dict) else payload
+
+
+def _hosted_url(item: VerifiableInput) -> str | None:
+    document = item.document
+    if document is None or set(document) != {"url"}:
+        return None
+    url = document["url"]
+    if not isinstance(url, str):
+        raise InvalidInput("'url' must be the address of a hosted credential")
+    return url
+
+
+class VerifierService:
+    """Verification for the API, the employer page and the passport's import."""
+
+    def __init__(
+        self,
+        fetcher: GuardedFetcher,
+        registry: CompositeRegistry,
+        *,
+        leeway: timedelta = timedelta(minutes=5),
+        allow_published_test_keys: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # ``monotonic`` must be the fetcher's clock: it dates the fetcher's answers.
+        self.fetcher = fetcher
+        self.registry = registry
+        self.leeway = leeway
+        self.allow_published_test_keys = allow_published_test_keys
+        self._monotonic = monotonic
+        self._resolver = network_resolver(fetcher)
+
+    @classmethod
+    def from_settings(
+        cls, settings: VerifierSettings, own_institutions: Sequence[RegistrySource] = ()
+    ) -> VerifierService:
+        """Load and verify the registry files (``RegistryRefused`` names a bad one: the app
+        does not start on a registry it cannot trust) and build the one fetcher."""
+        policy = FetchPolicy(
+            allow_http_hosts=frozenset(settings.fetch_allow_http_hosts),
+            allow_private_addresses=settings.fetch_allow_private_addresses,
+        )
+        registry = load_registries(
+            settings.registry_files, settings.trusted_registry_keys, own_institutions
+        )
+        return cls(
+            GuardedFetcher(policy),
+            registry,
+            leeway=timedelta(seconds=settings.verification_leeway_seconds),
+            allow_published_test_keys=settings.allow_published_test_keys,
+        )
+
+    def context(self, now: datetime) -> VerificationContext:
+        return VerificationContext(
+            now=now,
+            resolver=self._resolver,
+            status_lists=FetchedStatusLists(self.fetcher, now=now, monotonic_now=self._monotonic()),
+            trust_registry=self.registry,
+            leeway=self.leeway,
+            allow_published_test_keys=self.allow_published_test_keys,
+        )
+
+    def verify_bytes(self, data: bytes, language: str, *, now: datetime) -> VerificationResult:
+        """Verify an upload or request body; ``InvalidInput`` (400/413) when it is not a
+        credential at all, or names a hosted credential that cannot be fetched."""
+        item = read_input(data)
+        url = _hosted_url(item)
+        if url is not None:
+            return self.verify_url(url, language, now=now)
+        return self._verify(item, language, now)
+
+    def verify_url(self, url: str, language: str, *, now: datetime) -> VerificationResult:
+        """Fetch a hosted credential through the guarded fetcher, then verify it."""
+        fetched = self.fetcher.fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
+        item = read_input(fetched.content)
+        if _hosted_url(item) is not None:
+            raise InvalidInput(f"{url} names another URL instead of holding a credential")
+        return self._verify(item, language, now)
+
+    def _verify(self, item: VerifiableInput, language: str, now: datetime) -> VerificationResult:
+        document = _claimed_document(item)
+        report = verify_input(item, self.context(now))
+        return VerificationResult(
+            report=report,
+            language=language_or_default(language),
+            registry=self.registry,
+            details=details_of(document) if document is not None and report.summary else None,
+        )

@@ -1,0 +1,118 @@
+"""The outside world for a networked verifier: status lists and issuer keys, all fetched through
+the one guarded fetcher (``keys.fetcher``), so every rule of that fetcher (https only, no private
+addresses, timeouts, size caps, cache) holds for everything a credential names.
+
+- ``FetchedStatusLists``: a ``StatusListSource``. A list served as JSON (``application/vc+ld+json``,
+  ``application/vc``, ``application/ld+json``, ``application/json``) or as a compact JWS
+  (``application/vc+jwt``, ``application/jwt``). Its "checked as of" time is when the origin last
+  vouched for it: a list served stale from the cache while the origin is briefly down keeps its
+  answer and says how old it is (Bitstring Status List 1.0 section 6.3 "caching").
+- ``network_resolver``: did:key locally, did:web through ``keys.did_web``, and HTTPS issuer keys
+  (``https://college.example/issuers/1#key``) from the controller document at the URL without its
+  fragment, whose ``id`` must be that URL (VC Data Integrity 1.0 section 2.4 "controller
+  documents"; standards digest pitfall 8).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from credentials.did import ChainResolver, DidKeyResolver, DocumentResolver
+from credentials.errors import InvalidInput, InvalidKey
+from credentials.jsonio import parse_json_object
+from credentials.keys import KeyResolver, VerificationMethod
+from credentials.multikey import DID_KEY_PREFIX
+from credentials.proofs.vc_jose import looks_like_compact_jws
+from keys.did_web import DID_WEB_PREFIX, DidWebResolver
+from keys.fetcher import FetchResult, GuardedFetcher
+from verifier.context import FetchedDocument
+
+JSON_MEDIA_TYPES = frozenset(
+    {"application/vc+ld+json", "application/vc", "application/ld+json", "application/json"}
+)
+JWS_MEDIA_TYPES = frozenset({"application/vc+jwt", "application/jwt"})
+STATUS_LIST_ACCEPT = (
+    "application/vc+ld+json, application/vc, application/vc+jwt;q=0.9, "
+    "application/ld+json;q=0.8, application/json;q=0.8, application/jwt;q=0.7"
+)
+CONTROLLER_DOCUMENT_ACCEPT = (
+    "application/did+json, application/ld+json;q=0.9, application/json;q=0.8"
+)
+
+
+def media_type(content_type: str) -> str:
+    """``application/json`` from ``Application/JSON; charset=utf-8``."""
+    return content_type.partition(";")[0].strip().lower()
+
+
+def fetched_document_content(result: FetchResult, url: str) -> dict[str, Any] | str:
+    """The body as a JSON object or a compact JWS, by its declared media type; ``InvalidInput``
+    with the reason for anything else (an HTML error page, a truncated body, garbage)."""
+    kind = media_type(result.content_type)
+    if kind in JWS_MEDIA_TYPES:
+        try:
+            token = result.content.decode("ascii").strip()
+        except UnicodeDecodeError:
+            token = ""
+        if not looks_like_compact_jws(token):
+            raise InvalidInput(f"{url} was served as {kind} but is not a compact JWS")
+        return token
+    if kind in JSON_MEDIA_TYPES:
+        return parse_json_object(result.content)
+    raise InvalidInput(f"{url} was served as {kind or 'an unnamed type'}, not as a credential")
+
+
+class FetchedStatusLists:
+    """A ``StatusListSource`` over the guarded fetcher, for one verification.
+
+    ``now`` and ``monotonic_now`` are read together by the caller: the fetcher times its cache
+    with a monotonic clock, and ``fetched_at`` is turned into wall-clock time with them.
+    """
+
+    def __init__(self, fetcher: GuardedFetcher, *, now: datetime, monotonic_now: float) -> None:
+        self._fetcher = fetcher
+        self._now = now
+        self._monotonic_now = monotonic_now
+
+    def fetch_status_list(self, url: str) -> FetchedDocument:
+        result = self._fetcher.fetch(url, accept=STATUS_LIST_ACCEPT)
+        checked_at = self._now - timedelta(
+            seconds=max(0.0, self._monotonic_now - result.fetched_at)
+        )
+        return FetchedDocument(fetched_document_content(result, url), checked_at)
+
+
+class HttpsKeyResolver:
+    """Resolves ``https://host/path#fragment`` from the controller document at
+    ``https://host/path``, through the guarded fetcher, by the exact key id."""
+
+    def __init__(self, fetcher: GuardedFetcher) -> None:
+        self._fetcher = fetcher
+
+    def resolve(self, verification_method: str) -> VerificationMethod:
+        url = verification_method.partition("#")[0]
+        fetched = self._fetcher.fetch(url, accept=CONTROLLER_DOCUMENT_ACCEPT)
+        try:
+            document = parse_json_object(fetched.content)
+        except InvalidInput as error:
+            raise InvalidKey(
+                f"the controller document at {url} is malformed: {error.message}"
+            ) from None
+        return DocumentResolver({url: document}).resolve(verification_method)
+
+
+def network_resolver(fetcher: GuardedFetcher) -> ChainResolver:
+    """did:key (local), did:web and https key ids (fetched); any other scheme is ``KeyNotFound``.
+
+    Plain ``http://`` ids go to the same resolver: the fetcher refuses them unless the operator
+    allowed that host (tests on loopback do).
+    """
+    https = HttpsKeyResolver(fetcher)
+    chain: list[tuple[str, KeyResolver]] = [
+        (DID_KEY_PREFIX, DidKeyResolver()),
+        (DID_WEB_PREFIX, DidWebResolver(fetcher)),
+        ("https://", https),
+        ("http://", https),
+    ]
+    return ChainResolver(chain)
