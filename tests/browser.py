@@ -1,9 +1,11 @@
-"""One headless chromium for the whole test session, shared by every component's browser tests.
+"""Headless chromium for every component's browser tests, one per test module.
 
 Playwright cannot download its own browsers here: the tests drive Debian's chromium package
 (``make browser`` installs it). A missing chromium fails the tests with that instruction; browser
-tests are never skipped. Only one Playwright may run at a time in a process, so this is the one
-place that starts it.
+tests are never skipped. This is the one place that starts Playwright: only one may run at a time
+in a process, and its sync API keeps an event loop running in the main thread while it is open,
+so it is started per module and closed before the next module's tests (some of which run
+``asyncio.run``) begin.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 BROWSER_TIMEOUT_MS = 5_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:

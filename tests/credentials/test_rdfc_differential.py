@@ -34,7 +34,11 @@ DIFFERENTIAL = settings(
 )
 
 # Any Unicode scalar value (surrogates cannot be encoded), control characters and quotes included.
-any_text = st.text(st.characters(codec="utf-8"), max_size=24)
+# U+FFFE and U+FFFF are left out of the three-way comparison: pyoxigraph 0.5 writes them as
+# \uFFFE / \uFFFF (RDF 1.2 canonical N-Triples), while RDFC-1.0's canonical N-Quads (and pyld)
+# keep them as they are; test_pyoxigraph_escapes_noncharacters_where_rdfc10_does_not pins this.
+NONCHARACTERS = "\ufffe\uffff"
+any_text = st.text(st.characters(codec="utf-8", exclude_characters=NONCHARACTERS), max_size=24)
 short_text = st.sampled_from(["A", "B", "", "é", "\x00", "\x7f", 'q"\\', "\u2028"]) | any_text
 iri_suffix = st.text("abcxyz019-._~", min_size=1, max_size=6)
 iri = iri_suffix.map(lambda suffix: f"https://example.edu/{suffix}")
@@ -245,3 +249,15 @@ def test_identical_blank_siblings_take_the_n_degree_path_and_agree() -> None:
     }
     assert canonicalize_jsonld(document).count("targetName") == 3
     assert_three_way_agreement(document)
+
+
+def test_pyoxigraph_escapes_noncharacters_where_rdfc10_does_not() -> None:
+    """RDFC-1.0 section 4.3 escapes only the control characters; U+FFFE stays a raw character."""
+    quads = {("_:a", "<http://example.org/p>", '"00\ufffe"', "")}
+    ours = canonicalize_quads(quads).nquads
+    assert ours == '_:c14n0 <http://example.org/p> "00\ufffe" .\n'
+    dataset = pyoxigraph.Dataset(
+        pyoxigraph.parse(ours.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    )
+    written = pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS)
+    assert b"\\uFFFE" in written
