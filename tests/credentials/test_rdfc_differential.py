@@ -260,4 +260,5 @@ def test_pyoxigraph_escapes_noncharacters_where_rdfc10_does_not() -> None:
         pyoxigraph.parse(ours.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
     )
     written = pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS)
+    assert written is not None
     assert b"\\uFFFE" in written
