@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from issuers.award_tables import AuditEvent, Award
+from issuers.awards import AwardRequest, Learner
 from issuers.batches import Progress
 from issuers.cohort_csv import CohortReport
 
@@ -36,6 +37,17 @@ class AwardCreate(_Strict):
 
     def evidence_items(self) -> tuple[dict[str, Any], ...]:
         return tuple(item.model_dump(exclude_none=True) for item in self.evidence)
+
+    def award_request(self) -> AwardRequest:
+        """The service's request for this body (the API and the console both issue through it)."""
+        return AwardRequest(
+            learner=Learner(self.name, self.email, self.did),
+            result=self.result,
+            evidence=self.evidence_items(),
+            awarded_on=self.awarded_on,
+            valid_until=self.valid_until,
+            external_id=self.external_id,
+        )
 
 
 class AwardPublic(BaseModel):

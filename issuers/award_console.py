@@ -25,7 +25,6 @@ from issuers.award_api_models import AwardCreate
 from issuers.award_console_queries import AwardFilter, audit_page, program_of, search_awards
 from issuers.award_routes import context_for, download_response
 from issuers.award_tables import Award, AwardState, StatusPurpose
-from issuers.awards import AwardRequest, Learner
 from issuers.catalog import get_program, list_programs
 from issuers.console import CONSOLE, Pages, Staff, StaffDep
 from issuers.console_forms import error_messages
@@ -88,24 +87,7 @@ def issue_from_form(
     """Issue one award through the one signing path and record it in the audit log."""
     program = get_program(session, staff.institution, program_slug)
     context = context_for(session, master, base_url, staff.institution, program, now)
-    request = AwardRequest(
-        learner=Learner(body.name, body.email, body.did),
-        result=body.result,
-        awarded_on=body.awarded_on,
-        valid_until=body.valid_until,
-        external_id=body.external_id,
-    )
-    award = awards.issue_award(session, context, request, now)
-    audit.record(
-        session,
-        institution_id=award.institution_id,
-        award_id=award.id,
-        actor=actor_of(staff),
-        action=audit.AuditAction.ISSUE,
-        reason=f"issued for program {program.slug}",
-        now=now,
-    )
-    return award
+    return awards.issue_recorded(session, context, body.award_request(), now, actor=actor_of(staff))
 
 
 def create_award_console_router(render_page: PageRenderer) -> APIRouter:

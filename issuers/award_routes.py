@@ -34,7 +34,7 @@ from issuers.award_api_models import (
 )
 from issuers.award_metadata import authorization_server_metadata, issuer_metadata
 from issuers.award_tables import Award, Batch, StatusList
-from issuers.awards import AwardRequest, IssuingContext, Learner
+from issuers.awards import IssuingContext
 from issuers.catalog import get_program
 from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, SessionDep, require_institution_scope
 from issuers.identity import signer_for_institution
@@ -98,24 +98,7 @@ def create_award_router() -> APIRouter:
     ) -> AwardPublic:
         program = get_program(session, institution, program_slug)
         context = context_for(session, master, base_url, institution, program, now)
-        request = AwardRequest(
-            learner=Learner(body.name, body.email, body.did),
-            result=body.result,
-            evidence=body.evidence_items(),
-            awarded_on=body.awarded_on,
-            valid_until=body.valid_until,
-            external_id=body.external_id,
-        )
-        award = awards.issue_award(session, context, request, now)
-        audit.record(
-            session,
-            institution_id=award.institution_id,
-            award_id=award.id,
-            actor="api",
-            action=audit.AuditAction.ISSUE,
-            reason=f"issued for program {program.slug}",
-            now=now,
-        )
+        award = awards.issue_recorded(session, context, body.award_request(), now, actor="api")
         session.commit()
         return AwardPublic.of(award)
 

@@ -326,3 +326,20 @@ def awards_signed_after(session: Session) -> SignedCredentialCounter:
         return int(session.exec(statement).one())
 
     return count
+
+
+def issue_recorded(
+    session: Session, context: IssuingContext, request: AwardRequest, now: datetime, *, actor: str
+) -> Award:
+    """Issue one award (``issue_award``) and record it in the audit log, in the same session."""
+    award = issue_award(session, context, request, now)
+    audit.record(
+        session,
+        institution_id=award.institution_id,
+        award_id=award.id,
+        actor=actor,
+        action=audit.AuditAction.ISSUE,
+        reason=f"issued for program {context.program.slug}",
+        now=now,
+    )
+    return award

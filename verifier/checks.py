@@ -5,13 +5,13 @@ Each function returns one ``Check`` and never raises for a bad credential.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from credentials.errors import PassportError
 from credentials.models import parse_credential
+from credentials.models.common import instant_or_none
 from credentials.multikey import decode_public_multikey, public_key_bytes
 from credentials.proofs.base import ProofVerification
 from credentials.report import Check, Outcome
@@ -97,21 +97,11 @@ def check_issuer_trust(
     )
 
 
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def check_validity(document: dict[str, Any], context: VerificationContext) -> Check:
     """Check 5: VC 2.0 section 4.9 (``validFrom``/``validUntil``), VC 1.1 dates for old badges."""
     raw_from = document.get("validFrom", document.get("issuanceDate"))
     raw_until = document.get("validUntil", document.get("expirationDate"))
-    valid_from, valid_until = _instant(raw_from), _instant(raw_until)
+    valid_from, valid_until = instant_or_none(raw_from), instant_or_none(raw_until)
     if valid_from and context.now + context.leeway < valid_from:
         return Check.of("validity", Outcome.FAILED, "validity.not_yet", valid_from=str(raw_from))
     if valid_until and context.now - context.leeway > valid_until:

@@ -83,6 +83,17 @@ def parse_datetime_stamp(value: str) -> datetime:
     return parsed + timedelta(days=1) if next_day else parsed
 
 
+def instant_or_none(value: object) -> datetime | None:
+    """``parse_datetime_stamp`` for display and checks that tolerate absent or bad dates (the
+    format check reports those): the aware datetime, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime_stamp(value)
+    except InvalidInput:
+        return None
+
+
 def format_datetime(moment: datetime) -> str:
     """Format an aware datetime as we emit it: ``YYYY-MM-DDThh:mm:ssZ``, UTC, no fraction.
 

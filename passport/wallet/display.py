@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from credentials.baking import extract
+from credentials.models.common import instant_or_none
 from credentials.proofs.jws import parse_compact_jws
 from passport.wallet.tables import CredentialFormat, StoredCredential
 from verifier.explain import details_of
@@ -83,21 +84,13 @@ def issuer_view(issuer_id: str | None, registry: RegistrySource, language: str) 
     }
 
 
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def learning_date(stored: StoredCredential) -> datetime:
     """When the learning was recognized: awarded, else valid from, else when it was added."""
     display = stored.display
     return (
-        _instant(display.get("awarded")) or _instant(display.get("valid_from")) or stored.added_at
+        instant_or_none(display.get("awarded"))
+        or instant_or_none(display.get("valid_from"))
+        or stored.added_at
     )
 
 
