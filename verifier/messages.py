@@ -174,6 +174,16 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "fr": "La présentation n'est pas signée par son titulaire : elle ne prouve pas qui l'a "
         "présentée.",
     },
+    "endorsements.ok": {
+        "en": "All {count} endorsements attached to it verified.",
+        "fr": "Les {count} recommandations qui l'accompagnent ont été vérifiées.",
+    },
+    "endorsements.problem": {
+        "en": "{bad} of the {count} endorsements attached to it did not verify; the credential "
+        "itself is not affected.",
+        "fr": "{bad} des {count} recommandations qui l'accompagnent n'ont pas été vérifiées; le "
+        "titre lui-même n'est pas en cause.",
+    },
     "contents.ok": {
         "en": "All {count} credentials inside verified.",
         "fr": "Les {count} titres contenus ont été vérifiés.",
@@ -355,6 +365,17 @@ MEANINGS: dict[str, dict[Language, str]] = {
     "contents.failed": _SEE_EACH,
     "contents.warning": _SEE_EACH,
     "contents.could_not_check": _SEE_EACH,
+    "endorsements.passed": _texts(
+        "The organizations that endorse it signed their endorsements, and nothing was changed "
+        "since.",
+        "Les organismes qui le recommandent ont signé leurs recommandations, et rien n'a été "
+        "modifié depuis.",
+    ),
+    "endorsements.warning": _texts(
+        "An endorsement could not be confirmed; the credential's own checks above are what count.",
+        "Une recommandation n'a pas pu être confirmée; ce sont les vérifications du titre "
+        "lui-même, ci-dessus, qui comptent.",
+    ),
 }
 
 # What to do next when a check did not pass, keyed like ``MEANINGS``.

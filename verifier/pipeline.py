@@ -44,10 +44,14 @@ MAX_PARTS = 500
 
 @dataclass(frozen=True)
 class VerificationReport:
+    """``parts``: the credentials inside a CLR or a presentation; ``endorsements``: the
+    EndorsementCredentials attached to the credential, its issuer or its achievement."""
+
     verdict: Verdict
     checks: tuple[Check, ...]
     summary: CredentialSummary | None
     parts: tuple[VerificationReport, ...] = ()
+    endorsements: tuple[VerificationReport, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -55,12 +59,48 @@ class VerificationReport:
 
 
 def _report(
-    checks: list[Check], summary: CredentialSummary | None, parts: list[VerificationReport]
+    checks: list[Check],
+    summary: CredentialSummary | None,
+    parts: list[VerificationReport],
+    endorsements: list[VerificationReport] | None = None,
 ) -> VerificationReport:
     if parts:
         checks.append(_contents_check(parts))
+    if endorsements:
+        checks.append(_endorsements_check(endorsements))
     ordered_checks = tuple(ordered(checks))
-    return VerificationReport(verdict_of(ordered_checks), ordered_checks, summary, tuple(parts))
+    return VerificationReport(
+        verdict_of(ordered_checks), ordered_checks, summary, tuple(parts), tuple(endorsements or ())
+    )
+
+
+def _endorsements_check(endorsements: list[VerificationReport]) -> Check:
+    """Check 8: an endorsement that does not verify is a warning about the endorsement, not a
+    failure of the credential it endorses (OB 3.0 verification step 6)."""
+    count = str(len(endorsements))
+    bad = [report for report in endorsements if not report.verified]
+    if not bad:
+        return Check.of("endorsements", Outcome.PASSED, "endorsements.ok", count=count)
+    return Check.of(
+        "endorsements", Outcome.WARNING, "endorsements.problem", bad=str(len(bad)), count=count
+    )
+
+
+def _attached_endorsements(document: dict[str, Any]) -> list[Any]:
+    """OB 3.0 attaches ``endorsement`` (and ``endorsementJwt``) to the credential, to Profiles
+    (its issuer, an achievement's creator) and to its Achievement (OB 3.0 B.1.1, B.1.2, B.2.4)."""
+    subject = document.get("credentialSubject")
+    subjects = subject if isinstance(subject, list) else [subject]
+    achievements = [item.get("achievement") for item in subjects if isinstance(item, dict)]
+    holders = [document, document.get("issuer"), *achievements]
+    holders += [item.get("creator") for item in achievements if isinstance(item, dict)]
+    found: list[Any] = []
+    for holder in holders:
+        if isinstance(holder, dict):
+            for name in ("endorsement", "endorsementJwt"):
+                value = holder.get(name, [])
+                found.extend(value if isinstance(value, list) else [value])
+    return found[:MAX_PARTS]
 
 
 def _contents_check(parts: list[VerificationReport]) -> Check:
@@ -115,7 +155,8 @@ def _verify_credential(
         *check_schemas(document),
     ]
     parts = [_verify_member(member, context) for member in _clr_members(document)]
-    return _report(checks, summarize(document), parts)
+    endorsements = [_verify_member(item, context) for item in _attached_endorsements(document)]
+    return _report(checks, summarize(document), parts, endorsements)
 
 
 def _clr_members(document: dict[str, Any]) -> list[Any]:

@@ -29,6 +29,8 @@ def report_as_json(report: VerificationReport, language: str = "en") -> dict[str
     }
     if report.parts:
         result["parts"] = [report_as_json(part, language) for part in report.parts]
+    if report.endorsements:
+        result["endorsements"] = [report_as_json(item, language) for item in report.endorsements]
     return result
 
 
@@ -45,4 +47,7 @@ def report_as_text(report: VerificationReport, language: str = "en", indent: str
     for number, part in enumerate(report.parts, start=1):
         lines.append(f"{indent}  credential {number} inside:")
         lines.append(report_as_text(part, language, indent + "    "))
+    for number, endorsement in enumerate(report.endorsements, start=1):
+        lines.append(f"{indent}  endorsement {number}:")
+        lines.append(report_as_text(endorsement, language, indent + "    "))
     return "\n".join(lines)

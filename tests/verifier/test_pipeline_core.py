@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.sample import sample_credential
+from credentials.contexts import OB_V3P0, VC_V2
 from credentials.did import offline_resolver
 from credentials.keys import AUTHENTICATION, Ed25519Signer
 from credentials.models.builders import build_presentation
@@ -278,3 +279,39 @@ def test_a_document_that_is_not_a_credential_gets_a_failed_format_check() -> Non
     )
     assert report.verdict is Verdict.NOT_VERIFIED
     assert outcomes(report)["format"] is Outcome.FAILED
+
+
+def test_endorsements_are_verified_the_same_way_and_reported_each() -> None:
+    complete = verify_document(load(EXAMPLES / "ob30-complete.json"), fixture_context())
+    # Its five endorsements name the cryptosuite "eddsa-rdf-2022", which does not exist.
+    assert len(complete.endorsements) == 5
+    assert all(not report.verified for report in complete.endorsements)
+    assert outcomes(complete)["endorsements"] is Outcome.WARNING
+    assert complete.verified  # a bad endorsement does not sink the credential it endorses
+
+
+def test_a_valid_endorsement_attached_to_the_achievement_passes() -> None:
+    issuer, employer = Learner(), Learner()
+    endorsement = {
+        "@context": [VC_V2, OB_V3P0],
+        "id": "urn:uuid:7f0f5e2e-8d8c-4a5e-9a59-0b8f0b1f6c22",
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": "Endorsed by Acme Robotics",
+        "issuer": {"id": employer.did, "type": ["Profile"], "name": "Acme Robotics"},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "https://grandslacs.example.ca/programs/robotic-welding",
+            "type": ["EndorsementSubject"],
+            "endorsementComment": "We hire its graduates.",
+        },
+    }
+    signed_endorsement = secure(endorsement, employer.signer, "eddsa-rdfc-2022", now=NOW)
+    credential = sample_credential(issuer.did)
+    del credential["credentialStatus"]
+    credential["credentialSubject"]["achievement"]["endorsement"] = [signed_endorsement]
+    signed = secure(credential, issuer.signer, "eddsa-rdfc-2022", now=NOW)
+    assert isinstance(signed, dict)
+    report = verify_document(signed, fixture_context())
+    assert outcomes(report)["endorsements"] is Outcome.PASSED
+    assert report.endorsements[0].summary is not None
+    assert report.endorsements[0].summary.issuer_id == employer.did
