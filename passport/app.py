@@ -40,6 +40,7 @@ from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_l
 from passport.metrics_wiring import install_metrics
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
+from passport.wallet import share_verification
 from portal import routes as portal_routes
 from portal.index_sync import keep_index_in_sync
 from verifier import routes as verifier_routes
@@ -246,7 +247,10 @@ def create_app(settings: Settings) -> FastAPI:
             ]
         )
         environment.loader = ChoiceLoader([environment.loader, component_templates])
-    app.state.verifier = VerifierService.from_settings(settings)
+    app.state.verifier = VerifierService.from_settings(
+        settings,
+        shared_credentials=share_verification.shared_credentials_reader(engine, settings.base_url),
+    )
     app.state.master_key_source = master_key_source(settings)
     install_error_handlers(app)
     app.add_middleware(

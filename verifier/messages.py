@@ -40,6 +40,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "This is a verifiable presentation of credentials by their holder.",
         "fr": "Il s'agit d'une présentation vérifiable de titres par leur titulaire.",
     },
+    "format.ok.collection": {
+        "en": "These are the credentials a learner shared through a link of this passport.",
+        "fr": "Il s'agit des titres qu'un apprenant a communiqués par un lien de ce passeport.",
+    },
     "format.legacy": {
         "en": "This is an older Open Badge (Verifiable Credentials 1.1), read for compatibility.",
         "fr": "Il s'agit d'un ancien badge Open Badges (Verifiable Credentials 1.1), lu par "

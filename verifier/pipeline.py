@@ -15,6 +15,7 @@ report for every credential it can read; only input that is not a credential at 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,13 @@ from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
 from verifier.summary import CredentialSummary, kind_of, summarize
 
-__all__ = ["OfflineStatusLists", "VerificationReport", "verify_document", "verify_input"]
+__all__ = [
+    "OfflineStatusLists",
+    "VerificationReport",
+    "verify_collection",
+    "verify_document",
+    "verify_input",
+]
 
 ENVELOPED_JWT_PREFIX = "data:application/vc+jwt,"
 MAX_PARTS = 500
@@ -121,6 +128,16 @@ def verify_input(item: VerifiableInput, context: VerificationContext) -> Verific
         return verify_token(item.token, context)
     assert item.document is not None
     return verify_document(item.document, context)
+
+
+def verify_collection(
+    items: Sequence[VerifiableInput], context: VerificationContext
+) -> VerificationReport:
+    """The credentials of one of our passport's share links: each verified on its own, as the
+    parts of one report. Like an unsigned presentation, nothing binds them to a holder, so
+    the report claims only what each part proves (``contents``)."""
+    parts = [verify_input(item, context) for item in items[:MAX_PARTS]]
+    return _report([Check.of("format", Outcome.PASSED, "format.ok.collection")], None, parts)
 
 
 def verify_token(token: str, context: VerificationContext) -> VerificationReport:

@@ -35,12 +35,14 @@ PAGE_PATH = "/verify"
 MAX_UPLOAD_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 ROUTE_BODY_LIMITS = {API_PATH: MAX_UPLOAD_REQUEST_BYTES, PAGE_PATH: MAX_UPLOAD_REQUEST_BYTES}
 MULTIPART = "multipart/form-data"
+TEXT = "text/plain"
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 REQUEST_BODY: dict[str, Any] = {
     "required": True,
     "description": "A credential or presentation as JSON, a compact JWS, an upload "
-    '(JSON, JWS, baked PNG or SVG), or {"url": ...} naming a hosted credential.',
+    '(JSON, JWS, baked PNG or SVG), {"url": ...} naming a hosted credential or a share link of '
+    "this passport, or that URL as text/plain (what the share link's QR code holds).",
     "content": {
         **{kind: {"schema": {"type": "object"}} for kind in sorted(JSON_MEDIA_TYPES)},
         "application/json": {
@@ -52,6 +54,7 @@ REQUEST_BODY: dict[str, Any] = {
             }
         },
         **{kind: {"schema": {"type": "string"}} for kind in sorted(JWS_MEDIA_TYPES)},
+        TEXT: {"schema": {"type": "string", "format": "uri"}},
         MULTIPART: {
             "schema": {
                 "type": "object",
@@ -82,7 +85,7 @@ async def _uploaded(form: FormData) -> bytes | None:
 
 async def _api_body(request: Request) -> bytes:
     kind = media_type(request.headers.get("content-type", ""))
-    if kind in JSON_MEDIA_TYPES or kind in JWS_MEDIA_TYPES:
+    if kind in JSON_MEDIA_TYPES or kind in JWS_MEDIA_TYPES or kind == TEXT:
         return await request.body()
     if kind == MULTIPART:
         async with request.form(max_files=1, max_fields=1) as form:
@@ -91,7 +94,8 @@ async def _api_body(request: Request) -> bytes:
             raise InvalidInput("the multipart upload needs a non-empty 'file' field")
         return data
     raise UnsupportedMediaType(
-        f"send JSON, application/vc+jwt, application/jwt or a multipart upload, not {kind!r}"
+        "send JSON, application/vc+jwt, application/jwt, a multipart upload or a URL as "
+        f"text/plain, not {kind!r}"
     )
 
 

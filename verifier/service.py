@@ -6,8 +6,11 @@ cache are shared by every request, and thread-safe. Each call builds a fresh
 ``VerificationContext`` for the ``now`` it is given, so the pipeline itself never reads a clock.
 
 What it accepts (``verify_bytes``): whatever ``verifier.inputs.read_input`` reads (JSON, compact
-JWS, baked PNG/SVG), or the JSON object ``{"url": "https://..."}`` naming a hosted credential,
-which is fetched through the guarded fetcher like everything else a stranger names.
+JWS, baked PNG/SVG), or a URL: the JSON object ``{"url": "https://..."}`` or the bare URL as text
+(what a QR code holds). A URL that is one of our own passport's share links is answered by the
+injected ``shared_credentials`` hook (the verifier may not import the passport); any other URL
+names a hosted credential, fetched through the guarded fetcher like everything else a stranger
+names.
 
 >>> from datetime import UTC, datetime
 >>> service = VerifierService(GuardedFetcher(FetchPolicy()), CompositeRegistry([]))
@@ -31,7 +34,7 @@ from verifier.context import VerificationContext
 from verifier.explain import CredentialDetails, details_of, explained_report
 from verifier.inputs import VerifiableInput, read_input
 from verifier.messages import language_or_default
-from verifier.pipeline import VerificationReport, verify_input
+from verifier.pipeline import VerificationReport, verify_collection, verify_input
 from verifier.registry import CompositeRegistry, RegistrySource, load_registries
 from verifier.sources import FetchedStatusLists, network_resolver
 
@@ -40,6 +43,12 @@ HOSTED_CREDENTIAL_ACCEPT = (
     "application/ld+json;q=0.8, application/json;q=0.8, application/jwt;q=0.8, "
     "image/png;q=0.5, image/svg+xml;q=0.5"
 )
+URL_SCHEMES = ("https://", "http://")
+MAX_URL_LENGTH = 2048
+
+SharedCredentials = Callable[[str, datetime], list[bytes] | None]
+"""Given a URL and the time, the shared credentials' bytes when the URL is one of our own share
+links, None when it is not ours; raises ``InvalidInput`` for one of ours no longer valid."""
 
 
 class VerifierSettings(Protocol):
@@ -97,6 +106,16 @@ def _hosted_url(item: VerifiableInput) -> str | None:
     return url
 
 
+def _pasted_url(data: bytes) -> str | None:
+    """A bare URL (a QR payload, a pasted link): one line of text starting with a scheme."""
+    if len(data) > MAX_URL_LENGTH:
+        return None
+    text = data.decode("utf-8", errors="replace").strip()
+    if not text.lower().startswith(URL_SCHEMES) or any(char.isspace() for char in text):
+        return None
+    return text
+
+
 class VerifierService:
     """Verification for the API, the employer page and the passport's import."""
 
@@ -108,6 +127,7 @@ class VerifierService:
         leeway: timedelta = timedelta(minutes=5),
         allow_published_test_keys: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
+        shared_credentials: SharedCredentials | None = None,
     ) -> None:
         # ``monotonic`` must be the fetcher's clock: it dates the fetcher's answers.
         self.fetcher = fetcher
@@ -115,11 +135,16 @@ class VerifierService:
         self.leeway = leeway
         self.allow_published_test_keys = allow_published_test_keys
         self._monotonic = monotonic
+        self._shared_credentials = shared_credentials
         self._resolver = network_resolver(fetcher)
 
     @classmethod
     def from_settings(
-        cls, settings: VerifierSettings, own_institutions: Sequence[RegistrySource] = ()
+        cls,
+        settings: VerifierSettings,
+        own_institutions: Sequence[RegistrySource] = (),
+        *,
+        shared_credentials: SharedCredentials | None = None,
     ) -> VerifierService:
         """Load and verify the registry files (``RegistryRefused`` names a bad one: the app
         does not start on a registry it cannot trust) and build the one fetcher."""
@@ -135,6 +160,7 @@ class VerifierService:
             registry,
             leeway=timedelta(seconds=settings.verification_leeway_seconds),
             allow_published_test_keys=settings.allow_published_test_keys,
+            shared_credentials=shared_credentials,
         )
 
     def context(self, now: datetime) -> VerificationContext:
@@ -150,6 +176,9 @@ class VerifierService:
     def verify_bytes(self, data: bytes, language: str, *, now: datetime) -> VerificationResult:
         """Verify an upload or request body; ``InvalidInput`` (400/413) when it is not a
         credential at all, or names a hosted credential that cannot be fetched."""
+        url = _pasted_url(data)
+        if url is not None:
+            return self.verify_url(url, language, now=now)
         item = read_input(data)
         url = _hosted_url(item)
         if url is not None:
@@ -157,12 +186,25 @@ class VerifierService:
         return self._verify(item, language, now)
 
     def verify_url(self, url: str, language: str, *, now: datetime) -> VerificationResult:
-        """Fetch a hosted credential through the guarded fetcher, then verify it."""
+        """Verify what a share link of our own passport shows, or fetch a hosted credential
+        through the guarded fetcher and verify it."""
+        shared = self._shared_credentials(url, now) if self._shared_credentials else None
+        if shared is not None:
+            return self._verify_shared(shared, language, now)
         fetched = self.fetcher.fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
         item = read_input(fetched.content)
         if _hosted_url(item) is not None:
             raise InvalidInput(f"{url} names another URL instead of holding a credential")
         return self._verify(item, language, now)
+
+    def _verify_shared(
+        self, shared: list[bytes], language: str, now: datetime
+    ) -> VerificationResult:
+        if not shared:
+            raise InvalidInput("this share link holds no credentials")
+        items = [read_input(data) for data in shared]
+        report = verify_collection(items, self.context(now))
+        return VerificationResult(report, language_or_default(language), self.registry, None)
 
     def _verify(self, item: VerifiableInput, language: str, now: datetime) -> VerificationResult:
         document = _claimed_document(item)
