@@ -228,11 +228,14 @@ def _facet_counts(
     for leave_out, names in queries:
         if not names:
             continue
-        statement: Select[str, str, int] = (
-            select(col(ProgramFacet.facet), col(ProgramFacet.value), func.count())
-            .where(col(ProgramFacet.facet).in_(names))
-            .group_by(col(ProgramFacet.facet), col(ProgramFacet.value))
-        )
+        statement: Select[str, str, int] = select(
+            col(ProgramFacet.facet), col(ProgramFacet.value), func.count()
+        ).group_by(col(ProgramFacet.facet), col(ProgramFacet.value))
+        if len(names) < len(FACETS):
+            # With every filter wanted, a test of the name would only cost a comparison per
+            # row (a fifth of the whole-catalog count on PostgreSQL). A name no longer in
+            # FACETS (rows indexed by an older release, until a rebuild) is skipped below.
+            statement = statement.where(col(ProgramFacet.facet).in_(names))
         program_id = col(ProgramFacet.program_id)
         if leave_out is None and found is not None:
             statement = statement.where(program_id.in_(id_set(session, found)))
@@ -241,7 +244,8 @@ def _facet_counts(
             statement = statement.where(program_id.in_(select(ids.c.id)))
         # else: facet rows exist for published programs only, so the whole catalog needs no join.
         for facet, value, count in session.execute(statement).all():
-            counted[facet][value] = count
+            if facet in counted:
+                counted[facet][value] = count
     return {name: _shown(counted[name], request.filters.get(name, ())) for name in FACETS}
 
 
