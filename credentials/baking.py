@@ -27,6 +27,7 @@ from xml.parsers import expat
 
 from credentials.errors import InputTooLarge, InvalidInput
 from credentials.jsonio import parse_json_object
+from credentials.proofs.jws import looks_like_compact_jws
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -37,7 +38,6 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 _CREDENTIAL_ELEMENT = f"{OB_NAMESPACE} credential"
 _MAX_CHUNK_LENGTH = 2**31 - 1  # PNG section 5.3: chunk lengths are limited to 2^31 - 1.
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # Characters XML 1.0 (section 2.2 "Char") cannot hold, even in CDATA.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
@@ -55,7 +55,7 @@ def _is_compact_jws(credential: str) -> bool:
     if not isinstance(credential, str):
         raise InvalidInput("a credential to bake must be text")
     text = credential.strip()
-    if _COMPACT_JWS.fullmatch(text):
+    if looks_like_compact_jws(text):
         return True
     try:
         encoded = text.encode("utf-8")

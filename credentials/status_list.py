@@ -22,13 +22,14 @@ import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 from credentials.contexts import VC_V2
 from credentials.errors import InputTooLarge, InvalidInput
+from credentials.models.common import format_datetime
 from credentials.multibase import decode_multibase, encode_multibase
 
 # Section 3.2 step 2: 131,072 entries, i.e. 16 KB of 1-bit entries, gives herd privacy.
@@ -347,13 +348,6 @@ def status_of(entry: StatusEntry, list_credential: Mapping[str, Any]) -> StatusV
     return StatusValue(entry.purpose, status, entry.messages.get(status))
 
 
-def _format_datetime(moment: datetime) -> str:
-    # standards.md pitfall 6: emit YYYY-MM-DDThh:mm:ssZ (no fractional seconds).
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput("validFrom needs a timezone")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def new_status_list_credential(
     list_id: str,
     issuer: str,
@@ -385,6 +379,6 @@ def new_status_list_credential(
         "id": list_id,
         "type": ["VerifiableCredential", LIST_CREDENTIAL_TYPE],
         "issuer": issuer,
-        "validFrom": _format_datetime(valid_from),
+        "validFrom": format_datetime(valid_from),
         "credentialSubject": subject,
     }

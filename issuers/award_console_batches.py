@@ -22,15 +22,15 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from credentials.errors import InputTooLarge, InvalidInput, PassportError
-from issuers import batch_jobs, batches
+from issuers import batches
 from issuers.access import check_csrf
 from issuers.award_api_models import CohortValidation
 from issuers.award_console_queries import BatchStatus, batch_status, recent_batches
-from issuers.award_routes import API
+from issuers.award_routes import API, start_batch_in_background
 from issuers.catalog import get_program, list_programs
 from issuers.cohort_csv import MAX_UPLOAD_BYTES, CohortReport
 from issuers.console import CONSOLE, Pages, Staff, StaffDep, require_staff
-from issuers.deps import NowDep, SessionDep, get_now
+from issuers.deps import NowDep, SessionDep
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UPLOAD_PATH = f"{CONSOLE}/batches/new"
@@ -58,14 +58,6 @@ def progress_document(status: BatchStatus) -> dict[str, Any]:
         "failed": status.failed,
         "finished": status.finished,
     }
-
-
-def start_in_background(request: Request, batch_id: str) -> None:
-    state = request.app.state
-    runner = batch_jobs.runner_for(
-        state.engine, state.master_key_source.get, state.settings.base_url, get_now
-    )
-    batch_jobs.start_batch(state.engine, state.settings.database_url, runner, batch_id)
 
 
 async def read_upload(request: Request) -> tuple[dict[str, str], str, bytes]:
@@ -144,7 +136,7 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
                 request, session, staff, form, report=submission.report, status=status
             )
         session.commit()
-        start_in_background(request, submission.batch.id)
+        start_batch_in_background(request, submission.batch.id)
         return RedirectResponse(f"{CONSOLE}/batches/{submission.batch.id}", status_code=303)
 
     @router.get("/batches/{batch_id}")

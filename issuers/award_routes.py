@@ -11,7 +11,7 @@ authorization server metadata, and the OpenID4VCI offer, token, nonce and creden
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Form, Query, Request
@@ -35,8 +35,16 @@ from issuers.award_api_models import (
 from issuers.award_metadata import authorization_server_metadata, issuer_metadata
 from issuers.award_tables import Award, Batch, StatusList
 from issuers.awards import IssuingContext
+from issuers.batches import BatchRunner
 from issuers.catalog import get_program
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, SessionDep, require_institution_scope
+from issuers.deps import (
+    BaseUrlDep,
+    MasterKeyDep,
+    NowDep,
+    SessionDep,
+    get_now,
+    require_institution_scope,
+)
 from issuers.identity import signer_for_institution
 from issuers.offers import OAuthError
 from issuers.programs import achievement_for
@@ -66,16 +74,18 @@ def context_for(
     return awards.issuing_context(base_url, institution, program, achievement, signer)
 
 
-def _start_batch(request: Request, batch_id: str) -> None:
-    state = request.app.state
-    runner = batch_jobs.runner_for(
-        state.engine, state.master_key_source.get, state.settings.base_url, _utc_now
+def _app_runner(state: Any) -> BatchRunner:
+    """The batch runner of this app (its engine, master key, base URL and clock)."""
+    return batch_jobs.runner_for(
+        state.engine, state.master_key_source.get, state.settings.base_url, get_now
     )
-    batch_jobs.start_batch(state.engine, state.settings.database_url, runner, batch_id)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+def start_batch_in_background(request: Request, batch_id: str) -> None:
+    """Run a submitted batch: a thread on SQLite, a procrastinate job on PostgreSQL (API and
+    console both start batches through this)."""
+    state = request.app.state
+    batch_jobs.start_batch(state.engine, state.settings.database_url, _app_runner(state), batch_id)
 
 
 def _oauth_error(error: OAuthError) -> JSONResponse:
@@ -184,7 +194,7 @@ def create_award_router() -> APIRouter:
         session.commit()
         batch_id = submission.batch.id if submission.batch else None
         if batch_id is not None:
-            _start_batch(request, batch_id)
+            start_batch_in_background(request, batch_id)
         body = BatchAccepted(batch_id=batch_id, validation=CohortValidation.of(submission.report))
         status = 202 if submission.report.valid else 422
         return JSONResponse(body.model_dump(mode="json"), status_code=status)
@@ -350,10 +360,7 @@ def resume_batches(app: Any) -> None:
     try:
         if batch_jobs.uses_workers(state.engine):
             return
-        runner = batch_jobs.runner_for(
-            state.engine, state.master_key_source.get, state.settings.base_url, _utc_now
-        )
-        batch_jobs.resume_in_threads(state.engine, runner)
+        batch_jobs.resume_in_threads(state.engine, _app_runner(state))
     except SQLAlchemyError:
         # The app must still start (and /healthz say 503) when the database is down; the
         # batches resume at the next start with the database back, nothing lost.

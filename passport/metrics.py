@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -51,7 +52,7 @@ def _sample(name: str, names: Labels, values: Labels, value: float) -> str:
 
 
 @dataclass
-class _Metric:
+class _Metric(ABC):
     name: str
     help: str
     label_names: Labels = ()
@@ -69,8 +70,9 @@ class _Metric:
         text = self.help.replace("\\", "\\\\").replace("\n", "\\n")
         return [f"# HELP {self.name} {text}", f"# TYPE {self.name} {self.kind}"]
 
+    @abstractmethod
     def samples(self) -> Iterator[str]:
-        raise NotImplementedError
+        """The exposition lines of this metric's values."""
 
 
 @dataclass

@@ -19,7 +19,6 @@ is not a well-formed credential or presentation. Proofs are not checked here.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -43,18 +42,13 @@ from credentials.models.ob import (
     AchievementCredential,
     EndorsementCredential,
 )
+from credentials.proofs.jws import looks_like_compact_jws
 
 VERIFIABLE_PRESENTATION = "VerifiablePresentation"
 ENVELOPED_VERIFIABLE_CREDENTIAL = "EnvelopedVerifiableCredential"
 VC_JWT_DATA_URL_PREFIX = "data:application/vc+jwt,"
-# RFC 7515 section 7.1: three base64url parts; the payload may be empty (detached).
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 
 AnyCredential = AchievementCredential | ClrCredential | EndorsementCredential | GenericCredential
-
-
-def is_compact_jws(text: str) -> bool:
-    return _COMPACT_JWS.fullmatch(text) is not None
 
 
 class EnvelopedVerifiableCredential(JsonLdModel):
@@ -74,7 +68,7 @@ class EnvelopedVerifiableCredential(JsonLdModel):
     @classmethod
     def from_jwt(cls, jws: str) -> EnvelopedVerifiableCredential:
         """Envelope a VC-JOSE-COSE or OB 3.0 JWT (compact JWS) as ``data:application/vc+jwt``."""
-        if not is_compact_jws(jws):
+        if not looks_like_compact_jws(jws):
             raise InvalidInput("a JWT credential must be a compact JWS (header.payload.signature)")
         return cls(id=VC_JWT_DATA_URL_PREFIX + jws)
 

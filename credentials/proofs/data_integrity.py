@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -233,7 +234,7 @@ def resolve_method(
     return method, method.public_key
 
 
-class EddsaCryptosuite:
+class EddsaCryptosuite(ABC):
     """Create Proof and Verify Proof of vc-di-eddsa 1.0 (3.2.1-3.2.2 / 3.3.1-3.3.2).
 
     Subclasses give ``cryptosuite``, ``transform`` and ``configure_proof``; the rest is shared.
@@ -241,15 +242,15 @@ class EddsaCryptosuite:
 
     cryptosuite: str
 
+    @abstractmethod
     def transform(self, unsecured_document: dict[str, Any]) -> str:
         """Transformation (3.2.3 / 3.3.3): the canonical form of the unsecured document."""
-        raise NotImplementedError
 
+    @abstractmethod
     def configure_proof(
         self, proof_options: dict[str, Any], unsecured_document: dict[str, Any]
     ) -> str:
         """Proof Configuration (3.2.5 / 3.3.5): the canonical form of the proof configuration."""
-        raise NotImplementedError
 
     def new_proof(
         self, signer: Signer, options: ProofOptions, unsecured: dict[str, Any]
