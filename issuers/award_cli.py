@@ -121,8 +121,12 @@ def _register_batch_commands(app: typer.Typer, open_workspace: WorkspaceOpener) 
         institution_slug, _, program_slug = program.partition("/")
         if not program_slug:
             _fail("--program must be <institution-slug>/<program-slug>")
-        if cohort.stat().st_size > MAX_UPLOAD_BYTES:
-            _fail(f"{cohort} is over {MAX_UPLOAD_BYTES} bytes")
+        try:
+            if cohort.stat().st_size > MAX_UPLOAD_BYTES:
+                _fail(f"{cohort} is over {MAX_UPLOAD_BYTES} bytes")
+            data = cohort.read_bytes()
+        except OSError as unreadable:
+            _fail(f"{cohort}: {unreadable.strerror or unreadable}")
         with _reasons_on_failure(), open_workspace() as workspace:
             session = workspace.session
             institution = get_institution(session, institution_slug)
@@ -131,7 +135,7 @@ def _register_batch_commands(app: typer.Typer, open_workspace: WorkspaceOpener) 
                 session,
                 institution,
                 chosen,
-                cohort.read_bytes(),
+                data,
                 cohort.name,
                 actor="cli",
                 now=_now(),

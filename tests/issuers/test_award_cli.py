@@ -88,3 +88,14 @@ def test_worker_finishes_interrupted_batches(
     assert reader.exec(select(func.count()).select_from(Award)).one() == 0
     result = CliRunner().invoke(app, ["worker"])
     assert result.exit_code == 0 and "no batch is left unfinished" in result.output
+
+
+def test_missing_cohort_file_exits_2_with_a_reason(
+    cli: tuple[typer.Typer, Session], tmp_path: Path
+) -> None:
+    app, _ = cli
+    missing = tmp_path / "absent.csv"
+    result = CliRunner().invoke(app, ["issue-batch", str(missing), "--program", "a/b"])
+    assert result.exit_code == 2
+    assert "absent.csv: No such file or directory" in result.stderr
+    assert "Traceback" not in result.output
