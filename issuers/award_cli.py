@@ -155,6 +155,12 @@ def _register_batch_commands(app: typer.Typer, open_workspace: WorkspaceOpener) 
     def worker(
         concurrency: Annotated[int, typer.Option(min=1, max=32)] = 2,
         wait: Annotated[bool, typer.Option(help="Keep waiting for new jobs.")] = True,
+        stalled_after: Annotated[
+            float,
+            typer.Option(
+                min=1, help="Seconds without a heartbeat after which a worker's jobs are retried."
+            ),
+        ] = batch_jobs.STALLED_AFTER_SECONDS,
     ) -> None:
         """Run cohort jobs (PostgreSQL: procrastinate; SQLite: resume unfinished batches)."""
         with _reasons_on_failure(), open_workspace() as workspace:
@@ -165,11 +171,10 @@ def _register_batch_commands(app: typer.Typer, open_workspace: WorkspaceOpener) 
                     thread.join()
                 typer.echo("no batch is left unfinished")
                 return
-            job_app = batch_jobs.create_job_app(_database_url(workspace), lambda: runner)
-            # Re-queue what a crash left behind; rows are idempotent, so a duplicate job is
-            # harmless (it finds no pending row).
-            for batch_id in batches.unfinished_batches(workspace.session):
-                batch_jobs.enqueue_batch(job_app, engine, batch_id)
+            job_app = batch_jobs.create_job_app(
+                _database_url(workspace), lambda: runner, stalled_after=stalled_after
+            )
+            batch_jobs.recover_at_start(job_app, engine, stalled_after)
             job_app.run_worker(queues=[batch_jobs.QUEUE], concurrency=concurrency, wait=wait)
 
 

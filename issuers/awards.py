@@ -1,9 +1,9 @@
 """Awarding: the ONE signing path of an OpenBadgeCredential, and status changes of awards.
 
-``issue_award`` builds the credential once (``credentials.models.build_achievement_credential``)
+``signed_award`` builds the credential once (``credentials.models.build_achievement_credential``)
 and secures that same document twice, with ``eddsa-rdfc-2022`` (JSON-LD) and ``vc+jwt``; both
-texts are stored as issued, with the exact key id that signed them. Single awards, cohorts and
-the benchmark all come through here.
+texts are stored as issued, with the exact key id that signed them. Single awards
+(``issue_award``), cohorts and the benchmark all come through here.
 
 The learner (OB 3.0 section B.1.2 AchievementSubject, "identifier"): the email is only ever in
 the credential as a salted SHA-256 ``IdentityObject`` (``hashed: true``); the learner's DID, when
@@ -151,10 +151,29 @@ def issue_award(
     ``slot`` is a status entry reserved beforehand (cohorts reserve a block at once); without
     one, an entry is allocated here, and if none can be, nothing is signed or stored.
     """
+    if slot is None:
+        request.learner.checked()
+        slot = status_lists.allocate(session, context.institution, context.purpose, 1, now)[0]
+    award = signed_award(context, request, now, slot, batch_id=batch_id)
+    session.add(award)
+    session.flush()
+    return award
+
+
+def signed_award(
+    context: IssuingContext,
+    request: AwardRequest,
+    now: datetime,
+    slot: StatusSlot,
+    *,
+    batch_id: str | None = None,
+) -> Award:
+    """The award row of one credential built once and secured in both forms (no database).
+
+    Cohorts call this for a group of rows and store the group in one flush.
+    """
     learner = request.learner.checked()
     institution = context.institution
-    if slot is None:
-        slot = status_lists.allocate(session, institution, context.purpose, 1, now)[0]
     award_id = str(uuid.uuid4())
     credential = build_achievement_credential(
         credential_id=f"urn:uuid:{award_id}",
@@ -174,7 +193,7 @@ def issue_award(
     )
     signed_ldp = secure(credential, context.signer, LDP_MECHANISM, now=now)
     signed_jwt = secure(credential, context.signer, JWT_MECHANISM, now=now)
-    award = Award(
+    return Award(
         id=award_id,
         institution_id=_stored_id(institution.id),
         program_id=_stored_id(context.program.id),
@@ -195,9 +214,6 @@ def issue_award(
         valid_until=request.valid_until,
         issued_at=now,
     )
-    session.add(award)
-    session.flush()
-    return award
 
 
 def _stored_id(row_id: int | None) -> int:
@@ -267,6 +283,18 @@ def find_award(
         Award.external_id == external_id,
     )
     return session.exec(statement).first()
+
+
+def awards_by_external_id(
+    session: Session, institution_id: int, program_id: int, external_ids: Sequence[str]
+) -> dict[str, Award]:
+    """The program's awards among ``external_ids``, by external id (one query for a group)."""
+    statement = select(Award).where(
+        Award.institution_id == institution_id,
+        Award.program_id == program_id,
+        col(Award.external_id).in_(external_ids),
+    )
+    return {award.external_id or "": award for award in session.exec(statement).all()}
 
 
 _TRANSITIONS = {

@@ -6,10 +6,18 @@ large cohort spreads over every worker. Jobs are idempotent (``issuers.batches``
 twice, or a batch resumed while a stalled job is retried, issues nothing twice. Procrastinate's
 own tables are created on first use (``ensure_job_schema``, under an advisory lock) rather than
 by our Alembic migrations, which describe only our tables.
+
+A worker killed mid-job (SIGKILL, lost machine) leaves its job ``doing``. Procrastinate marks
+such a job stalled once its worker's heartbeat is older than ``STALLED_AFTER_SECONDS``
+(procrastinate docs, "Retry stalled jobs"): every worker retries stalled cohort jobs when it
+starts and once a minute (a periodic task), so the rows of a dead worker are picked up by the
+living ones. At start-up a worker also queues jobs for unfinished batches that have none
+waiting or running (a batch whose jobs were lost), and only for those.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -32,6 +40,9 @@ logger = logging.getLogger("issuers.batch_jobs")
 LINES_PER_JOB = 500
 QUEUE = "cohorts"
 TASK_NAME = "issuers.issue_batch_lines"
+RECOVERY_TASK_NAME = "issuers.retry_stalled_cohort_jobs"
+# Procrastinate workers send a heartbeat every 10 s; three missed heartbeats and more.
+STALLED_AFTER_SECONDS = 60.0
 # An arbitrary, fixed key: serializes the creation of procrastinate's schema between processes.
 _SCHEMA_LOCK = 7_341_003
 
@@ -79,15 +90,62 @@ def ensure_job_schema(engine: Engine) -> None:
             cursor.close()
 
 
-def create_job_app(database_url: str, runner_factory: Callable[[], BatchRunner]) -> App:
-    """The procrastinate app with the one cohort task; ``runner_factory`` is called per job."""
+def create_job_app(
+    database_url: str,
+    runner_factory: Callable[[], BatchRunner],
+    *,
+    stalled_after: float = STALLED_AFTER_SECONDS,
+) -> App:
+    """The procrastinate app with the cohort task (``runner_factory`` is called per job) and the
+    periodic task that retries the cohort jobs of dead workers."""
     app = App(connector=PsycopgConnector(conninfo=conninfo_of(database_url)))
 
     @app.task(name=TASK_NAME, queue=QUEUE, retry=3)
     def issue_batch_lines(batch_id: str, first_line: int, last_line: int) -> None:
         runner_factory().run(batch_id, lines=(first_line, last_line))
 
+    @app.periodic(cron="* * * * *", periodic_id="retry-stalled-cohort-jobs")
+    @app.task(name=RECOVERY_TASK_NAME, queue=QUEUE, queueing_lock=RECOVERY_TASK_NAME)
+    async def retry_stalled_cohort_jobs(timestamp: int) -> None:
+        await retry_stalled_jobs(app, stalled_after)
+
     return app
+
+
+async def retry_stalled_jobs(app: App, stalled_after: float) -> int:
+    """Put the cohort jobs of workers silent for ``stalled_after`` seconds back in the queue."""
+    stalled = await app.job_manager.get_stalled_jobs(
+        queue=QUEUE, task_name=TASK_NAME, seconds_since_heartbeat=stalled_after
+    )
+    count = 0
+    for job in stalled:
+        await app.job_manager.retry_job(job)
+        count += 1
+    if count:
+        logger.warning("retried %d cohort job(s) of stopped workers", count)
+    return count
+
+
+def recover_at_start(app: App, engine: Engine, stalled_after: float) -> None:
+    """At worker start: retry stalled jobs, then queue the unfinished batches left without any
+    job (never a second set of jobs for a batch whose jobs are waiting or running)."""
+    ensure_job_schema(engine)
+
+    async def retry() -> None:
+        async with app.open_async():
+            await retry_stalled_jobs(app, stalled_after)
+
+    asyncio.run(retry())
+    with app.open():
+        queued = {
+            str(job.task_kwargs.get("batch_id"))
+            for status in ("todo", "doing")
+            for job in app.job_manager.list_jobs(queue=QUEUE, task=TASK_NAME, status=status)
+        }
+    with Session(engine) as session:
+        orphans = [batch for batch in unfinished_batches(session) if batch not in queued]
+    for batch_id in orphans:
+        enqueue_batch(app, engine, batch_id)
 
 
 def line_blocks(engine: Engine, batch_id: str) -> list[tuple[int, int]]:
@@ -125,7 +183,11 @@ def runner_for(
         achievement = achievement_for(base_url, institution, program)
         return issuing_context(base_url, institution, program, achievement, signer)
 
-    return BatchRunner(sessions=lambda: Session(engine), contexts=contexts, clock=clock)
+    # Objects are not expired at each group's commit: the block's institution, program and
+    # claimed rows are not read again, and reloading them would cost round trips per group.
+    return BatchRunner(
+        sessions=lambda: Session(engine, expire_on_commit=False), contexts=contexts, clock=clock
+    )
 
 
 def start_batch(

@@ -46,8 +46,16 @@ def test_unfinished_batches_resume_at_start_up(awarding: Awarding) -> None:
     batch_id = _submit(awarding, cohort(4))
     assert batch_id is not None
     if batch_jobs.uses_workers(awarding.engine):
-        return
-    for thread in batch_jobs.resume_in_threads(awarding.engine, _runner(awarding)):
-        thread.join(60)
+        app = batch_jobs.create_job_app(awarding.database_url, lambda: _runner(awarding))
+        # Two workers starting: the batch left without a job is queued once, not twice.
+        for _ in range(2):
+            batch_jobs.recover_at_start(app, awarding.engine, batch_jobs.STALLED_AFTER_SECONDS)
+        with app.open():
+            waiting = app.job_manager.list_jobs(queue=batch_jobs.QUEUE, task=batch_jobs.TASK_NAME)
+        assert [job.task_kwargs["batch_id"] for job in waiting] == [batch_id]
+        app.run_worker(wait=False, queues=[batch_jobs.QUEUE], install_signal_handlers=False)
+    else:
+        for thread in batch_jobs.resume_in_threads(awarding.engine, _runner(awarding)):
+            thread.join(60)
     with awarding.session() as session:
         assert batch_progress(session, batch_id).state == "completed"

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
-from issuers import cohort_csv
+from issuers import awards as awards_module
+from issuers import batches, cohort_csv
 from issuers.award_tables import Award, Batch, BatchRow
 from issuers.batches import BatchInterrupted, BatchRunner, batch_progress, submit_batch
 from issuers.cohort_csv import validate_cohort
@@ -176,13 +177,18 @@ class FlakyDatabase:
             yield session
 
 
-def test_an_outage_mid_batch_stops_cleanly_and_resumes(awarding: Awarding) -> None:
+def test_an_outage_mid_batch_stops_cleanly_and_resumes(
+    awarding: Awarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batches, "GROUP_SIZE", 3)
     batch_id = _submit(awarding, cohort(10))
     assert batch_id is not None
+    # Commits: the batch marked running, the status entries, then one per group of 3; the
+    # third group's commit fails.
     with pytest.raises(BatchInterrupted):
-        _runner(awarding, FlakyDatabase(awarding, fail_at=6)).run(batch_id)
+        _runner(awarding, FlakyDatabase(awarding, fail_at=5)).run(batch_id)
     interrupted = _count(awarding, Award)
-    assert 0 < interrupted < 10
+    assert interrupted == 6
     with awarding.session() as session:
         assert batch_progress(session, batch_id).issued == interrupted
         assert session.get(Batch, batch_id).state == "running"  # type: ignore[union-attr]
@@ -194,3 +200,23 @@ def test_an_outage_mid_batch_stops_cleanly_and_resumes(awarding: Awarding) -> No
     assert len({award.external_id for award in awards}) == 10
     assert len({(award.status_list_id, award.status_index) for award in awards}) == 10
     assert all(award.ldp_credential and award.jwt_credential for award in awards)
+
+
+def test_a_group_that_collides_with_another_worker_settles_row_by_row(
+    awarding: Awarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker stored S-2's award after this group looked for it: nothing is doubled."""
+    earlier = _submit(awarding, cohort(1, start=2))
+    assert earlier is not None
+    _runner(awarding).run(earlier)
+    monkeypatch.setattr(awards_module, "awards_by_external_id", lambda *_args: {})
+    batch_id = _submit(awarding, cohort(4))
+    assert batch_id is not None
+    assert _runner(awarding).run(batch_id) == 4
+    with awarding.session() as session:
+        progress = batch_progress(session, batch_id)
+        stored = session.exec(select(Award.external_id)).all()
+        s2 = session.exec(select(BatchRow).where(BatchRow.external_id == "S-2")).all()
+    assert (progress.issued, progress.existing, progress.state) == (3, 1, "completed")
+    assert sorted(str(item) for item in stored) == ["S-1", "S-2", "S-3", "S-4"]
+    assert {row.state for row in s2} == {"issued", "existing"}

@@ -39,6 +39,7 @@ from issuers import status_lists
 from issuers.audit import AuditAction
 from issuers.award_tables import AuditEvent, Award, AwardState, Batch, BatchRow, StatusList
 from issuers.awards import AwardRequest, Learner, issue_recorded
+from issuers.batch_jobs import TASK_NAME
 from issuers.identity import institution_owner, signer_for_institution
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key
@@ -293,6 +294,27 @@ def assert_batch_consistent(deployment: Deployment) -> None:
         assert int(allocated or 0) >= len(stored)
 
 
+STALLED_AFTER = 1.0
+
+
+def heartbeat_age(deployment: Deployment) -> float:
+    """Seconds since the last heartbeat of the youngest procrastinate worker still registered."""
+    with deployment.session() as session:
+        query = "SELECT EXTRACT(EPOCH FROM NOW() - MAX(last_heartbeat)) FROM procrastinate_workers"
+        age = session.connection().execute(text(query)).scalar()
+    return float("inf") if age is None else float(age)
+
+
+def job_states(deployment: Deployment) -> list[str]:
+    """The status of every cohort job procrastinate holds (PostgreSQL)."""
+    with deployment.session() as session:
+        rows = session.connection().execute(
+            text("SELECT status FROM procrastinate_jobs WHERE task_name = :task ORDER BY id"),
+            {"task": TASK_NAME},
+        )
+        return [str(row[0]) for row in rows]
+
+
 def test_sigkill_during_a_batch_loses_and_doubles_nothing(
     deployment: Deployment, tmp_path: Path
 ) -> None:
@@ -314,7 +336,14 @@ def test_sigkill_during_a_batch_loses_and_doubles_nothing(
     assert KILL_AFTER_AWARDS <= interrupted < COHORT_SIZE
     assert_batch_consistent(deployment)
 
-    run_passport(deployment, "worker", "--no-wait")
+    if deployment.backend == "postgresql":
+        # The dead worker's job stays `doing` until its heartbeat is older than --stalled-after;
+        # the next worker then retries it rather than queueing the batch a second time.
+        wait_until(lambda: heartbeat_age(deployment) > STALLED_AFTER, "the heartbeat is stale")
+        run_passport(deployment, "worker", "--no-wait", "--stalled-after", str(STALLED_AFTER))
+        assert job_states(deployment) == ["succeeded"]
+    else:
+        run_passport(deployment, "worker", "--no-wait")
     assert_batch_consistent(deployment)
     with deployment.session() as session:
         stored = session.exec(select(Award)).all()
