@@ -18,10 +18,10 @@ import re
 from urllib.parse import unquote
 
 from credentials.did import DocumentResolver
-from credentials.errors import InvalidInput, InvalidKey
+from credentials.errors import InvalidInput, InvalidKey, ResolutionUnavailable
 from credentials.jsonio import parse_json_object
 from credentials.keys import VerificationMethod
-from keys.fetcher import GuardedFetcher
+from keys.fetcher import FetchResult, GuardedFetcher
 
 DID_WEB_PREFIX = "did:web:"
 DID_DOCUMENT_ACCEPT = "application/did+json, application/did+ld+json;q=0.9, application/json;q=0.8"
@@ -78,8 +78,9 @@ class DidWebResolver:
     returns exactly the requested verification method.
 
     Fetch failures propagate as ``ResolutionUnavailable`` subclasses (the verifier reports them
-    as ``could_not_check``); a document that is malformed raises ``InvalidKey``; a document whose
-    ``id`` is not the DID, or that lacks the key, raises ``KeyNotFound``.
+    as ``could_not_check``), and so does an answer that is not JSON at all (an error page); a
+    document that is malformed raises ``InvalidKey``; a document whose ``id`` is not the DID, or
+    that lacks the key, raises ``KeyNotFound``. Unusable answers are not cached.
     """
 
     def __init__(self, fetcher: GuardedFetcher) -> None:
@@ -88,11 +89,22 @@ class DidWebResolver:
     def resolve(self, verification_method: str) -> VerificationMethod:
         did = verification_method.partition("#")[0]
         url = did_web_url(did)
-        fetched = self._fetcher.fetch(url, accept=DID_DOCUMENT_ACCEPT)
-        try:
-            document = parse_json_object(fetched.content)
-            return DocumentResolver({did: document}).resolve(verification_method)
-        except InvalidKey:
-            raise
-        except InvalidInput as error:
-            raise InvalidKey(f"the DID document at {url} is malformed: {error.message}") from None
+
+        def read(fetched: FetchResult) -> VerificationMethod:
+            try:
+                document = parse_json_object(fetched.content)
+            except InvalidInput as error:
+                # Not a document at all (an error page, garbage): "could not check".
+                raise ResolutionUnavailable(
+                    f"the DID document at {url} is unreadable: {error.message}"
+                ) from None
+            try:
+                return DocumentResolver({did: document}).resolve(verification_method)
+            except InvalidKey:
+                raise
+            except InvalidInput as error:
+                raise InvalidKey(
+                    f"the DID document at {url} is malformed: {error.message}"
+                ) from None
+
+        return self._fetcher.fetch_usable(url, accept=DID_DOCUMENT_ACCEPT, read=read)

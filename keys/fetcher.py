@@ -41,15 +41,17 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import httpcore
 import httpx
 
-from credentials.errors import ResolutionUnavailable
+from credentials.errors import PassportError, ResolutionUnavailable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
 
+Read = TypeVar("Read")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
@@ -375,6 +377,17 @@ class GuardedFetcher:
             etag = reply.etag
         self._cache.put(key, None if ttl is None else _Entry(result, now + ttl, etag))
         return replace(result, from_cache=reply.status == 304)
+
+    def fetch_usable(self, url: str, *, accept: str, read: Callable[[FetchResult], Read]) -> Read:
+        """``read`` of the document at ``url``. An answer that ``read`` refuses (any of our
+        errors) is dropped from the cache: a host that served garbage is asked again next time,
+        so the verifier recovers as soon as the host does, instead of after the TTL."""
+        result = self.fetch(url, accept=accept)
+        try:
+            return read(result)
+        except PassportError:
+            self._cache.put((str(self._vet_url(url)), accept), None)
+            raise
 
     def _vet_url(self, url: str) -> httpx.URL:
         try:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from credentials.did import ChainResolver, DidKeyResolver, DocumentResolver
-from credentials.errors import InvalidInput, InvalidKey
+from credentials.errors import InvalidInput, ResolutionUnavailable
 from credentials.jsonio import parse_json_object
 from credentials.keys import KeyResolver, VerificationMethod
 from credentials.multikey import DID_KEY_PREFIX
@@ -76,11 +76,13 @@ class FetchedStatusLists:
         self._monotonic_now = monotonic_now
 
     def fetch_status_list(self, url: str) -> FetchedDocument:
-        result = self._fetcher.fetch(url, accept=STATUS_LIST_ACCEPT)
-        checked_at = self._now - timedelta(
-            seconds=max(0.0, self._monotonic_now - result.fetched_at)
-        )
-        return FetchedDocument(fetched_document_content(result, url), checked_at)
+        def read(result: FetchResult) -> FetchedDocument:
+            checked_at = self._now - timedelta(
+                seconds=max(0.0, self._monotonic_now - result.fetched_at)
+            )
+            return FetchedDocument(fetched_document_content(result, url), checked_at)
+
+        return self._fetcher.fetch_usable(url, accept=STATUS_LIST_ACCEPT, read=read)
 
 
 class HttpsKeyResolver:
@@ -92,13 +94,18 @@ class HttpsKeyResolver:
 
     def resolve(self, verification_method: str) -> VerificationMethod:
         url = verification_method.partition("#")[0]
-        fetched = self._fetcher.fetch(url, accept=CONTROLLER_DOCUMENT_ACCEPT)
-        try:
-            document = parse_json_object(fetched.content)
-        except InvalidInput as error:
-            raise InvalidKey(
-                f"the controller document at {url} is malformed: {error.message}"
-            ) from None
+
+        def read(fetched: FetchResult) -> dict[str, Any]:
+            try:
+                return parse_json_object(fetched.content)
+            except InvalidInput as error:
+                # Not a document at all (an error page, garbage): the key could not be looked
+                # up, which is "could not check", never evidence of forgery.
+                raise ResolutionUnavailable(
+                    f"the controller document at {url} is unreadable: {error.message}"
+                ) from None
+
+        document = self._fetcher.fetch_usable(url, accept=CONTROLLER_DOCUMENT_ACCEPT, read=read)
         return DocumentResolver({url: document}).resolve(verification_method)
 
 

@@ -156,19 +156,40 @@ def test_missing_fragment_is_key_not_found() -> None:
         resolver.resolve(DID)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"not json",
-        b"[1, 2]",
-        b'{"id": "x", "id": "y"}',
-        b'{"id": "did:web:college.example:issuers:registrar", "verificationMethod": {}}',
-    ],
-)
-def test_malformed_document_is_invalid_key(body: bytes) -> None:
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"id": "x", "id": "y"}'])
+def test_an_answer_that_is_not_a_json_object_could_not_be_checked(body: bytes) -> None:
+    """An error page or garbage from the host is no evidence of forgery: "could not check"."""
+    resolver, _ = resolver_serving(body)
+    with pytest.raises(ResolutionUnavailable, match="is unreadable"):
+        resolver.resolve(f"{DID}#key-1")
+
+
+def test_malformed_document_is_invalid_key() -> None:
+    body = b'{"id": "did:web:college.example:issuers:registrar", "verificationMethod": {}}'
     resolver, _ = resolver_serving(body)
     with pytest.raises(InvalidKey, match="is malformed"):
         resolver.resolve(f"{DID}#key-1")
+
+
+def test_an_unusable_answer_is_not_cached() -> None:
+    """The host served a maintenance page, then the document: the next check succeeds."""
+    key = Ed25519PrivateKey.generate().public_key()
+    answers = iter(
+        [b"<html>maintenance</html>", json.dumps(document(DID, {"key-1": key})).encode()]
+    )
+    recorder = Recorder(
+        lambda request: httpx.Response(
+            200, content=next(answers), headers={"Content-Type": "application/did+json"}
+        )
+    )
+    dns = FakeDns({"college.example": [PUBLIC_ADDRESS]})
+    resolver = DidWebResolver(
+        GuardedFetcher(FetchPolicy(), transport=recorder.transport, resolver=dns)
+    )
+    with pytest.raises(ResolutionUnavailable):
+        resolver.resolve(f"{DID}#key-1")
+    assert resolver.resolve(f"{DID}#key-1").id == f"{DID}#key-1"
+    assert len(recorder.requests) == 2
 
 
 def test_fetch_failure_propagates_as_resolution_unavailable() -> None:

@@ -1,0 +1,95 @@
+"""Issue #8 "Faults": the status-list host and an HTTPS issuer's host are down, slow or answer
+garbage; the verifier says "could not check" at once, and "verified" again as soon as they are
+back (a failure is never remembered as an answer)."""
+
+from __future__ import annotations
+
+import json
+import time
+from http.server import BaseHTTPRequestHandler
+
+from credentials.keys import Ed25519Signer
+from credentials.proofs.registry import secure
+from credentials.report import Outcome
+from keys.fetcher import FetchPolicy, GuardedFetcher
+from tests.keys.loopback import FakeClock
+from tests.verifier.support import NOW, Documents, Issuer, document_server
+from tests.verifier.test_sources import controller_document
+from verifier.registry import CompositeRegistry
+from verifier.service import VerifierService
+
+POLICY = FetchPolicy(
+    allow_http_hosts=frozenset({"127.0.0.1"}),
+    allow_private_addresses=True,
+    default_ttl=60,
+    total_timeout=1.0,
+)
+
+
+class Flaky(Documents):
+    """Documents that can be switched to "down" (503), "garbage" or "slow" (past the timeout)."""
+
+    mode = "up"
+
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.mode == "down":
+            handler.send_response(503)
+            handler.end_headers()
+        elif self.mode == "garbage":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.end_headers()
+            handler.wfile.write(b"\x00\xff{ not json")
+        elif self.mode == "slow":
+            time.sleep(2.5)
+        else:
+            super().respond(handler)
+
+
+def outcomes(service: VerifierService, credential: bytes) -> tuple[dict[str, Outcome], float]:
+    started = time.monotonic()
+    report = service.verify_bytes(credential, "en", now=NOW).report
+    return {check.id: check.outcome for check in report.checks}, time.monotonic() - started
+
+
+def test_status_list_host_down_garbage_or_slow_then_back() -> None:
+    issuer, documents, clock = Issuer(), Flaky(), FakeClock(1000.0)
+    service = VerifierService(
+        GuardedFetcher(POLICY, clock=clock), CompositeRegistry([]), monotonic=clock
+    )
+    with document_server(documents) as (_server, base):
+        url = f"{base}/status/1"
+        documents.put("/status/1", issuer.status_list(url))
+        credential = json.dumps(issuer.sign(issuer.credential(url))).encode()
+        for mode in ("down", "garbage", "slow"):
+            documents.mode = mode
+            checks, elapsed = outcomes(service, credential)
+            assert checks["status"] is Outcome.COULD_NOT_CHECK, mode
+            assert checks["proof"] is Outcome.PASSED, mode
+            assert elapsed < 2.0, (mode, elapsed)
+        documents.mode = "up"
+        checks, _ = outcomes(service, credential)
+    assert checks["status"] is Outcome.PASSED
+
+
+def test_issuer_host_down_garbage_or_slow_then_back() -> None:
+    issuer, documents, clock = Issuer(), Flaky(), FakeClock(1000.0)
+    service = VerifierService(
+        GuardedFetcher(POLICY, clock=clock), CompositeRegistry([]), monotonic=clock
+    )
+    with document_server(documents) as (_server, base):
+        url = f"{base}/issuers/1"
+        documents.put("/issuers/1", controller_document(url, issuer), "application/json")
+        document = issuer.credential()
+        document["issuer"]["id"] = url
+        signed = secure(document, Ed25519Signer(issuer.key, f"{url}#key-1"), "vc+jwt", now=NOW)
+        assert isinstance(signed, str)
+        for mode in ("down", "garbage", "slow"):
+            documents.mode = mode
+            checks, elapsed = outcomes(service, signed.encode())
+            assert checks["issuer_key"] is Outcome.COULD_NOT_CHECK, mode
+            assert checks["proof"] is not Outcome.FAILED, mode
+            assert elapsed < 2.0, (mode, elapsed)
+        documents.mode = "up"
+        checks, _ = outcomes(service, signed.encode())
+    assert checks["issuer_key"] is Outcome.PASSED and checks["proof"] is Outcome.PASSED
