@@ -25,6 +25,7 @@ from credentials.errors import PassportError
 from issuers import awards, batch_jobs, batches
 from issuers.audit import AuditAction
 from issuers.award_tables import Award
+from issuers.batch_runner import BatchRunner
 from issuers.catalog import get_program
 from issuers.cli import Workspace, WorkspaceOpener
 from issuers.cohort_csv import MAX_UPLOAD_BYTES
@@ -51,7 +52,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _runner(workspace: Workspace) -> batches.BatchRunner:
+def _runner(workspace: Workspace) -> BatchRunner:
     engine = workspace.session.get_bind()
     return batch_jobs.runner_for(
         engine,  # type: ignore[arg-type]

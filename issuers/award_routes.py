@@ -35,7 +35,7 @@ from issuers.award_api_models import (
 from issuers.award_metadata import authorization_server_metadata, issuer_metadata
 from issuers.award_tables import Award, Batch, StatusList
 from issuers.awards import IssuingContext
-from issuers.batches import BatchRunner
+from issuers.batch_runner import BatchRunner
 from issuers.catalog import get_program
 from issuers.deps import (
     BaseUrlDep,

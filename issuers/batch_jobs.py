@@ -30,7 +30,8 @@ from sqlmodel import Session, col, select
 
 from issuers.award_tables import BatchRow
 from issuers.awards import IssuingContext, issuing_context
-from issuers.batches import BatchInterrupted, BatchRunner, Clock, unfinished_batches
+from issuers.batch_runner import BatchInterrupted, BatchRunner, Clock
+from issuers.batches import unfinished_batches
 from issuers.identity import signer_for_institution
 from issuers.programs import achievement_for
 from issuers.tables import Institution, Program

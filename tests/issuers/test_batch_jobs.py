@@ -7,7 +7,8 @@ from sqlmodel import func, select
 
 from issuers import batch_jobs
 from issuers.award_tables import Award
-from issuers.batches import BatchRunner, batch_progress
+from issuers.batch_runner import BatchRunner
+from issuers.batches import batch_progress
 from tests.issuers.award_support import (
     NOW,
     Awarding,

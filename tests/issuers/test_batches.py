@@ -11,9 +11,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from issuers import awards as awards_module
-from issuers import batches, cohort_csv
+from issuers import batch_runner, cohort_csv
 from issuers.award_tables import Award, Batch, BatchRow
-from issuers.batches import BatchInterrupted, BatchRunner, batch_progress, submit_batch
+from issuers.batch_runner import BatchInterrupted, BatchRunner
+from issuers.batches import batch_progress, submit_batch
 from issuers.cohort_csv import validate_cohort
 from issuers.tables import Institution, Program
 from tests.issuers.award_support import (
@@ -180,7 +181,7 @@ class FlakyDatabase:
 def test_an_outage_mid_batch_stops_cleanly_and_resumes(
     awarding: Awarding, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batches, "GROUP_SIZE", 3)
+    monkeypatch.setattr(batch_runner, "GROUP_SIZE", 3)
     batch_id = _submit(awarding, cohort(10))
     assert batch_id is not None
     # Commits: the batch marked running, the status entries, then one per group of 3; the
