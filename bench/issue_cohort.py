@@ -8,16 +8,21 @@ measured, and the cohort's throughput is reported as a ratio of it.
     python -m bench.issue_cohort                      # 1,000 and 5,000 rows, SQLite (+ PostgreSQL)
     python -m bench.issue_cohort --sizes 100000       # the issue's 100,000-learner cohort
     python -m bench.issue_cohort --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python -m bench.issue_cohort --workers 2          # PostgreSQL also with 2 worker processes
 
 Prints ``BENCH <name> <value> <ratio>`` lines: ``cohort_<backend>_<n>`` (credentials per second,
-ratio to raw both-forms signing), ``cohort_<backend>_<n>_peak_mb`` (peak RSS in MB, ratio to the
-smallest cohort's), ``sign_both_forms`` (raw credentials per second, ratio 1).
+ratio to raw both-forms signing), ``cohort_<backend>_<n>_peak_mb`` (peak RSS in MB of the
+largest process, ratio to the smallest cohort's), ``sign_both_forms`` (raw credentials per
+second, ratio 1). With ``--workers N`` (N > 1), PostgreSQL cohorts are also issued by N processes
+sharing one batch, as N ``passport worker`` processes would (rows claimed with SKIP LOCKED):
+``cohort_postgresql_<n>_w<N>``, ratio to the single-process run of the same size.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import secrets
@@ -83,11 +88,20 @@ def _institution_and_program(session: Any, master: Any) -> tuple[Any, Any]:
     return institution, create_program(session, institution, program, now)
 
 
-def child(backend: str, size: int, database_url: str) -> dict[str, Any]:
+def _issue(database_url: str, master_key: str, batch_id: str) -> None:
+    """Issue the batch's pending rows in this process (one of several workers, or alone)."""
+    engine = create_database_engine(database_url)
+    master = load_master_key(master_key)
+    runner_for(engine, lambda: master, BASE_URL, lambda: datetime.now(UTC)).run(batch_id)
+    engine.dispose()
+
+
+def child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[str, Any]:
     """One run: a fresh database, one institution, one program, the cohort; then raw signing."""
     engine = create_database_engine(database_url)
     migrate_to_head(engine)
-    master = load_master_key(encode_base64url(secrets.token_bytes(32)))
+    master_key = encode_base64url(secrets.token_bytes(32))
+    master = load_master_key(master_key)
     with Session(engine) as session:
         institution, program = _institution_and_program(session, master)
         session.commit()
@@ -107,8 +121,21 @@ def child(backend: str, size: int, database_url: str) -> dict[str, Any]:
         assert submission.batch is not None, submission.report.errors[:3]
         batch_id = submission.batch.id
     validated = time.perf_counter()
-    runner = runner_for(engine, lambda: master, BASE_URL, lambda: datetime.now(UTC))
-    runner.run(batch_id)
+    engine.dispose()
+    if workers == 1:
+        _issue(database_url, master_key, batch_id)
+    else:
+        processes = [
+            multiprocessing.get_context("spawn").Process(
+                target=_issue, args=(database_url, master_key, batch_id)
+            )
+            for _ in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+            assert process.exitcode == 0, process.exitcode
     issued = time.perf_counter()
     with Session(engine) as session:
         progress = batch_progress(session, batch_id)
@@ -129,11 +156,15 @@ def child(backend: str, size: int, database_url: str) -> dict[str, Any]:
         "total_s": issued - start,
         "raw_rdfc_s": raw["eddsa-rdfc-2022"],
         "raw_jwt_s": raw["vc+jwt"],
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "workers": workers,
+        "peak_rss_mb": max(
+            resource.getrusage(who).ru_maxrss / 1024
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        ),
     }
 
 
-def _run_child(backend: str, size: int, database_url: str) -> dict[str, Any]:
+def _run_child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[str, Any]:
     command = [
         sys.executable,
         "-m",
@@ -142,6 +173,8 @@ def _run_child(backend: str, size: int, database_url: str) -> dict[str, Any]:
         backend,
         str(size),
         database_url,
+        "--workers",
+        str(workers),
     ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
@@ -155,7 +188,7 @@ def _backends(postgres: str | None, directory: Path) -> list[tuple[str, Any]]:
     return backends
 
 
-def _postgres_run(server: str, size: int) -> dict[str, Any]:
+def _postgres_run(server: str, size: int, workers: int) -> dict[str, Any]:
     """A run in a schema of its own, dropped afterwards."""
     schema = f"bench_{secrets.token_hex(6)}"
     admin = create_engine(server)
@@ -163,7 +196,7 @@ def _postgres_run(server: str, size: int) -> dict[str, Any]:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-        return _run_child("postgresql", size, url.render_as_string(hide_password=False))
+        return _run_child("postgresql", size, url.render_as_string(hide_password=False), workers)
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -172,11 +205,22 @@ def _postgres_run(server: str, size: int) -> dict[str, Any]:
 
 def report(results: list[dict[str, Any]]) -> None:
     smallest: dict[str, float] = {}
-    for result in sorted(results, key=lambda item: (item["backend"], item["size"])):
-        name = f"cohort_{result['backend']}_{result['size']}"
+    single: dict[int, float] = {}
+    for result in sorted(
+        results, key=lambda item: (item["backend"], item["workers"], item["size"])
+    ):
+        workers = result["workers"]
+        name = f"cohort_{result['backend']}_{result['size']}" + (
+            f"_w{workers}" if workers > 1 else ""
+        )
         per_second = result["size"] / result["total_s"]
         raw = 1 / (result["raw_rdfc_s"] + result["raw_jwt_s"])
-        print(f"BENCH {name} {per_second:.1f} {per_second / raw:.3f}")
+        if workers == 1:
+            single.setdefault(result["size"], per_second)
+            print(f"BENCH {name} {per_second:.1f} {per_second / raw:.3f}")
+        else:
+            baseline = single.get(result["size"], per_second)
+            print(f"BENCH {name} {per_second:.1f} {per_second / baseline:.3f}")
         base = smallest.setdefault(result["backend"], result["peak_rss_mb"])
         print(
             f"BENCH {name}_peak_mb {result['peak_rss_mb']:.1f} {result['peak_rss_mb'] / base:.3f}"
@@ -186,7 +230,7 @@ def report(results: list[dict[str, Any]]) -> None:
         print(
             f"# {name}: validate+store {result['validate_and_store_s']:.1f}s, issue "
             f"{result['issue_s']:.1f}s; rdfc signing ~{share:.0%}, jwt signing ~{jwt_share:.1%} "
-            f"of the time"
+            f"of the time (of one process)"
         )
     raw_runs = [1 / (item["raw_rdfc_s"] + item["raw_jwt_s"]) for item in results]
     print(f"BENCH sign_both_forms {sum(raw_runs) / len(raw_runs):.1f} 1.000")
@@ -196,11 +240,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
     parser.add_argument("--postgres", default=os.environ.get("PASSPORT_TEST_DATABASE_URL"))
+    parser.add_argument("--workers", type=int, default=1, choices=range(1, 9))
     parser.add_argument("--child", nargs=3, metavar=("BACKEND", "SIZE", "URL"))
     arguments = parser.parse_args(argv)
     if arguments.child:
         backend, size, url = arguments.child
-        print(json.dumps(child(backend, int(size), url)))
+        print(json.dumps(child(backend, int(size), url, arguments.workers)))
         return
     sizes = [int(size) for size in arguments.sizes.split(",")]
     results = []
@@ -209,8 +254,10 @@ def main(argv: list[str] | None = None) -> None:
             for size in sizes:
                 if backend == "sqlite":
                     results.append(_run_child(backend, size, target(size)))
-                else:
-                    results.append(_postgres_run(target, size))
+                    continue
+                results.append(_postgres_run(target, size, 1))
+                if arguments.workers > 1:
+                    results.append(_postgres_run(target, size, arguments.workers))
     report(results)
 
 
