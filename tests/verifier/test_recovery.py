@@ -11,11 +11,9 @@ from http.server import BaseHTTPRequestHandler
 from credentials.keys import Ed25519Signer
 from credentials.proofs.registry import secure
 from credentials.report import Outcome
-from keys.fetcher import FetchPolicy, GuardedFetcher
-from tests.keys.loopback import FakeClock
+from keys.fetcher import FetchPolicy
 from tests.verifier.support import NOW, Documents, Issuer, document_server
-from tests.verifier.test_sources import controller_document
-from verifier.registry import CompositeRegistry
+from tests.verifier.test_sources import controller_document, service_on_a_fake_clock
 from verifier.service import VerifierService
 
 POLICY = FetchPolicy(
@@ -53,10 +51,8 @@ def outcomes(service: VerifierService, credential: bytes) -> tuple[dict[str, Out
 
 
 def test_status_list_host_down_garbage_or_slow_then_back() -> None:
-    issuer, documents, clock = Issuer(), Flaky(), FakeClock(1000.0)
-    service = VerifierService(
-        GuardedFetcher(POLICY, clock=clock), CompositeRegistry([]), monotonic=clock
-    )
+    issuer, documents = Issuer(), Flaky()
+    service, _clock = service_on_a_fake_clock(POLICY)
     with document_server(documents) as (_server, base):
         url = f"{base}/status/1"
         documents.put("/status/1", issuer.status_list(url))
@@ -73,10 +69,8 @@ def test_status_list_host_down_garbage_or_slow_then_back() -> None:
 
 
 def test_issuer_host_down_garbage_or_slow_then_back() -> None:
-    issuer, documents, clock = Issuer(), Flaky(), FakeClock(1000.0)
-    service = VerifierService(
-        GuardedFetcher(POLICY, clock=clock), CompositeRegistry([]), monotonic=clock
-    )
+    issuer, documents = Issuer(), Flaky()
+    service, _clock = service_on_a_fake_clock(POLICY)
     with document_server(documents) as (_server, base):
         url = f"{base}/issuers/1"
         documents.put("/issuers/1", controller_document(url, issuer), "application/json")

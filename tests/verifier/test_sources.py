@@ -56,11 +56,18 @@ def test_status_list_served_as_a_jws_and_refused_when_the_type_lies() -> None:
             source.fetch_status_list(f"{base}/absent")
 
 
-def test_revocation_answer_does_not_flip_while_the_list_is_briefly_unreachable() -> None:
-    issuer, documents, clock = Issuer(), Documents(), FakeClock(1000.0)
+def service_on_a_fake_clock(policy: FetchPolicy = LOOPBACK) -> tuple[VerifierService, FakeClock]:
+    """A verifier whose fetch cache runs on a clock the test moves."""
+    clock = FakeClock(1000.0)
     service = VerifierService(
-        GuardedFetcher(LOOPBACK, clock=clock), CompositeRegistry([]), monotonic=clock
+        GuardedFetcher(policy, clock=clock), CompositeRegistry([]), monotonic=clock
     )
+    return service, clock
+
+
+def test_revocation_answer_does_not_flip_while_the_list_is_briefly_unreachable() -> None:
+    issuer, documents = Issuer(), Documents()
+    service, clock = service_on_a_fake_clock()
     with document_server(documents) as (server, base):
         url = f"{base}/status/1"
         documents.put("/status/1", issuer.status_list(url))
