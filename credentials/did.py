@@ -90,6 +90,14 @@ class DocumentResolver:
         method = verification_methods(document).get(verification_method)
         if method is None:
             raise KeyNotFound(f"{verification_method!r} is not in its controller document")
+        if method.controller != document_id:
+            # Controlled Identifiers 1.0 section 3.3 "Retrieve Verification Method": the method
+            # must name the document it sits in as its controller. Otherwise anyone could host
+            # a key that claims a victim issuer as its controller and pass the issuer-key check.
+            raise KeyNotFound(
+                f"{verification_method!r} names {method.controller!r} as its controller, "
+                f"not the document it is published in"
+            )
         return method
 
 
