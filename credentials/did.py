@@ -36,6 +36,10 @@ def _absolute(reference: str, document_id: str) -> str:
 
 def _public_key(entry: Mapping[str, Any]) -> PublicKey:
     method_type = entry.get("type")
+    if not isinstance(method_type, str):
+        # A list or object here would otherwise escape as TypeError (unhashable) from the
+        # lookups below: a hostile did:web host must get a refusal, not a crash.
+        raise InvalidKey(f"verification method type must be a string, not {method_type!r}")
     if method_type in MULTIBASE_TYPES:
         return decode_public_multikey(str(entry.get("publicKeyMultibase", "")))
     if method_type in JWK_TYPES:
