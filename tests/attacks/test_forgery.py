@@ -41,6 +41,7 @@ from issuers.award_tables import StatusList
 from issuers.awards import AwardRequest, Learner, change_status, issue_award
 from issuers.identity import did_document_of, institution_owner, signer_for_institution
 from issuers.status_lists import signed_status_list, status_list_url
+from keys.crypto_envelope import MasterKey
 from passport.database import create_database_engine, migrate_to_head
 from tests.credentials.test_vc_jose import compact
 from tests.issuers.award_support import (
@@ -93,46 +94,49 @@ class Deployment:
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     engine = create_database_engine(sqlite_url(tmp_path_factory.mktemp("forgery")))
     migrate_to_head(engine)
-    master, learner = new_master_key(), Issuer()
     try:
+        # The session stays open while the tests run: the rival's signer reads its key store.
         with Session(engine, expire_on_commit=False) as session:
-            college = add_institution(session, master, "college-nord")
-            rival = add_institution(session, master, "college-sud")
-            issuing = context_for(session, master, college, add_program(session, college))
-            awards = [
-                issue_award(session, issuing, AwardRequest(Learner(name, email, learner.did)), NOW)
-                for name, email in (("Zoé Martin", "zoe@example.ca"), ("Sam Roy", "sam@example.ca"))
-            ]
-            change_status(
-                session, awards[1], AuditAction.REVOKE, actor="registrar", reason="fraud", now=NOW
-            )
-            status_row = session.get(StatusList, awards[1].status_list_id)
-            assert status_row is not None
-            status_list = signed_status_list(
-                session, status_row, college, issuing.signer, BASE_URL, NOW
-            )
-            documents = {
-                institution.did: json.loads(
-                    did_document_of(
-                        session, master, NOW, institution.did, institution_owner(institution)
-                    ).body
-                )
-                for institution in (college, rival)
-            }
-            yield Deployment(
-                college=college.did,
-                rival=rival.did,
-                rival_signer=signer_for_institution(session, master, NOW, rival),
-                documents=documents,
-                award=json.loads(awards[0].ldp_credential),
-                award_jwt=awards[0].jwt_credential,
-                revoked=json.loads(awards[1].ldp_credential),
-                status_url=status_list_url(BASE_URL, status_row.id),
-                status_list=json.loads(status_list.text),
-                learner=learner,
-            )
+            yield _deployment(session, new_master_key())
     finally:
         engine.dispose()
+
+
+def _deployment(session: Session, master: MasterKey) -> Deployment:
+    """Two institutions; the college awards two credentials and revokes the second."""
+    college = add_institution(session, master, "college-nord")
+    rival = add_institution(session, master, "college-sud")
+    issuing = context_for(session, master, college, add_program(session, college))
+    learner = Issuer()
+    awards = [
+        issue_award(session, issuing, AwardRequest(Learner(name, email, learner.did)), NOW)
+        for name, email in (("Zoé Martin", "zoe@example.ca"), ("Sam Roy", "sam@example.ca"))
+    ]
+    change_status(
+        session, awards[1], AuditAction.REVOKE, actor="registrar", reason="fraud", now=NOW
+    )
+    status_row = session.get(StatusList, awards[1].status_list_id)
+    assert status_row is not None
+    status_list = signed_status_list(session, status_row, college, issuing.signer, BASE_URL, NOW)
+    return Deployment(
+        college=college.did,
+        rival=rival.did,
+        rival_signer=signer_for_institution(session, master, NOW, rival),
+        documents={
+            institution.did: json.loads(
+                did_document_of(
+                    session, master, NOW, institution.did, institution_owner(institution)
+                ).body
+            )
+            for institution in (college, rival)
+        },
+        award=json.loads(awards[0].ldp_credential),
+        award_jwt=awards[0].jwt_credential,
+        revoked=json.loads(awards[1].ldp_credential),
+        status_url=status_list_url(BASE_URL, status_row.id),
+        status_list=json.loads(status_list.text),
+        learner=learner,
+    )
 
 
 def verify(
