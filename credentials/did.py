@@ -36,6 +36,10 @@ def _absolute(reference: str, document_id: str) -> str:
 
 def _public_key(entry: Mapping[str, Any]) -> PublicKey:
     method_type = entry.get("type")
+    if not isinstance(method_type, str):
+        # A list or object here would otherwise escape as TypeError (unhashable) from the
+        # lookups below: a hostile did:web host must get a refusal, not a crash.
+        raise InvalidKey(f"verification method type must be a string, not {method_type!r}")
     if method_type in MULTIBASE_TYPES:
         return decode_public_multikey(str(entry.get("publicKeyMultibase", "")))
     if method_type in JWK_TYPES:
@@ -90,6 +94,14 @@ class DocumentResolver:
         method = verification_methods(document).get(verification_method)
         if method is None:
             raise KeyNotFound(f"{verification_method!r} is not in its controller document")
+        if method.controller != document_id:
+            # Controlled Identifiers 1.0 section 3.3 "Retrieve Verification Method": the method
+            # must name the document it sits in as its controller. Otherwise anyone could host
+            # a key that claims a victim issuer as its controller and pass the issuer-key check.
+            raise KeyNotFound(
+                f"{verification_method!r} names {method.controller!r} as its controller, "
+                f"not the document it is published in"
+            )
         return method
 
 

@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
-from credentials.errors import InputTooLarge, InvalidInput, PassportError
+from credentials.errors import InputTooLarge, InvalidInput, NotFound, PassportError
 from issuers import batches
 from issuers.access import check_csrf
 from issuers.award_api_models import CohortValidation
@@ -129,7 +129,10 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
             session.rollback()
             if error.status == 403:
                 raise
-            return upload_page(request, session, staff, form, error=error.message, status=422)
+            # Another institution's program is "not found", as on the issue form; a file that
+            # cannot be read is the form's own problem.
+            status = 404 if isinstance(error, NotFound) else 422
+            return upload_page(request, session, staff, form, error=error.message, status=status)
         if submission.batch is None:
             status = 200 if submission.report.valid else 422
             return upload_page(

@@ -90,14 +90,14 @@ class RequestSizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit_for(scope["path"])
+        limit = self.limit_for(scope["path"])
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
             await self._refuse(scope, receive, send, limit)
             return
         await self._counting(scope, receive, send, limit)
 
-    def _limit_for(self, path: str) -> int:
+    def limit_for(self, path: str) -> int:
         for pattern, limit in self.path_limits:
             if pattern.fullmatch(path):
                 return limit

@@ -190,6 +190,117 @@ DUMMY_JSON_BODIES: dict[str, object] = {
 }
 
 
+# Cross-tenant access (tests/test_route_isolation.py): every route of an institution or a
+# learner is requested with ANOTHER tenant's valid credentials. A route with one of these in
+# its path is tried with the first tenant's ids; an institution route is also tried on the
+# first institution's slug. Every other route of a tenant must be in exactly one of the three
+# tables below, so a new route fails the suite until someone decides how it is tried.
+RESOURCE_PARAMETERS = frozenset(
+    {"program_slug", "award_id", "batch_id", "credential_id", "collection_id", "share_id"}
+)
+
+# Pages of the caller's own data: 200 for the caller, without a trace of anyone else's.
+OWN_DATA_PAGES: tuple[str, ...] = (
+    f"GET {INSTITUTION_API}/programs",
+    f"GET {INSTITUTION_API}/awards",
+    f"GET {INSTITUTION_API}/audit",
+    f"GET {INSTITUTION_API}/keys",
+    "GET /console/programs",
+    "GET /console/programs/new",
+    "GET /console/keys",
+    "GET /console/awards",
+    "GET /console/audit",
+    "GET /console/awards/new",
+    "GET /console/batches/new",
+    "GET /passport",
+    "GET /passport/account/delete",
+    "GET /passport/import",
+    "GET /passport/claim",
+    "GET /passport/export.zip",
+    "GET /passport/shares",
+    # The employer's request is anyone's to answer (OpenID4VP); the page lists only the
+    # caller's own credentials to choose from.
+    "GET /passport/respond/{request_id}",
+)
+
+# Actions that change only the caller's own account or institution and name nothing else.
+OWN_ACTIONS: dict[str, str] = {
+    f"POST {INSTITUTION_API}/programs": "creates a program of the caller's institution",
+    f"POST {INSTITUTION_API}/keys/rotate": "rotates the caller's own signing key",
+    "POST /console/logout": "ends the caller's own session",
+    "POST /console/programs/new": "creates a program of the caller's institution",
+    "POST /console/keys/rotate": "rotates the caller's own signing key",
+    "POST /passport/logout": "ends the caller's own session",
+    "POST /passport/account/delete": "deletes the caller's own account",
+    "POST /passport/import": "imports into the caller's own passport",
+    "POST /passport/claim": "claims an offer by its secret, a capability (OpenID4VCI 1.0)",
+    "POST /passport/collections": "creates a collection of the caller's own",
+}
+
+# Bodies that take a request past validation to the ownership check: JSON for the API, form
+# fields for pages (bytes are a file upload), query parameters for GET. ``{name}`` is filled
+# with the tenant's ids, so the routes without an id in their path that name one here are
+# tried with the first tenant's.
+TENANT_BODIES: dict[str, dict[str, object]] = {
+    "GET /passport/shares/{share_id}/qr.{kind}": {"t": "{share_token}"},
+    f"POST {INSTITUTION_API}/programs/{{program_slug}}/awards": {
+        "name": "Intruder",
+        "email": "intruder@example.ca",
+    },
+    f"PUT {INSTITUTION_API}/programs/{{program_slug}}": {
+        "name_en": "Hijacked",
+        "hours": 1,
+        "delivery_mode": "online",
+    },
+    f"POST {INSTITUTION_API}/programs/{{program_slug}}/endorsements": {
+        "employer_slug": "acme",
+        "comment": "Hijacked",
+    },
+    f"POST {INSTITUTION_API}/awards/{{award_id}}/offers": {"tx_code": False},
+    f"POST {INSTITUTION_API}/awards/{{award_id}}/status": {"action": "revoke", "reason": "x"},
+    f"POST {INSTITUTION_API}/keys/revoke": {
+        "key_id": "{key_id}",
+        "compromised_since": "2025-01-01T00:00:00Z",
+    },
+    "POST /console/programs/{program_slug}/edit": {
+        "name_en": "Hijacked",
+        "hours": "1",
+        "delivery_mode": "online",
+    },
+    "POST /console/awards/new": {
+        "program": "{program_slug}",
+        "name": "Intruder",
+        "email": "intruder@example.ca",
+    },
+    "POST /console/batches/new": {
+        "program": "{program_slug}",
+        "cohort": b"external_id,name,email\nX-1,Intruder,intruder@example.ca\n",
+    },
+    "POST /console/awards/{award_id}/status": {"action": "revoke", "reason": "not yours"},
+    "POST /passport/credentials/{credential_id}/collections": {"collection": ["{collection_id}"]},
+    "POST /passport/shares": {"credential": ["{credential_id}"], "expires": "7"},
+    "POST /passport/presentation": {"credential": ["{credential_id}"]},
+    "POST /passport/print": {"credential": ["{credential_id}"]},
+    "POST /passport/respond/{request_id}": {"credential": ["{credential_id}"]},
+}
+# The API's CSV upload is a text/csv body, not JSON.
+TENANT_CSV_BODIES: dict[str, bytes] = {
+    f"POST {INSTITUTION_API}/programs/{{program_slug}}/batches": (
+        b"external_id,name,email\nX-1,Intruder,intruder@example.ca\n"
+    ),
+}
+
+# Forms of pages that change nothing, or that no browser session sends: no CSRF token needed.
+# Every other POST outside /api/ and /oid4vci/ must refuse a request without one.
+CSRF_EXEMPT: dict[str, str] = {
+    "POST /verify": "verifying changes nothing and needs no session",
+    "POST /presentation-requests/{request_id}/response": (
+        "a wallet's direct_post (OpenID4VP 1.0 section 8.2), bound by the request's nonce"
+    ),
+}
+CSRF_FREE_PREFIXES = ("/api/", "/oid4vci/")
+
+
 def rule_of_every_route() -> dict[str, str]:
     """The table as ``{"METHOD /path": rule}``; raises if a route has two rules."""
     rules: dict[str, str] = {}

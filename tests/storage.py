@@ -70,13 +70,21 @@ def _required_postgres_url() -> str:
     return server_url
 
 
+@contextmanager
+def empty_database(backend: str, directory: Path) -> Iterator[str]:
+    """The URL of an empty database on ``backend`` (a ``backend_params`` value): a SQLite file
+    in ``directory``, or a PostgreSQL schema of its own, dropped afterwards."""
+    if backend == "sqlite":
+        yield sqlite_url(directory)
+        return
+    with isolated_postgres_schema(_required_postgres_url()) as url:
+        yield url
+
+
 @pytest.fixture(params=backend_params())
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database on each available backend."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    with isolated_postgres_schema(_required_postgres_url()) as url:
+    with empty_database(request.param, tmp_path) as url:
         yield url
 
 

@@ -152,6 +152,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Could not check whether the credential was revoked: {reason}.",
         "fr": "Impossible de vérifier si le titre a été révoqué : {reason}.",
     },
+    "status.forged": {
+        "en": "The revocation list given for this credential is not its issuer's: {reason} "
+        "(checked {checked_at}).",
+        "fr": "La liste de révocation fournie pour ce titre n'est pas celle de son émetteur : "
+        "{reason} (vérifié le {checked_at}).",
+    },
     "schema.ok": {
         "en": "The credential follows the published {schema} schema.",
         "fr": "Le titre respecte le schéma publié {schema}.",
@@ -325,6 +331,13 @@ MEANINGS: dict[str, dict[Language, str]] = {
         "The issuer has revoked or suspended this credential: it no longer vouches for it.",
         "L'émetteur a révoqué ou suspendu ce titre : il ne s'en porte plus garant.",
     ),
+    # Keyed by message key: a forged list is a failed status check, but not a revocation.
+    "status.forged": _texts(
+        "Someone put a revocation list that is not the issuer's in place of the real one, "
+        "perhaps to hide that the credential was revoked.",
+        "Quelqu'un a remplacé la liste de révocation de l'émetteur par une autre, peut-être "
+        "pour cacher que le titre a été révoqué.",
+    ),
     "status.could_not_check": _texts(
         "We do not know whether the issuer has revoked this credential: its revocation list "
         "could not be obtained or read. This does not mean it was revoked.",
@@ -481,8 +494,9 @@ VERDICT_ADVICE: dict[Verdict, dict[Language, str]] = {
 
 
 def render_meaning(check: Check, language: str) -> str | None:
-    """What ``check``'s outcome means, in plain words (None for an unforeseen combination)."""
-    texts = MEANINGS.get(f"{check.id}.{check.outcome.value}")
+    """What ``check``'s outcome means, in plain words (None for an unforeseen combination);
+    a message key with a meaning of its own wins over its check's outcome."""
+    texts = MEANINGS.get(check.message_key) or MEANINGS.get(f"{check.id}.{check.outcome.value}")
     return texts[language_or_default(language)] if texts else None
 
 

@@ -2,9 +2,11 @@
 
 Bitstring Status List 1.0 section 3.2 "Validate Algorithm": fetch the list credential, verify its
 proof, check its purpose and range, read the bit. We add one rule the spec leaves to verifiers:
-the list must be issued by the credential's own issuer, or anyone could publish a list that
-"un-revokes" a credential. Anything that stops us from reading the bit is ``could_not_check`` with
-the reason and the time of the attempt, never "not revoked".
+the list must name the credential's own issuer and be signed with one of that issuer's keys (the
+issuer-key check, applied to the list), or anyone could publish a list that "un-revokes" a
+credential. A list that verifies but is someone else's is a detected forgery: ``failed``
+(section 3.2 raises STATUS_VERIFICATION_ERROR). Anything else that stops us from reading the bit
+is ``could_not_check`` with the reason and the time of the attempt, never "not revoked".
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from credentials.errors import PassportError
-from credentials.proofs.base import ProofExpectations
+from credentials.proofs.base import ProofExpectations, ProofVerification
 from credentials.report import Check, Outcome
 from credentials.status_list import parse_status_entry, status_of
+from verifier.checks import check_issuer_key
 from verifier.context import FetchedDocument, VerificationContext
 from verifier.proof_check import check_embedded_proofs, check_jws
 from verifier.summary import issuer_id_of
@@ -43,17 +46,35 @@ def _unavailable(reason: str, checked_at: str, problem: str | None = None) -> Ch
     )
 
 
-def _verified_list(fetched: FetchedDocument, context: VerificationContext) -> dict[str, Any]:
-    """The list credential once its proof verified; ``PassportError`` with a reason otherwise."""
+def _verified_list(
+    fetched: FetchedDocument, context: VerificationContext
+) -> tuple[dict[str, Any], ProofVerification]:
+    """The list credential and its accepted proof once that proof verified; ``PassportError``
+    with a reason otherwise."""
     content = fetched.content
     if isinstance(content, str):
         outcome = check_jws(content, context.resolver, context.now, context.leeway)
         proof, document = outcome.proof, outcome.credential
     else:
         proof, document = check_embedded_proofs(content, context.resolver, _ASSERTION), content
-    if proof.check.outcome is not Outcome.PASSED or document is None:
+    if proof.check.outcome is not Outcome.PASSED or document is None or proof.accepted is None:
         raise PassportError("the status list's own signature did not verify")
-    return document
+    return document, proof.accepted
+
+
+def _ownership(
+    status_list: dict[str, Any], signer: ProofVerification, credential: dict[str, Any]
+) -> str | None:
+    """Why the list is not the issuer's own (None when it is); ``PassportError`` when its key
+    cannot be tied to any issuer at all (an issuer id that names no keys)."""
+    if issuer_id_of(status_list) != issuer_id_of(credential):
+        return "the status list names another issuer"
+    binding = check_issuer_key(status_list, signer)
+    if binding.outcome is Outcome.FAILED:
+        return "the status list was signed with a key that is not the issuer's"
+    if binding.outcome is not Outcome.PASSED:
+        raise PassportError("the status list's signing key cannot be tied to its issuer")
+    return None
 
 
 def check_status(credential: dict[str, Any], context: VerificationContext) -> Check:
@@ -68,9 +89,12 @@ def check_status(credential: dict[str, Any], context: VerificationContext) -> Ch
             parsed = parse_status_entry(entry)
             fetched = context.status_lists.fetch_status_list(parsed.list_url)
             checked_at = fetched.fetched_at.strftime("%Y-%m-%d %H:%M UTC")
-            status_list = _verified_list(fetched, context)
-            if issuer_id_of(status_list) != issuer_id_of(credential):
-                return _unavailable("the status list was not published by the issuer", checked_at)
+            status_list, signer = _verified_list(fetched, context)
+            forged = _ownership(status_list, signer, credential)
+            if forged is not None:
+                return Check.of(
+                    CHECK_ID, Outcome.FAILED, "status.forged", reason=forged, checked_at=checked_at
+                )
             value = status_of(parsed, status_list)
         except PassportError as error:
             return _unavailable(error.message, checked_at, getattr(error, "problem", None))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,20 +85,9 @@ class Awarding:
         return context_for(session, self.master, institution, program)
 
 
-@contextmanager
-def _database(backend: str, directory: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield storage.sqlite_url(directory)
-        return
-    server = storage.postgres_test_url()
-    assert server is not None
-    with storage.isolated_postgres_schema(server) as url:
-        yield url
-
-
 @pytest.fixture(name="awarding", params=storage.backend_params())
 def awarding_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Awarding]:
-    with _database(request.param, tmp_path) as database_url:
+    with storage.empty_database(request.param, tmp_path) as database_url:
         yield from _awarding(database_url)
 
 

@@ -22,8 +22,11 @@ from PIL import Image
 
 from bench.sample import sample_credential
 from credentials.baking import bake
-from credentials.keys import Ed25519Signer
+from credentials.keys import AUTHENTICATION, Ed25519Signer
+from credentials.models.builders import build_presentation
 from credentials.multikey import did_key_for, did_key_verification_method
+from credentials.proofs.base import ProofOptions
+from credentials.proofs.eddsa_rdfc_2022 import SUITE as RDFC
 from credentials.proofs.registry import secure
 from credentials.status_list import Bitstring, encode_list, new_status_list_credential
 from passport.settings import Mode, Settings
@@ -68,6 +71,16 @@ class Issuer:
 
     def sign(self, document: dict[str, Any], mechanism: str = "eddsa-jcs-2022") -> Any:
         return secure(document, self.signer, mechanism, now=NOW)
+
+    def present(
+        self, credentials: list[Any], challenge: str, domain: str, *, now: datetime = NOW
+    ) -> dict[str, Any]:
+        """A presentation of ``credentials`` with this identity as holder, signed for
+        ``authentication`` with the verifier's challenge and domain (VC DI 1.0 section 4.4)."""
+        options = ProofOptions(
+            created=now, proof_purpose=AUTHENTICATION, challenge=challenge, domain=domain
+        )
+        return RDFC.add_proof(build_presentation(credentials, self.did), self.signer, options)
 
     def status_list(self, url: str, revoked: tuple[int, ...] = (REVOKED_INDEX,)) -> Any:
         bits = Bitstring()

@@ -1,12 +1,11 @@
 """Issue #4 "Bad input": each attack gets a clear failed check or a 4xx with a reason, nothing is
 fetched that the fetch rules forbid, and the server stays up. Loopback servers record every
-request they receive, so "nothing was fetched" is asserted, not assumed."""
+request they receive, so "nothing was fetched" is asserted, not assumed. The forgeries (alg none,
+HMAC, context substitution...) are in tests/attacks/test_forgery.py."""
 
 from __future__ import annotations
 
 import gzip
-import hashlib
-import hmac
 import json
 import time
 from datetime import timedelta
@@ -17,8 +16,7 @@ import httpx
 import pytest
 
 from credentials.keys import Ed25519Signer
-from credentials.multibase import encode_base64url, encode_multibase
-from credentials.multikey import public_key_bytes
+from credentials.multibase import encode_multibase
 from credentials.proofs.registry import secure
 from credentials.proofs.vc_jose import sign_vc_jwt
 from keys.fetcher import FetchPolicy, GuardedFetcher
@@ -35,13 +33,6 @@ from tests.verifier.support import (
 from tests.verifier.test_api import API, JSON_HEADERS, checks_by_id, post_json
 from verifier.registry import CompositeRegistry
 from verifier.service import VerifierService
-
-
-def compact(header: dict[str, Any], payload: dict[str, Any], signature: bytes) -> str:
-    def part(value: dict[str, Any]) -> str:
-        return encode_base64url(json.dumps(value).encode())
-
-    return f"{part(header)}.{part(payload)}.{encode_base64url(signature)}"
 
 
 def post_token(client: httpx.Client, token: str) -> dict[str, Any]:
@@ -84,28 +75,6 @@ def test_attack_json_bomb_huge_array(serve: Serve, database: str) -> None:
         assert "an array of" in answer.json()["detail"]
 
 
-def test_attack_jwt_alg_none(serve: Serve, database: str) -> None:
-    issuer = Issuer()
-    token = compact({"alg": "none", "typ": "vc+jwt"}, issuer.credential(), b"")
-    with serve(settings_for(database)) as client:
-        body = post_token(client, token)
-    proof = checks_by_id(body)["proof"]
-    assert body["verdict"] == "not_verified"
-    assert proof["outcome"] == "failed" and "alg 'none'" in proof["message"]
-
-
-def test_attack_jwt_hs256_signed_with_the_issuers_public_key(serve: Serve, database: str) -> None:
-    issuer = Issuer()
-    header = {"alg": "HS256", "typ": "vc+jwt", "kid": issuer.signer.verification_method}
-    secret = public_key_bytes(issuer.key.public_key())
-    unsigned = compact(header, issuer.credential(), b"").rsplit(".", 1)[0]
-    mac = hmac.new(secret, unsigned.encode("ascii"), hashlib.sha256).digest()
-    with serve(settings_for(database)) as client:
-        body = post_token(client, f"{unsigned}.{encode_base64url(mac)}")
-    proof = checks_by_id(body)["proof"]
-    assert proof["outcome"] == "failed" and "HMAC algorithms (HS256)" in proof["message"]
-
-
 def test_attack_kid_pointing_at_an_attackers_url(serve: Serve, database: str) -> None:
     issuer, documents = Issuer(), Documents()
     with document_server(documents) as (attacker, base):
@@ -119,18 +88,6 @@ def test_attack_kid_pointing_at_an_attackers_url(serve: Serve, database: str) ->
     assert body["verified"] is False
     assert proof["outcome"] in ("could_not_check", "failed")
     assert "plain http is not allowed" in proof["message"]
-
-
-def test_attack_remote_context(serve: Serve, database: str) -> None:
-    issuer = Issuer()
-    signed = issuer.sign(issuer.credential())
-    remote = "https://attacker.example/context.json"
-    signed["@context"] = [*signed["@context"], remote]
-    with serve(settings_for(database)) as client:
-        body = post_json(client, signed).json()
-    failed = [check for check in body["checks"] if check["outcome"] == "failed"]
-    assert body["verdict"] == "not_verified"
-    assert failed and remote in failed[0]["message"]
 
 
 def did_web_signed(issuer: Issuer, did: str) -> dict[str, Any]:

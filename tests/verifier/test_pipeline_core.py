@@ -13,20 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.sample import sample_credential
 from credentials.contexts import OB_V3P0, VC_V2
 from credentials.did import offline_resolver
-from credentials.keys import AUTHENTICATION, Ed25519Signer
+from credentials.keys import AUTHENTICATION
 from credentials.models.builders import build_presentation
-from credentials.multikey import did_key_for, did_key_verification_method
-from credentials.proofs.base import ProofExpectations, ProofOptions
-from credentials.proofs.eddsa_rdfc_2022 import SUITE as RDFC
+from credentials.proofs.base import ProofExpectations
 from credentials.proofs.registry import secure
 from credentials.report import Outcome, Verdict
-from credentials.status_list import Bitstring, encode_list
 from tests.conftest import VECTORS
+from tests.verifier.support import Issuer
 from verifier.context import (
     OfflineStatusLists,
     StaticTrustRegistry,
@@ -61,14 +58,7 @@ def outcomes(report: VerificationReport) -> dict[str, Outcome]:
     return {check.id: check.outcome for check in report.checks}
 
 
-class Learner:
-    def __init__(self) -> None:
-        self.key = Ed25519PrivateKey.generate()
-        self.did = did_key_for(self.key.public_key())
-        self.signer = Ed25519Signer(self.key, did_key_verification_method(self.did))
-
-
-def signed_sample(issuer: Learner, **changes: Any) -> dict[str, Any]:
+def signed_sample(issuer: Issuer, **changes: Any) -> dict[str, Any]:
     credential = sample_credential(issuer.did)
     del credential["credentialStatus"]
     credential.update(changes)
@@ -112,24 +102,6 @@ def test_status_list_unavailable_is_could_not_check_never_not_revoked() -> None:
     assert report.verdict is Verdict.COULD_NOT_FULLY_CHECK
 
 
-def test_attack_status_list_signed_by_someone_else_is_not_trusted() -> None:
-    status_list = load(EXAMPLES / "ob30-status-list-credential.json")
-    revoked = load(EXAMPLES / "ob30-status-revoked-bitstring.json")
-    forger = Learner()
-    forged = {key: value for key, value in status_list.items() if key != "proof"}
-    forged["issuer"] = forger.did
-    forged["credentialSubject"] = {**forged["credentialSubject"], "encodedList": _empty_list()}
-    signed_forgery = secure(forged, forger.signer, "eddsa-rdfc-2022", now=NOW)
-    url = revoked["credentialStatus"]["statusListCredential"]
-    report = verify_document(revoked, fixture_context(lists={url: signed_forgery}))
-    assert outcomes(report)["status"] is Outcome.COULD_NOT_CHECK
-    assert not report.verified
-
-
-def _empty_list() -> str:
-    return encode_list(Bitstring())
-
-
 def test_published_test_key_is_refused_outside_test_mode() -> None:
     name = "ob30-simple-eddsa-rdfc-2022.json"
     report = verify_document(load(EXAMPLES / name), fixture_context(allow_test_keys=False))
@@ -157,7 +129,7 @@ def test_tampered_credential_inside_a_clr_shows_in_its_own_report() -> None:
 
 
 def test_registry_name_is_shown_and_unknown_issuer_is_only_a_warning() -> None:
-    issuer = Learner()
+    issuer = Issuer()
     credential = signed_sample(issuer)
     unknown = verify_document(credential, fixture_context())
     assert unknown.verdict is Verdict.VERIFIED_WITH_WARNINGS
@@ -179,18 +151,6 @@ def test_registry_name_is_shown_and_unknown_issuer_is_only_a_warning() -> None:
     assert trust.params["name_fr"] == "Collège des Grands Lacs"
 
 
-def test_attack_valid_signature_from_another_issuers_key() -> None:
-    victim, attacker = Learner(), Learner()
-    credential = sample_credential(victim.did)
-    del credential["credentialStatus"]
-    forged = secure(credential, attacker.signer, "eddsa-rdfc-2022", now=NOW)
-    assert isinstance(forged, dict)
-    report = verify_document(forged, fixture_context())
-    assert outcomes(report)["proof"] is Outcome.PASSED
-    assert report.checks[0].id == "issuer_key"
-    assert report.verdict is Verdict.NOT_VERIFIED
-
-
 @pytest.mark.parametrize(
     ("changes", "key"),
     [
@@ -202,26 +162,19 @@ def test_attack_valid_signature_from_another_issuers_key() -> None:
     ],
 )
 def test_validity_window(changes: dict[str, str], key: str) -> None:
-    report = verify_document(signed_sample(Learner(), **changes), fixture_context())
+    report = verify_document(signed_sample(Issuer(), **changes), fixture_context())
     assert report.verdict is Verdict.NOT_VERIFIED
     assert report.checks[0].message_key == key
 
 
 def test_clock_leeway_tolerates_small_skew() -> None:
     soon = (NOW + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    report = verify_document(signed_sample(Learner(), validFrom=soon), fixture_context())
+    report = verify_document(signed_sample(Issuer(), validFrom=soon), fixture_context())
     assert outcomes(report)["validity"] is Outcome.PASSED
 
 
-def _presentation(holder: Learner, credentials: list[dict[str, Any]], challenge: str) -> Any:
-    unsigned = build_presentation(credentials, holder.did)
-    options = ProofOptions(
-        created=NOW,
-        proof_purpose=AUTHENTICATION,
-        challenge=challenge,
-        domain="https://employer.example",
-    )
-    return RDFC.add_proof(unsigned, holder.signer, options)
+def _presentation(holder: Issuer, credentials: list[dict[str, Any]], challenge: str) -> Any:
+    return holder.present(credentials, challenge, "https://employer.example", now=NOW)
 
 
 def _expecting(challenge: str) -> VerificationContext:
@@ -235,24 +188,16 @@ def _expecting(challenge: str) -> VerificationContext:
 
 
 def test_presentation_bound_to_challenge_and_holder_verifies() -> None:
-    holder = Learner()
-    vp = _presentation(holder, [signed_sample(Learner())], "nonce-1")
+    holder = Issuer()
+    vp = _presentation(holder, [signed_sample(Issuer())], "nonce-1")
     report = verify_document(vp, _expecting("nonce-1"))
     presentation = next(check for check in report.checks if check.id == "presentation")
     assert presentation.outcome is Outcome.PASSED
     assert len(report.parts) == 1
 
 
-def test_attack_presentation_replayed_with_an_old_challenge() -> None:
-    holder = Learner()
-    vp = _presentation(holder, [signed_sample(Learner())], "old-nonce")
-    report = verify_document(vp, _expecting("new-nonce"))
-    assert report.verdict is Verdict.NOT_VERIFIED
-    assert report.checks[0].id == "presentation"
-
-
 def test_unsigned_presentation_fails_when_a_challenge_was_requested() -> None:
-    vp = build_presentation([signed_sample(Learner())], Learner().did)
+    vp = build_presentation([signed_sample(Issuer())], Issuer().did)
     assert verify_document(vp, _expecting("nonce")).verdict is Verdict.NOT_VERIFIED
     assert verify_document(vp, fixture_context()).verdict is Verdict.VERIFIED_WITH_WARNINGS
 
@@ -262,7 +207,7 @@ def test_baked_and_jws_inputs_go_through_the_same_pipeline() -> None:
         read_input((EXAMPLES / "ob30-baked-json.svg").read_bytes()), fixture_context()
     )
     assert outcomes(report)["format"] is Outcome.PASSED
-    issuer = Learner()
+    issuer = Issuer()
     credential = sample_credential(issuer.did)
     del credential["credentialStatus"]
     token = secure(credential, issuer.signer, "vc+jwt", now=NOW)
@@ -291,7 +236,7 @@ def test_endorsements_are_verified_the_same_way_and_reported_each() -> None:
 
 
 def test_a_valid_endorsement_attached_to_the_achievement_passes() -> None:
-    issuer, employer = Learner(), Learner()
+    issuer, employer = Issuer(), Issuer()
     endorsement = {
         "@context": [VC_V2, OB_V3P0],
         "id": "urn:uuid:7f0f5e2e-8d8c-4a5e-9a59-0b8f0b1f6c22",
