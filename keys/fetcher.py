@@ -16,8 +16,9 @@ risk (OWASP SSRF prevention cheat sheet). Every fetch therefore:
 6. enforces a total deadline at the socket level, so a server dripping one byte a second (headers
    or body) is cut off at ``total_timeout``.
 
-Points 3 and 6 live in ``keys.pinned_transport``. Residual risk, stated honestly: the name lookup itself (``socket.getaddrinfo``) is bounded by the
-system resolver's timeouts, not by ``total_timeout``.
+Points 3 and 6 live in ``keys.pinned_transport``. Residual risk, stated honestly: the name
+lookup itself (``socket.getaddrinfo``) is bounded by the system resolver's timeouts, not by
+``total_timeout``.
 
 Answers are cached in memory (RFC 9111: ``max-age``, ``no-store``, ETag revalidation) and a cached
 answer is served *stale* when the origin is down, for up to ``max_ttl``, so a status list that is
