@@ -15,10 +15,9 @@
    (appendix F.1): a JWT with ``typ`` ``openid4vci-proof+jwt``, ``kid`` the learner's did:key
    verification method, ``aud`` the credential issuer, ``iat`` and ``nonce``, signed through the
    KeyStore's ``Signer`` (the private key never leaves it).
-6. Return the credential: a compact JWS string exactly as received, or a JSON object
-   (``ldp_vc``) as compact UTF-8 JSON. The object arrives inside the response's JSON, so its
-   bytes are re-serialized once here; its Data Integrity proof covers the canonical form (RDFC
-   or JCS), not the bytes, so it verifies the same.
+6. Return the credential exactly as received: a compact JWS string, or a JSON object
+   (``ldp_vc``) as the text of that member of the response, byte for byte (see
+   ``_issued_credential``).
 
 The caller then verifies and stores it (``passport.wallet.holdings.add_credential``) and refuses a
 credential whose subject is someone else (``require_subject``).
@@ -35,12 +34,12 @@ from urllib.parse import parse_qs, urlsplit
 from sqlmodel import Session
 
 from credentials.errors import InvalidInput, PassportError
-from credentials.jsonio import parse_json_object
+from credentials.jsonio import member_text, parse_json_object
 from credentials.keys import Signer
 from credentials.multibase import encode_base64url
 from passport.wallet.display import claimed_document
 from passport.wallet.holdings import Verify, add_credential
-from passport.wallet.issuer_http import IssuerHttp
+from passport.wallet.issuer_http import IssuerAnswer, IssuerHttp
 from passport.wallet.tables import Learner, StoredCredential
 from verifier.inputs import VerifiableInput
 from verifier.pipeline import VerificationReport
@@ -185,11 +184,13 @@ def _access_token(
         if not tx_code:
             raise ClaimRefused("this offer needs the transaction code the institution sent you")
         form["tx_code"] = tx_code.strip()
-    status, body = http.post(endpoints.token_endpoint, form=form)
-    token = body.get("access_token")
-    if status != 200 or not isinstance(token, str):
-        error = str(body.get("error", ""))
-        reason = _TOKEN_ERRORS.get(error, f"the institution refused the claim (HTTP {status})")
+    answer = http.post(endpoints.token_endpoint, form=form)
+    token = answer.body.get("access_token")
+    if answer.status != 200 or not isinstance(token, str):
+        error = str(answer.body.get("error", ""))
+        reason = _TOKEN_ERRORS.get(
+            error, f"the institution refused the claim (HTTP {answer.status})"
+        )
         raise ClaimRefused(reason)
     return token
 
@@ -197,9 +198,9 @@ def _access_token(
 def _nonce(endpoints: IssuerEndpoints, http: IssuerHttp) -> str | None:
     if endpoints.nonce_endpoint is None:
         return None
-    status, body = http.post(endpoints.nonce_endpoint)
-    nonce = body.get("c_nonce")
-    if status != 200 or not isinstance(nonce, str):
+    answer = http.post(endpoints.nonce_endpoint)
+    nonce = answer.body.get("c_nonce")
+    if answer.status != 200 or not isinstance(nonce, str):
         raise ClaimRefused("the institution did not give a nonce for the key proof")
     return nonce
 
@@ -216,13 +217,17 @@ def claim_offer(
             "credential_configuration_id": offer.configuration_id,
             "proofs": {"jwt": [proof]},
         }
-        status, body = http.post(
-            endpoints.credential_endpoint, json_body=request, bearer=access_token
-        )
+        answer = http.post(endpoints.credential_endpoint, json_body=request, bearer=access_token)
     except ClaimRefused:
         raise
     except PassportError as error:
         raise ClaimRefused(f"the institution could not be reached: {error.message}") from None
+    return _issued_credential(answer)
+
+
+def _issued_credential(answer: IssuerAnswer) -> bytes:
+    """Step 6: the first credential of the response (section 8.3), as the issuer wrote it."""
+    status, body = answer.status, answer.body
     if status == 202 or "transaction_id" in body:
         raise ClaimRefused("the institution will issue this credential later; claim it again then")
     credentials = body.get("credentials")
@@ -233,7 +238,12 @@ def claim_offer(
         raise ClaimRefused(f"the institution did not issue the credential ({reason})")
     if isinstance(credential, str):
         return credential.encode("ascii", "replace")
-    return json.dumps(credential, ensure_ascii=False).encode("utf-8")
+    # The issuer's own text, cut out of the response rather than re-serialized from the parsed
+    # object: re-serializing would verify too (the proof covers the RDFC or JCS canonical form,
+    # not the bytes), but spacing, escapes and number forms would change, and the passport keeps
+    # and exports a credential exactly as issued. Slicing the parsed text (member_text) reads the
+    # same document the parser accepted, duplicate names refused, so the slice is this member.
+    return member_text(answer.text, ["credentials", 0, "credential"]).encode("utf-8")
 
 
 def require_subject(document: dict[str, Any], holder: str) -> None:

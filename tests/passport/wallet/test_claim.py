@@ -10,6 +10,7 @@ import pytest
 
 from credentials.multikey import DID_KEY_PREFIX
 from passport.wallet.claim import ClaimRefused, offer_from_json, read_offer, well_known
+from passport.wallet.issuer_http import IssuerAnswer
 from tests.passport.wallet.fake_issuer import FakeIssuer, fake_issuer
 from tests.passport.wallet.support import Learner
 
@@ -140,5 +141,5 @@ class _NoNetwork:
     def get_json(self, url: str) -> dict[str, object]:
         raise AssertionError(f"no fetch expected, got {url}")
 
-    def post(self, url: str, **_: object) -> tuple[int, dict[str, object]]:
+    def post(self, url: str, **_: object) -> IssuerAnswer:
         raise AssertionError(f"no post expected, got {url}")
