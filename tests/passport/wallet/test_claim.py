@@ -99,14 +99,15 @@ def test_reused_one_time_code_is_refused(
     assert count_credentials(second) == 0
 
 
-def test_claim_for_someone_elses_offer_is_refused_and_nothing_stored(
+def test_credential_issued_to_someone_else_is_kept_with_a_warning_in_both_languages(
     learner: Learner, issuer: FakeIssuer
 ) -> None:
     someone_else = f"{DID_KEY_PREFIX}z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
     response = claim(learner, issuer.link_by_value(issuer.offer(issue_to=someone_else)))
-    assert response.status_code == 400
-    assert "issued to someone else" in response.text
-    assert count_credentials(learner) == 0
+    assert response.status_code == 303, response.text
+    assert count_credentials(learner) == 1
+    assert "Issued to another holder" in learner.get("/passport?lang=en").text
+    assert "Délivré à un autre titulaire" in learner.get("/passport?lang=fr").text
 
 
 def test_offer_uri_to_a_forbidden_address_is_not_fetched(learner: Learner) -> None:

@@ -30,6 +30,26 @@ def test_json_from_an_unknown_issuer_is_kept_with_its_warning_visible(learner: L
     assert download.content == json.dumps(credential).encode()
 
 
+OTHER_HOLDER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+
+
+def test_credential_issued_to_another_holder_is_kept_with_a_warning_in_both_languages(
+    learner: Learner,
+) -> None:
+    others = learner.import_credential(signed_credential(Issuer(), subject=OTHER_HOLDER))
+    learner.import_credential(signed_credential(Issuer(), subject=learner.did))
+    learner.import_credential(signed_credential(Issuer()))  # names no subject id: no key to bind
+    timeline = learner.get("/passport?lang=en").text
+    assert stored_count(learner) == 3
+    assert timeline.count("Issued to another holder") == 1
+    assert learner.get("/passport?lang=fr").text.count("Délivré à un autre titulaire") == 1
+    page = learner.get(f"/passport/credentials/{others}?lang=en").text
+    assert f"This credential names {OTHER_HOLDER} as its holder" in page
+    french = learner.get(f"/passport/credentials/{others}?lang=fr").text
+    assert "Délivré à un autre titulaire" in french
+    assert f"Ce titre désigne {OTHER_HOLDER} comme titulaire" in french
+
+
 def test_compact_jws_is_imported_and_given_back_as_issued(learner: Learner) -> None:
     token = signed_credential(Issuer(), mechanism="vc+jwt")
     stored = learner.import_credential(token)
