@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from credentials.errors import InputTooLarge, InvalidInput, PassportError
 from passport.database import SessionDep
-from passport.i18n import negotiate_language
+from passport.i18n import N_, error_text, negotiate_language
 from passport.wallet import claim, holdings
 from passport.wallet.display import (
     issued_to_another_holder,
@@ -187,7 +187,7 @@ def _verifier_for(wallet: WalletState, moment: datetime) -> holdings.Verify:
 def _refusal_context(error: PassportError, wallet: WalletState, language: str) -> dict[str, Any]:
     report = getattr(error, "report", None)
     return {
-        "error": error.message,
+        "error": error_text(error, language),
         "report": wallet.live.explained(report, language) if report is not None else None,
         "existing": getattr(error, "existing", None),
     }
@@ -212,9 +212,12 @@ def import_credential(
     try:
         data = file.file.read(MAX_IMAGE_BYTES + 1) if file is not None else b""
         if not data:
-            raise InvalidInput("choose a file: a credential (JSON or token) or a badge image")
+            raise InvalidInput(N_("choose a file: a credential (JSON or token) or a badge image"))
         if len(data) > MAX_IMAGE_BYTES:
-            raise InputTooLarge(f"the file is over the limit of {MAX_IMAGE_BYTES} bytes")
+            raise InputTooLarge(
+                N_("the file is over the limit of %(count)s bytes"),
+                params={"count": MAX_IMAGE_BYTES},
+            )
         stored, _ = holdings.add_credential(
             session, learner, data, _verifier_for(wallet, moment), source="import", now=moment
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Iterator
 
@@ -75,6 +76,24 @@ def test_claim_with_a_wrong_code_is_refused(learner: Learner, issuer: FakeIssuer
     assert response.status_code == 400
     assert "the claim code is wrong, has expired or was already used" in response.text
     assert count_credentials(learner) == 0
+
+
+def test_claim_refusals_are_given_in_french_on_a_french_page(
+    learner: Learner, issuer: FakeIssuer
+) -> None:
+    def refused_in_french(link: str) -> str:
+        response = learner.post("/passport/claim?lang=fr", {"offer": link, "tx_code": ""})
+        assert response.status_code == 400
+        return html.unescape(response.text)
+
+    expired = refused_in_french(issuer.link_by_value(issuer.offer(expired=True)))
+    assert "le code de réclamation n'est pas correct, a expiré ou a déjà servi" in expired
+    # The fetcher's reason is data: English inside the French sentence.
+    forbidden = "openid-credential-offer://?credential_offer_uri=http%3A%2F%2F169.254.169.254%2Fo"
+    assert (
+        "l'offre n'a pas pu être obtenue\u00a0: plain http is not allowed for 169.254.169.254"
+        in refused_in_french(forbidden)
+    )
 
 
 def test_claim_with_an_expired_code_is_refused(learner: Learner, issuer: FakeIssuer) -> None:
