@@ -6,9 +6,19 @@ shell maps every ``PassportError`` to ``application/problem+json`` in one place,
 it to exit code 2 with the message.
 
 Messages must never contain key material: pass only public identifiers into them.
+
+A message is plain English (logs, the CLI and problem+json ``detail`` use it as is). With
+``params`` it is a template whose ``%(name)s`` slots the data fills in (a limit, a URL, a reason
+from elsewhere), so that a page can translate the template and leave the data as it is:
+
+>>> error = InvalidInput("a name has at most %(limit)s characters", params={"limit": "120"})
+>>> error.message, error.template
+('a name has at most 120 characters', 'a name has at most %(limit)s characters')
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class PassportError(Exception):
@@ -20,9 +30,13 @@ class PassportError(Exception):
     code = "passport_error"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str, *, code: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        self.template = message
+        self.params = {name: str(value) for name, value in (params or {}).items()}
+        self.message = message % self.params if params else message
+        super().__init__(self.message)
         if code is not None:
             self.code = code
 

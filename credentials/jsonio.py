@@ -11,6 +11,7 @@ parsers see two different credentials), and no NaN/Infinity (not JSON, RFC 8259 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from credentials.errors import InputTooLarge, InvalidInput
@@ -105,3 +106,59 @@ def parse_json_object(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES)
     if not isinstance(value, dict):
         raise InvalidInput(f"expected a JSON object, got {type(value).__name__}")
     return value
+
+
+_WHITESPACE = " \t\n\r"  # JSON's insignificant whitespace (RFC 8259 section 2)
+_DECODER = json.JSONDecoder()
+
+
+def _skip_whitespace(text: str, position: int) -> int:
+    while position < len(text) and text[position] in _WHITESPACE:
+        position += 1
+    return position
+
+
+def _scan(text: str, position: int) -> tuple[Any, int]:
+    """The JSON value starting at ``position`` and where it ends (the standard scanner)."""
+    try:
+        return _DECODER.raw_decode(text, position)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"malformed JSON at character {exc.pos}") from None
+
+
+def _member_start(text: str, position: int, step: str | int) -> int:
+    """Where the value of member ``step`` (a name in an object, an index in an array) starts,
+    given the container starting at ``position``."""
+    opening, closing = ("{", "}") if isinstance(step, str) else ("[", "]")
+    if text[position : position + 1] != opening:
+        raise InvalidInput(f"no {step!r} here: the value is not a JSON {opening}{closing}")
+    position, index = _skip_whitespace(text, position + 1), 0
+    while text[position : position + 1] not in ("", closing):
+        if isinstance(step, str):
+            name, position = _scan(text, position)
+            position = _skip_whitespace(text, _skip_whitespace(text, position) + 1)  # past ':'
+            if name == step:
+                return position
+        elif index == step:
+            return position
+        position = _skip_whitespace(text, _scan(text, position)[1])
+        if text.startswith(",", position):
+            position = _skip_whitespace(text, position + 1)
+        index += 1
+    raise InvalidInput(f"no {step!r} in the JSON document")
+
+
+def member_text(text: str, path: Sequence[str | int]) -> str:
+    """The exact source text of the value at ``path`` in ``text``, a JSON document that
+    ``parse_json`` accepted (so no duplicate names: the first match is the only one).
+
+    Slicing keeps a signed document that arrives inside another JSON document (an OpenID4VCI
+    credential response) exactly as its sender wrote it: spacing, escapes and number forms.
+
+    >>> member_text('{"credentials": [ {"credential": {"a" : 1.0}} ]}', ["credentials", 0])
+    '{"credential": {"a" : 1.0}}'
+    """
+    position = _skip_whitespace(text, 0)
+    for step in path:
+        position = _member_start(text, position, step)
+    return text[position : _scan(text, position)[1]]

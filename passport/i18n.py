@@ -17,6 +17,11 @@ Messages are written in English in the source (so English needs no catalog) and 
 compilation commands. Each language has its own Jinja environment, so concurrent requests in
 different languages never share translation state.
 
+Errors stay English where they are raised (logs, the CLI, problem+json); a page shows
+``error_text(error, lang)``. Services mark their messages with ``N_`` so that extraction finds
+them; a message from elsewhere (a verifier or fetcher reason, not in the catalog) is data, and a
+French page frames it in a French sentence that says it is in English.
+
 >>> translations_for("fr").gettext("Learner Passport")
 "Passeport d'apprentissage"
 """
@@ -24,7 +29,7 @@ different languages never share translation state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,7 +37,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
-from credentials.errors import InvalidInput
+from credentials.errors import InvalidInput, PassportError
 
 SUPPORTED = ("en", "fr")
 SOURCE_LANGUAGE = "en"
@@ -55,6 +60,31 @@ def translations_for(lang: str) -> NullTranslations:
         return NullTranslations()
     with (LOCALES_DIR / lang / "LC_MESSAGES" / f"{MESSAGE_DOMAIN}.mo").open("rb") as compiled:
         return Translations(fp=compiled, domain=MESSAGE_DOMAIN)
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name xgettext and pybabel look for)
+    """Mark ``message`` for extraction without translating it: it is translated where it is
+    shown, in the reader's language (``error_text``)."""
+    return message
+
+
+def error_text(error: PassportError, lang: str) -> str:
+    """The error's message in ``lang``: its template translated, then its data filled in.
+
+    >>> error_text(InvalidInput("give the collection a name"), "fr")
+    'donnez un nom à la collection'
+    >>> error_text(InvalidInput("unsupported cryptosuite 'x'"), "fr").split(": ")[1]
+    "unsupported cryptosuite 'x'"
+    """
+    translations = translations_for(lang)
+    template = translations.gettext(error.template)
+    if lang != SOURCE_LANGUAGE and template == error.template:
+        # Not in the catalog: another component's reason, which is data (every passport error
+        # has a French text, and none is word for word its English).
+        return translations.gettext("technical reason, in English: %(reason)s") % {
+            "reason": error.message
+        }
+    return template % error.params if error.params else template
 
 
 def accepted_languages(header: str) -> list[str]:
@@ -134,5 +164,6 @@ def create_template_environments() -> dict[str, Environment]:
             extensions=["jinja2.ext.i18n"],
         )
         environment.install_gettext_translations(translations_for(lang), newstyle=True)  # type: ignore[attr-defined]
+        environment.globals["error_text"] = partial(error_text, lang=lang)
         environments[lang] = environment
     return environments

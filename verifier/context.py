@@ -15,14 +15,18 @@ from typing import Any, Protocol
 from credentials.errors import ResolutionUnavailable
 from credentials.keys import KeyResolver
 from credentials.proofs.base import ProofExpectations
+from verifier.verified_lists import VerifiedLists
 
 
 @dataclass(frozen=True)
 class FetchedDocument:
-    """A document obtained from elsewhere, with the time it was obtained ("checked as of")."""
+    """A document obtained from elsewhere, with the time it was obtained ("checked as of").
+    ``digest`` is the SHA-256 (hex) of the bytes as fetched, None when the source holds no
+    bytes; only a document with a digest can be answered from ``VerifiedLists``."""
 
     content: dict[str, Any] | str
     fetched_at: datetime
+    digest: str | None = None
 
 
 class StatusListSource(Protocol):
@@ -75,7 +79,8 @@ class OfflineStatusLists:
 @dataclass(frozen=True)
 class VerificationContext:
     """Everything a verification depends on. ``allow_published_test_keys`` is for test suites:
-    the 1EdTech fixtures are signed with a key whose private half is public."""
+    the 1EdTech fixtures are signed with a key whose private half is public. ``verified_lists``
+    outlives one verification (the service keeps one); None verifies every list every time."""
 
     now: datetime
     resolver: KeyResolver
@@ -84,3 +89,4 @@ class VerificationContext:
     leeway: timedelta = timedelta(minutes=5)
     presentation: ProofExpectations | None = None
     allow_published_test_keys: bool = False
+    verified_lists: VerifiedLists | None = None

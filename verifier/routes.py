@@ -148,7 +148,8 @@ def create_verifier_router(
                     "nothing to verify: paste a credential, choose a file or give a link"
                 )
         except PassportError as error:
-            response = render_page(request, "verify.html", view=None, error=error.message)
+            # The shell's templates show it in the page's language (``error_text``).
+            response = render_page(request, "verify.html", view=None, error=error)
             response.status_code = error.status
             return response
         return render_page(request, "verify.html", **page_context(result))

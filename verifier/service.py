@@ -37,6 +37,7 @@ from verifier.messages import language_or_default
 from verifier.pipeline import VerificationReport, verify_collection, verify_input
 from verifier.registry import CompositeRegistry, RegistrySource, load_registries
 from verifier.sources import FetchedStatusLists, network_resolver
+from verifier.verified_lists import VerifiedLists
 
 HOSTED_CREDENTIAL_ACCEPT = (
     "application/vc+ld+json, application/vc+jwt, application/vc;q=0.9, "
@@ -137,6 +138,7 @@ class VerifierService:
         self._monotonic = monotonic
         self._shared_credentials = shared_credentials
         self._resolver = network_resolver(fetcher)
+        self._verified_lists = VerifiedLists()
 
     @classmethod
     def from_settings(
@@ -171,6 +173,7 @@ class VerifierService:
             trust_registry=self.registry,
             leeway=self.leeway,
             allow_published_test_keys=self.allow_published_test_keys,
+            verified_lists=self._verified_lists,
         )
 
     def verify_bytes(self, data: bytes, language: str, *, now: datetime) -> VerificationResult:

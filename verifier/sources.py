@@ -15,6 +15,7 @@ addresses, timeouts, size caps, cache) holds for everything a credential names.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,7 +81,8 @@ class FetchedStatusLists:
             checked_at = self._now - timedelta(
                 seconds=max(0.0, self._monotonic_now - result.fetched_at)
             )
-            return FetchedDocument(fetched_document_content(result, url), checked_at)
+            digest = hashlib.sha256(result.content).hexdigest()
+            return FetchedDocument(fetched_document_content(result, url), checked_at, digest)
 
         return self._fetcher.fetch_usable(url, accept=STATUS_LIST_ACCEPT, read=read)
 

@@ -21,6 +21,7 @@ from verifier.checks import check_issuer_key
 from verifier.context import FetchedDocument, VerificationContext
 from verifier.proof_check import check_embedded_proofs, check_jws
 from verifier.summary import issuer_id_of
+from verifier.verified_lists import RecordingResolver, VerifiedLists
 
 CHECK_ID = "status"
 KNOWN_PURPOSES = ("revocation", "suspension")
@@ -46,19 +47,40 @@ def _unavailable(reason: str, checked_at: str, problem: str | None = None) -> Ch
     )
 
 
+def _reuse_slot(
+    fetched: FetchedDocument, context: VerificationContext
+) -> tuple[VerifiedLists, str] | None:
+    """Where this list's verification may be remembered: a JSON list with its digest, when the
+    context keeps verified lists."""
+    lists, digest = context.verified_lists, fetched.digest
+    if lists is None or digest is None or isinstance(fetched.content, str):
+        return None
+    return lists, digest
+
+
 def _verified_list(
     fetched: FetchedDocument, context: VerificationContext
 ) -> tuple[dict[str, Any], ProofVerification]:
     """The list credential and its accepted proof once that proof verified; ``PassportError``
-    with a reason otherwise."""
+    with a reason otherwise. A JSON list whose proof already verified, with the same bytes and
+    keys, is not checked again (``verifier.verified_lists``); whose list it is, is checked for
+    every credential by ``_ownership``."""
     content = fetched.content
+    slot = _reuse_slot(fetched, context)
+    if slot is not None and isinstance(content, dict):
+        accepted = slot[0].reusable(slot[1], context.resolver)
+        if accepted is not None:
+            return content, accepted
+    resolver = RecordingResolver(context.resolver)
     if isinstance(content, str):
-        outcome = check_jws(content, context.resolver, context.now, context.leeway)
+        outcome = check_jws(content, resolver, context.now, context.leeway)
         proof, document = outcome.proof, outcome.credential
     else:
-        proof, document = check_embedded_proofs(content, context.resolver, _ASSERTION), content
+        proof, document = check_embedded_proofs(content, resolver, _ASSERTION), content
     if proof.check.outcome is not Outcome.PASSED or document is None or proof.accepted is None:
         raise PassportError("the status list's own signature did not verify")
+    if slot is not None:
+        slot[0].remember(slot[1], proof.accepted, resolver)
     return document, proof.accepted
 
 

@@ -33,6 +33,7 @@ from credentials.errors import Conflict, InvalidInput, PassportError
 from keys.crypto_envelope import MasterKey
 from keys.store import DID_KEY_METHOD, KeyStore
 from keys.tables import SigningKey
+from passport.i18n import N_
 from passport.wallet.tables import (
     Collection,
     CollectionItem,
@@ -93,15 +94,21 @@ def normalized_email(email: str) -> str:
     value = email.strip().lower()
     local, at, domain = value.partition("@")
     if not at or not local or "." not in domain or len(value) > MAX_EMAIL_LENGTH:
-        raise InvalidInput("enter a valid e-mail address")
+        raise InvalidInput(N_("enter a valid e-mail address"))
     return value
 
 
 def _checked_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"choose a password of at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            N_("choose a password of at least %(count)s characters"),
+            params={"count": MIN_PASSWORD_LENGTH},
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password may have at most {MAX_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            N_("a password may have at most %(count)s characters"),
+            params={"count": MAX_PASSWORD_LENGTH},
+        )
     return password
 
 
@@ -113,7 +120,7 @@ def sign_up(
     _checked_password(password)
     taken = session.exec(select(Learner.id).where(Learner.email == address)).first()
     if taken is not None:
-        raise Conflict("an account with this e-mail address already exists; sign in instead")
+        raise Conflict(N_("an account with this e-mail address already exists; sign in instead"))
     learner_id = str(uuid.uuid4())
     key = KeyStore(session, master, now).create_key(owner_id(learner_id), DID_KEY_METHOD)
     learner = Learner(
@@ -138,7 +145,7 @@ def sign_in(
     stored_hash = learner.password_hash if learner is not None else None
     if learner is None or not _password_matches(stored_hash, password):
         _record_failure(session, account_key, client_address, now)
-        raise SignInRefused("the e-mail address or the password is wrong")
+        raise SignInRefused(N_("the e-mail address or the password is wrong"))
     if _HASHER.check_needs_rehash(learner.password_hash):
         learner.password_hash = _HASHER.hash(password)
         session.add(learner)
@@ -169,7 +176,8 @@ def _enforce_rate_limit(
     if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
         minutes = int(FAILURE_WINDOW.total_seconds() // 60)
         raise TooManyAttempts(
-            f"too many failed sign-in attempts; wait {minutes} minutes and try again"
+            N_("too many failed sign-in attempts; wait %(minutes)s minutes and try again"),
+            params={"minutes": minutes},
         )
 
 
@@ -222,7 +230,7 @@ def delete_account(session: Session, learner: Learner, password: str) -> None:
     kept anywhere by us, and a deleted learner must not keep a usable key).
     """
     if not _password_matches(learner.password_hash, password):
-        raise SignInRefused("the password is wrong; nothing was deleted")
+        raise SignInRefused(N_("the password is wrong; nothing was deleted"))
     credential_ids = select(StoredCredential.id).where(StoredCredential.learner_id == learner.id)
     share_ids = select(ShareLink.id).where(ShareLink.learner_id == learner.id)
     collection_ids = select(Collection.id).where(Collection.learner_id == learner.id)

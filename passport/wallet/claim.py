@@ -15,13 +15,13 @@
    (appendix F.1): a JWT with ``typ`` ``openid4vci-proof+jwt``, ``kid`` the learner's did:key
    verification method, ``aud`` the credential issuer, ``iat`` and ``nonce``, signed through the
    KeyStore's ``Signer`` (the private key never leaves it).
-6. Return the credential: a compact JWS string exactly as received, or a JSON object
-   (``ldp_vc``) as compact UTF-8 JSON. The object arrives inside the response's JSON, so its
-   bytes are re-serialized once here; its Data Integrity proof covers the canonical form (RDFC
-   or JCS), not the bytes, so it verifies the same.
+6. Return the credential exactly as received: a compact JWS string, or a JSON object
+   (``ldp_vc``) as the text of that member of the response, byte for byte (see
+   ``_issued_credential``).
 
-The caller then verifies and stores it (``passport.wallet.holdings.add_credential``) and refuses a
-credential whose subject is someone else (``require_subject``).
+The caller then verifies and stores it (``passport.wallet.holdings.add_credential``). A credential
+whose subject is another DID than the learner's (the issuer ignored the key proof) is kept like an
+imported one, and marked "issued to another holder" (``display.issued_to_another_holder``).
 """
 
 from __future__ import annotations
@@ -35,25 +35,22 @@ from urllib.parse import parse_qs, urlsplit
 from sqlmodel import Session
 
 from credentials.errors import InvalidInput, PassportError
-from credentials.jsonio import parse_json_object
+from credentials.jsonio import member_text, parse_json_object
 from credentials.keys import Signer
 from credentials.multibase import encode_base64url
-from passport.wallet.display import claimed_document
+from passport.i18n import N_
 from passport.wallet.holdings import Verify, add_credential
-from passport.wallet.issuer_http import IssuerHttp
+from passport.wallet.issuer_http import IssuerAnswer, IssuerHttp
 from passport.wallet.tables import Learner, StoredCredential
-from verifier.inputs import VerifiableInput
-from verifier.pipeline import VerificationReport
-from verifier.summary import summarize
 
 OFFER_SCHEME = "openid-credential-offer"
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYPE = "openid4vci-proof+jwt"
 MAX_OFFER_LINK = 8192
 _TOKEN_ERRORS = {
-    "invalid_grant": "the claim code is wrong, has expired or was already used",
-    "invalid_tx_code": "the transaction code is wrong",
-    "unsupported_grant_type": "the institution does not accept this kind of claim code",
+    "invalid_grant": N_("the claim code is wrong, has expired or was already used"),
+    "invalid_tx_code": N_("the transaction code is wrong"),
+    "unsupported_grant_type": N_("the institution does not accept this kind of claim code"),
 }
 
 
@@ -85,10 +82,10 @@ class IssuerEndpoints:
 def _offer_query(link: str) -> dict[str, list[str]]:
     link = link.strip()
     if not link or len(link) > MAX_OFFER_LINK:
-        raise ClaimRefused("paste the whole claim link the institution gave you")
+        raise ClaimRefused(N_("paste the whole claim link the institution gave you"))
     parts = urlsplit(link)
     if parts.scheme not in (OFFER_SCHEME, "https", "http"):
-        raise ClaimRefused("this is not a claim link (openid-credential-offer://...)")
+        raise ClaimRefused(N_("this is not a claim link (openid-credential-offer://...)"))
     return parse_qs(parts.query)
 
 
@@ -101,14 +98,16 @@ def read_offer(link: str, http: IssuerHttp) -> CredentialOffer:
         try:
             return offer_from_json(http.get_json(query["credential_offer_uri"][0]))
         except PassportError as error:
-            raise ClaimRefused(f"the offer could not be fetched: {error.message}") from None
-    raise ClaimRefused("the link carries no credential offer")
+            raise ClaimRefused(
+                N_("the offer could not be fetched: %(reason)s"), params={"reason": error.message}
+            ) from None
+    raise ClaimRefused(N_("the link carries no credential offer"))
 
 
 def _text(document: dict[str, Any], name: str) -> str:
     value = document.get(name)
     if not isinstance(value, str) or not value:
-        raise ClaimRefused(f"the offer has no valid '{name}'")
+        raise ClaimRefused(N_("the offer has no valid '%(name)s'"), params={"name": name})
     return value
 
 
@@ -116,11 +115,11 @@ def offer_from_json(document: dict[str, Any]) -> CredentialOffer:
     """Section 4.1.1: issuer, configuration ids and the pre-authorized code grant."""
     configurations = document.get("credential_configuration_ids")
     if not isinstance(configurations, list) or not configurations:
-        raise ClaimRefused("the offer names no credential")
+        raise ClaimRefused(N_("the offer names no credential"))
     grants = document.get("grants")
     grant = grants.get(PRE_AUTHORIZED_GRANT) if isinstance(grants, dict) else None
     if not isinstance(grant, dict):
-        raise ClaimRefused("the offer has no pre-authorized code; it cannot be claimed here")
+        raise ClaimRefused(N_("the offer has no pre-authorized code; it cannot be claimed here"))
     tx_code = grant.get("tx_code")
     return CredentialOffer(
         credential_issuer=_text(document, "credential_issuer").rstrip("/"),
@@ -140,10 +139,10 @@ def well_known(identifier: str, name: str) -> str:
 def discover(offer: CredentialOffer, http: IssuerHttp) -> IssuerEndpoints:
     metadata = http.get_json(well_known(offer.credential_issuer, "openid-credential-issuer"))
     if str(metadata.get("credential_issuer", "")).rstrip("/") != offer.credential_issuer:
-        raise ClaimRefused("the issuer's metadata names another issuer than the offer")
+        raise ClaimRefused(N_("the issuer's metadata names another issuer than the offer"))
     supported = metadata.get("credential_configurations_supported")
     if not isinstance(supported, dict) or offer.configuration_id not in supported:
-        raise ClaimRefused("the issuer does not describe the offered credential")
+        raise ClaimRefused(N_("the issuer does not describe the offered credential"))
     token_endpoint = metadata.get("token_endpoint")
     if not isinstance(token_endpoint, str):
         servers = metadata.get("authorization_servers") or [offer.credential_issuer]
@@ -159,7 +158,7 @@ def discover(offer: CredentialOffer, http: IssuerHttp) -> IssuerEndpoints:
 
 def _endpoint(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ClaimRefused(f"the issuer publishes no {name} endpoint")
+        raise ClaimRefused(N_("the issuer publishes no %(name)s endpoint"), params={"name": name})
     return value
 
 
@@ -183,24 +182,28 @@ def _access_token(
     form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
     if offer.needs_tx_code:
         if not tx_code:
-            raise ClaimRefused("this offer needs the transaction code the institution sent you")
+            raise ClaimRefused(N_("this offer needs the transaction code the institution sent you"))
         form["tx_code"] = tx_code.strip()
-    status, body = http.post(endpoints.token_endpoint, form=form)
-    token = body.get("access_token")
-    if status != 200 or not isinstance(token, str):
-        error = str(body.get("error", ""))
-        reason = _TOKEN_ERRORS.get(error, f"the institution refused the claim (HTTP {status})")
-        raise ClaimRefused(reason)
+    answer = http.post(endpoints.token_endpoint, form=form)
+    token = answer.body.get("access_token")
+    if answer.status != 200 or not isinstance(token, str):
+        error = str(answer.body.get("error", ""))
+        if error in _TOKEN_ERRORS:
+            raise ClaimRefused(_TOKEN_ERRORS[error])
+        raise ClaimRefused(
+            N_("the institution refused the claim (HTTP %(status)s)"),
+            params={"status": answer.status},
+        )
     return token
 
 
 def _nonce(endpoints: IssuerEndpoints, http: IssuerHttp) -> str | None:
     if endpoints.nonce_endpoint is None:
         return None
-    status, body = http.post(endpoints.nonce_endpoint)
-    nonce = body.get("c_nonce")
-    if status != 200 or not isinstance(nonce, str):
-        raise ClaimRefused("the institution did not give a nonce for the key proof")
+    answer = http.post(endpoints.nonce_endpoint)
+    nonce = answer.body.get("c_nonce")
+    if answer.status != 200 or not isinstance(nonce, str):
+        raise ClaimRefused(N_("the institution did not give a nonce for the key proof"))
     return nonce
 
 
@@ -216,32 +219,40 @@ def claim_offer(
             "credential_configuration_id": offer.configuration_id,
             "proofs": {"jwt": [proof]},
         }
-        status, body = http.post(
-            endpoints.credential_endpoint, json_body=request, bearer=access_token
-        )
+        answer = http.post(endpoints.credential_endpoint, json_body=request, bearer=access_token)
     except ClaimRefused:
         raise
     except PassportError as error:
-        raise ClaimRefused(f"the institution could not be reached: {error.message}") from None
+        raise ClaimRefused(
+            N_("the institution could not be reached: %(reason)s"), params={"reason": error.message}
+        ) from None
+    return _issued_credential(answer)
+
+
+def _issued_credential(answer: IssuerAnswer) -> bytes:
+    """Step 6: the first credential of the response (section 8.3), as the issuer wrote it."""
+    status, body = answer.status, answer.body
     if status == 202 or "transaction_id" in body:
-        raise ClaimRefused("the institution will issue this credential later; claim it again then")
+        raise ClaimRefused(
+            N_("the institution will issue this credential later; claim it again then")
+        )
     credentials = body.get("credentials")
     first = credentials[0] if isinstance(credentials, list) and credentials else None
     credential = first.get("credential") if isinstance(first, dict) else None
     if status != 200 or credential is None:
         reason = body.get("error_description") or body.get("error") or f"HTTP {status}"
-        raise ClaimRefused(f"the institution did not issue the credential ({reason})")
+        raise ClaimRefused(
+            N_("the institution did not issue the credential (%(reason)s)"),
+            params={"reason": reason},
+        )
     if isinstance(credential, str):
         return credential.encode("ascii", "replace")
-    return json.dumps(credential, ensure_ascii=False).encode("utf-8")
-
-
-def require_subject(document: dict[str, Any], holder: str) -> None:
-    """A claimed credential must be about the learner: its subject, when it names one, is the
-    learner's DID (the one their key proof was made with)."""
-    subject = summarize(document).subject_id
-    if subject is not None and subject != holder:
-        raise ClaimRefused("this credential was issued to someone else; it was not added")
+    # The issuer's own text, cut out of the response rather than re-serialized from the parsed
+    # object: re-serializing would verify too (the proof covers the RDFC or JCS canonical form,
+    # not the bytes), but spacing, escapes and number forms would change, and the passport keeps
+    # and exports a credential exactly as issued. Slicing the parsed text (member_text) reads the
+    # same document the parser accepted, duplicate names refused, so the slice is this member.
+    return member_text(answer.text, ["credentials", 0, "credential"]).encode("utf-8")
 
 
 def claim_into_passport(
@@ -258,10 +269,5 @@ def claim_into_passport(
     """Claim the offer with the learner's key, then verify and store what the issuer sent."""
     offer = read_offer(offer_link, http)
     data = claim_offer(offer, tx_code=tx_code or None, signer=signer, http=http, now=now)
-
-    def bound_and_verified(item: VerifiableInput) -> VerificationReport:
-        require_subject(claimed_document(item), learner.did)
-        return verify(item)
-
-    stored, _ = add_credential(session, learner, data, bound_and_verified, source="claim", now=now)
+    stored, _ = add_credential(session, learner, data, verify, source="claim", now=now)
     return stored

@@ -71,6 +71,16 @@ def display_of(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def issued_to_another_holder(stored: StoredCredential, holder: str) -> bool:
+    """The credential names a DID as its subject and it is not ``holder``, the learner's own:
+    kept (it may be the learner's under an older key, or held for someone), but marked, since
+    it cannot be presented as theirs (a presentation's holder must be each credential's subject,
+    docs/verification.md check ``presentation``). A subject named otherwise, or not at all,
+    binds to no key and is not marked."""
+    subject = stored.display.get("subject_id")
+    return isinstance(subject, str) and subject.startswith("did:") and subject != holder
+
+
 def issuer_view(issuer_id: str | None, registry: RegistrySource, language: str) -> dict[str, Any]:
     """The issuer as the pages name it: the registry's name when known, else the claim."""
     entry = registry.entry(issuer_id) if issuer_id else None

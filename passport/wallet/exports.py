@@ -31,6 +31,7 @@ from PIL import Image, ImageDraw
 
 from credentials.baking import bake
 from credentials.errors import NotFound
+from passport.i18n import N_
 from passport.wallet.display import credential_text, learning_date
 from passport.wallet.tables import CredentialFormat, StoredCredential
 
@@ -87,7 +88,9 @@ MEDIA_TYPES = {
 def download(stored: StoredCredential, requested: str) -> Download:
     """The credential in ``requested`` form; NotFound for a form it does not come in."""
     if requested not in available_formats(stored):
-        raise NotFound(f"this credential cannot be downloaded as {requested}")
+        raise NotFound(
+            N_("this credential cannot be downloaded as %(format)s"), params={"format": requested}
+        )
     wanted = CredentialFormat(requested)
     media_type, extension = MEDIA_TYPES[wanted]
     filename = f"{_slug(str(stored.display.get('title')))}.{extension}"

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from credentials.errors import Conflict, InvalidInput, NotFound
 from credentials.report import Verdict
+from passport.i18n import N_
 from passport.wallet.display import claimed_document, display_of
 from passport.wallet.tables import (
     Collection,
@@ -83,14 +84,14 @@ def add_credential(
     document = claimed_document(item)
     summary = summarize(document)
     if summary.kind == "presentation":
-        raise InvalidInput("this is a presentation, not a credential: import each credential")
+        raise InvalidInput(N_("this is a presentation, not a credential: import each credential"))
     report = verify(item)
     if report.verdict is Verdict.NOT_VERIFIED:
-        raise CredentialRefused("the credential did not verify; it was not added", report)
+        raise CredentialRefused(N_("the credential did not verify; it was not added"), report)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = _duplicate(session, learner.id, sha256, summary.id)
     if existing is not None:
-        raise DuplicateCredential("this credential is already in your passport", existing)
+        raise DuplicateCredential(N_("this credential is already in your passport"), existing)
     stored = StoredCredential(
         id=str(uuid.uuid4()),
         learner_id=learner.id,
@@ -131,7 +132,7 @@ def get_credential(session: Session, learner_id: str, credential_id: str) -> Sto
     )
     stored = session.exec(statement).first()
     if stored is None:
-        raise NotFound("no such credential in your passport")
+        raise NotFound(N_("no such credential in your passport"))
     return stored
 
 
@@ -142,13 +143,13 @@ def credentials_by_ids(
     ``NotFound`` (it does not exist, or is someone else's: the same answer)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
-        raise InvalidInput("choose at least one credential")
+        raise InvalidInput(N_("choose at least one credential"))
     statement = select(StoredCredential).where(
         StoredCredential.learner_id == learner_id, col(StoredCredential.id).in_(wanted)
     )
     found = {stored.id: stored for stored in session.exec(statement).all()}
     if len(found) != len(wanted):
-        raise NotFound("no such credential in your passport")
+        raise NotFound(N_("no such credential in your passport"))
     return [found[identifier] for identifier in wanted]
 
 
@@ -163,9 +164,12 @@ def delete_credential(session: Session, learner_id: str, credential_id: str) -> 
 def _checked_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise InvalidInput("give the collection a name")
+        raise InvalidInput(N_("give the collection a name"))
     if len(cleaned) > MAX_COLLECTION_NAME:
-        raise InvalidInput(f"a collection name has at most {MAX_COLLECTION_NAME} characters")
+        raise InvalidInput(
+            N_("a collection name has at most %(count)s characters"),
+            params={"count": MAX_COLLECTION_NAME},
+        )
     return cleaned
 
 
@@ -175,7 +179,7 @@ def create_collection(session: Session, learner_id: str, name: str, now: datetim
         select(Collection.id).where(Collection.learner_id == learner_id, Collection.name == cleaned)
     ).first()
     if taken is not None:
-        raise Conflict("you already have a collection with this name")
+        raise Conflict(N_("you already have a collection with this name"))
     collection = Collection(
         id=str(uuid.uuid4()), learner_id=learner_id, name=cleaned, created_at=now
     )
@@ -190,7 +194,7 @@ def get_collection(session: Session, learner_id: str, collection_id: str) -> Col
     )
     collection = session.exec(statement).first()
     if collection is None:
-        raise NotFound("no such collection in your passport")
+        raise NotFound(N_("no such collection in your passport"))
     return collection
 
 
@@ -232,7 +236,7 @@ def set_collections_of(
     stored = get_credential(session, learner_id, credential_id)
     owned = {collection.id for collection, _ in list_collections(session, learner_id)}
     if not set(collection_ids) <= owned:
-        raise NotFound("no such collection in your passport")
+        raise NotFound(N_("no such collection in your passport"))
     session.exec(
         delete(CollectionItem).where(
             col(CollectionItem.credential_id) == stored.id,

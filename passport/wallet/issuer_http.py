@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
@@ -37,6 +38,16 @@ from keys.fetcher import (
 JSON_ACCEPT = "application/json"
 
 
+@dataclass(frozen=True)
+class IssuerAnswer:
+    """An answer to a ``POST``: the status, the JSON object (``{}`` for an empty or non-JSON
+    body) and, when it is one, the JSON text exactly as sent (a credential is cut out of it)."""
+
+    status: int
+    body: dict[str, Any]
+    text: str = ""
+
+
 class IssuerHttp(Protocol):
     def get_json(self, url: str) -> dict[str, Any]: ...
 
@@ -47,9 +58,7 @@ class IssuerHttp(Protocol):
         form: Mapping[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
         bearer: str | None = None,
-    ) -> tuple[int, dict[str, Any]]:
-        """The status and the JSON object answered (``{}`` for an empty or non-JSON body)."""
-        ...
+    ) -> IssuerAnswer: ...
 
 
 class GuardedIssuerHttp:
@@ -82,7 +91,7 @@ class GuardedIssuerHttp:
         form: Mapping[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
         bearer: str | None = None,
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> IssuerAnswer:
         target = self._vetted_url(url)
         address = self._vetted_address(target)
         headers = {
@@ -109,7 +118,7 @@ class GuardedIssuerHttp:
             except httpx.HTTPError as error:
                 raise FetchFailed(f"could not reach {url}: {error}", transient=True) from None
             try:
-                return response.status_code, self._json_body(url, response)
+                return self._answer(url, response)
             finally:
                 response.close()
 
@@ -139,7 +148,7 @@ class GuardedIssuerHttp:
                     raise FetchRefused(f"address {answer} is {kind}; it is not contacted")
         return answers[0]
 
-    def _json_body(self, url: str, response: httpx.Response) -> dict[str, Any]:
+    def _answer(self, url: str, response: httpx.Response) -> IssuerAnswer:
         if response.status_code in (301, 302, 303, 307, 308):
             raise FetchRefused(f"{url} answered with a redirect, which is not followed")
         if response.headers.get("content-encoding", "identity").lower() not in ("", "identity"):
@@ -154,10 +163,14 @@ class GuardedIssuerHttp:
                 )
             if time.monotonic() > deadline:
                 raise FetchFailed(f"{url} took too long to answer", transient=True)
+        status = response.status_code
         try:
-            return parse_json_object(bytes(body)) if body.strip() else {}
+            parsed = parse_json_object(bytes(body)) if body.strip() else {}
         except InvalidInput:
-            return {}
+            return IssuerAnswer(status, {})
+        # Valid UTF-8 once parsed: the text decodes to exactly the bytes sent, as parse_json read
+        # them (without a byte order mark).
+        return IssuerAnswer(status, parsed, body.decode("utf-8").removeprefix("\ufeff"))
 
 
 def _is_ip(host: str) -> bool:

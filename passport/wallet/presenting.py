@@ -38,6 +38,7 @@ from credentials.models.builders import build_presentation
 from credentials.proofs.base import ProofExpectations, ProofOptions
 from credentials.proofs.data_integrity import SUPPORTED_CRYPTOSUITES
 from credentials.report import Verdict
+from passport.i18n import N_
 from passport.wallet.display import credential_text
 from passport.wallet.tables import PresentationRequest, StoredCredential
 from passport.wallet.tokens import digest, is_token_shaped, new_token, same_token
@@ -80,7 +81,7 @@ def sign_presentation(
 ) -> dict[str, Any]:
     """A presentation of ``credentials`` by ``holder``, signed by ``signer`` (their key)."""
     if not credentials:
-        raise InvalidInput("choose at least one credential to present")
+        raise InvalidInput(N_("choose at least one credential to present"))
     unsigned = build_presentation(
         [presented_member(stored) for stored in credentials],
         holder,
@@ -118,7 +119,7 @@ def create_request(session: Session, *, domain: str, now: datetime) -> NewReques
 def get_request(session: Session, request_id: str) -> PresentationRequest:
     request = session.get(PresentationRequest, request_id) if _is_uuid(request_id) else None
     if request is None:
-        raise NotFound("no such presentation request")
+        raise NotFound(N_("no such presentation request"))
     return request
 
 
@@ -128,7 +129,7 @@ def request_for_viewer(session: Session, request_id: str, viewer_key: str) -> Pr
     if not is_token_shaped(viewer_key) or not same_token(
         digest(viewer_key), request.viewer_key_hash
     ):
-        raise NotFound("no such presentation request")
+        raise NotFound(N_("no such presentation request"))
     return request
 
 
@@ -146,9 +147,9 @@ def is_open(request: PresentationRequest, now: datetime) -> bool:
 
 def _require_open(request: PresentationRequest, now: datetime) -> None:
     if request.answered_at is not None:
-        raise RequestClosed("this request was already answered; each challenge is used once")
+        raise RequestClosed(N_("this request was already answered; each challenge is used once"))
     if now >= request.expires_at:
-        raise RequestClosed("this request has expired; ask the employer for a new one")
+        raise RequestClosed(N_("this request has expired; ask the employer for a new one"))
 
 
 def _claimed_binding(presentation: dict[str, Any]) -> tuple[Any, Any]:
@@ -172,14 +173,14 @@ def answer_request(
     _require_open(request, now)
     if _claimed_binding(presentation) != (request.challenge, request.domain):
         raise PresentationRefused(
-            "this presentation was not made for this request (its challenge or domain differs)"
+            N_("this presentation was not made for this request (its challenge or domain differs)")
         )
     expectations = ProofExpectations(
         proof_purpose=AUTHENTICATION, challenge=request.challenge, domain=request.domain
     )
     report = verify(VerifiableInput("json", document=presentation), expectations)
     if report.verdict is Verdict.NOT_VERIFIED:
-        raise PresentationRefused("the presentation did not verify", report)
+        raise PresentationRefused(N_("the presentation did not verify"), report)
     answered = session.exec(
         update(PresentationRequest)
         .where(
@@ -189,7 +190,7 @@ def answer_request(
         .values(answered_at=now, verdict=report.verdict.value, result=explain(report))
     )
     if answered.rowcount != 1:
-        raise RequestClosed("this request was already answered; each challenge is used once")
+        raise RequestClosed(N_("this request was already answered; each challenge is used once"))
     session.flush()
     session.refresh(request)
     return request, report

@@ -18,6 +18,7 @@ from passport.wallet.web import (
     SignedInDep,
     WalletDep,
     WalletRoute,
+    error_message,
     page,
     redirect,
     set_cookie,
@@ -61,7 +62,11 @@ def signup(
     except PassportError as error:
         session.rollback()
         return page(
-            request, "wallet_signup.html", status=error.status, error=error.message, email=email
+            request,
+            "wallet_signup.html",
+            status=error.status,
+            error=error_message(request, error),
+            email=email,
         )
     session.commit()
     return _signed_in_response(request, created.token, "/passport")
@@ -92,7 +97,7 @@ def login(
             request,
             "wallet_login.html",
             status=error.status,
-            error=error.message,
+            error=error_message(request, error),
             email=email,
             next=_safe_next(next),
         )
@@ -131,7 +136,7 @@ def delete_account(
             "wallet_delete.html",
             status=error.status,
             learner=current.learner,
-            error=error.message,
+            error=error_message(request, error),
         )
     session.commit()
     wallet.live.clear()

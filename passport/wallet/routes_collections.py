@@ -61,7 +61,7 @@ def collection_page(
         "wallet_collection.html",
         learner=learner,
         collection=collection,
-        entries=timeline_entries(credentials, wallet, language, moment),
+        entries=timeline_entries(credentials, learner, wallet, language, moment),
     )
 
 
@@ -135,7 +135,7 @@ def printable_summary(
     )
     session.commit()
     link = share_url(request.app.state.settings.base_url, made.token)
-    entries = timeline_entries(chosen, wallet, negotiate_language(request), moment)
+    entries = timeline_entries(chosen, learner, wallet, negotiate_language(request), moment)
     position = {stored.id: index for index, stored in enumerate(chosen, start=1)}
     for entry in entries:
         number = position[entry["stored"].id]

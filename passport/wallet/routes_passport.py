@@ -11,13 +11,18 @@ from starlette.responses import Response
 
 from credentials.errors import InputTooLarge, InvalidInput, PassportError
 from passport.database import SessionDep
-from passport.i18n import negotiate_language
+from passport.i18n import N_, error_text, negotiate_language
 from passport.wallet import claim, holdings
-from passport.wallet.display import issuer_view, skills_summary, timeline
+from passport.wallet.display import (
+    issued_to_another_holder,
+    issuer_view,
+    skills_summary,
+    timeline,
+)
 from passport.wallet.exports import available_formats, download, linkedin_url
 from passport.wallet.live import live_state
 from passport.wallet.sharing import create_share, share_url
-from passport.wallet.tables import StoredCredential
+from passport.wallet.tables import Learner, StoredCredential
 from passport.wallet.web import (
     CsrfDep,
     NowDep,
@@ -39,9 +44,14 @@ MAX_IMPORT_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 
 
 def timeline_entries(
-    credentials: list[StoredCredential], wallet: WalletState, language: str, now: datetime
+    credentials: list[StoredCredential],
+    learner: Learner,
+    wallet: WalletState,
+    language: str,
+    now: datetime,
 ) -> list[dict[str, Any]]:
-    """Each credential with its registry-named issuer and its live state, newest first."""
+    """Each credential with its registry-named issuer, its live state and whether it names
+    another holder, newest first."""
     registry = wallet.live.service.registry
     reports = wallet.live.reports_for(credentials, now)
     return [
@@ -50,6 +60,7 @@ def timeline_entries(
             "issuer": issuer_view(stored.issuer_id, registry, language),
             "state": live_state(reports[stored.id]),
             "headline": render_verdict(reports[stored.id].verdict, language),
+            "other_holder": issued_to_another_holder(stored, learner.did),
         }
         for stored in timeline(credentials)
     ]
@@ -66,7 +77,7 @@ def passport_home(
         request,
         "wallet_passport.html",
         learner=learner,
-        entries=timeline_entries(credentials, wallet, language, moment),
+        entries=timeline_entries(credentials, learner, wallet, language, moment),
         skills=skills_summary(credentials),
         collections=holdings.list_collections(session, learner.id),
     )
@@ -92,6 +103,7 @@ def credential_page(
         stored=stored,
         view=wallet.live.explained(report, language),
         state=live_state(report),
+        other_holder=issued_to_another_holder(stored, learner.did),
         issuer=issuer_view(stored.issuer_id, wallet.live.service.registry, language),
         formats=available_formats(stored),
         collections=holdings.list_collections(session, learner.id),
@@ -175,7 +187,7 @@ def _verifier_for(wallet: WalletState, moment: datetime) -> holdings.Verify:
 def _refusal_context(error: PassportError, wallet: WalletState, language: str) -> dict[str, Any]:
     report = getattr(error, "report", None)
     return {
-        "error": error.message,
+        "error": error_text(error, language),
         "report": wallet.live.explained(report, language) if report is not None else None,
         "existing": getattr(error, "existing", None),
     }
@@ -200,9 +212,12 @@ def import_credential(
     try:
         data = file.file.read(MAX_IMAGE_BYTES + 1) if file is not None else b""
         if not data:
-            raise InvalidInput("choose a file: a credential (JSON or token) or a badge image")
+            raise InvalidInput(N_("choose a file: a credential (JSON or token) or a badge image"))
         if len(data) > MAX_IMAGE_BYTES:
-            raise InputTooLarge(f"the file is over the limit of {MAX_IMAGE_BYTES} bytes")
+            raise InputTooLarge(
+                N_("the file is over the limit of %(count)s bytes"),
+                params={"count": MAX_IMAGE_BYTES},
+            )
         stored, _ = holdings.add_credential(
             session, learner, data, _verifier_for(wallet, moment), source="import", now=moment
         )

@@ -26,6 +26,7 @@ from passport.wallet.web import (
     WalletDep,
     WalletRoute,
     WalletState,
+    error_message,
     learner_signer,
     page,
     redirect,
@@ -147,7 +148,7 @@ def respond_submit(
         session.rollback()
         refused: VerificationReport | None = getattr(error, "report", None)
         context = {
-            "error": error.message,
+            "error": error_message(request, error),
             "result": wallet.live.explained(refused, language) if refused else None,
         }
         status = error.status

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from credentials.errors import InvalidInput, NotFound
 from passport.database import SessionDep
-from passport.i18n import negotiate_language
+from passport.i18n import N_, negotiate_language
 from passport.wallet import holdings, sharing
 from passport.wallet.display import issuer_view
 from passport.wallet.exports import Download, available_formats, download, qr_png, qr_svg
@@ -35,7 +35,7 @@ def _expiry(choice: str, now: datetime) -> datetime | None:
     if choice == "never":
         return None
     if choice not in EXPIRY_CHOICES:
-        raise InvalidInput("choose how long the link works")
+        raise InvalidInput(N_("choose how long the link works"))
     return now + timedelta(days=EXPIRY_CHOICES[choice])
 
 
@@ -108,7 +108,7 @@ def share_qr(
         return file_response(Download(f"share-{share.id[:8]}.png", "image/png", qr_png(link)))
     if kind == "svg":
         return file_response(Download(f"share-{share.id[:8]}.svg", "image/svg+xml", qr_svg(link)))
-    raise NotFound("no such QR code format")
+    raise NotFound(N_("no such QR code format"))
 
 
 def missing_share(request: Request) -> HTMLResponse:

@@ -23,10 +23,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from credentials.errors import InvalidInput
+from passport.i18n import N_
 from passport.wallet.sharing import SHARE_PATH, open_share
 from verifier.service import SharedCredentials
 
-NO_LONGER_VALID = "this share link is no longer valid"
+NO_LONGER_VALID = N_("this share link is no longer valid")
 
 
 def _origin_and_path(url: str) -> tuple[str, str, str] | None:

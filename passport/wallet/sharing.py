@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from credentials.errors import InvalidInput, NotFound
+from passport.i18n import N_
 from passport.wallet.holdings import credentials_by_ids, get_collection
 from passport.wallet.tables import (
     CollectionItem,
@@ -61,7 +62,7 @@ def create_share(
 ) -> NewShare:
     """Share a collection (``collection_id``) or the listed credentials (one or several)."""
     if expires_at is not None and expires_at <= now:
-        raise InvalidInput("choose an expiry in the future, or none")
+        raise InvalidInput(N_("choose an expiry in the future, or none"))
     token = new_token()
     share = ShareLink(
         id=str(uuid.uuid4()),
@@ -74,7 +75,7 @@ def create_share(
     )
     if collection_id is not None:
         if credential_ids:
-            raise InvalidInput("share either a collection or chosen credentials, not both")
+            raise InvalidInput(N_("share either a collection or chosen credentials, not both"))
         collection = get_collection(session, learner_id, collection_id)
         share.kind, share.collection_id = ShareKind.COLLECTION.value, collection.id
         share.label = _label(label, collection.name)
@@ -103,7 +104,7 @@ def get_share(session: Session, learner_id: str, share_id: str) -> ShareLink:
     )
     share = session.exec(statement).first()
     if share is None:
-        raise NotFound("no such share link in your passport")
+        raise NotFound(N_("no such share link in your passport"))
     return share
 
 
@@ -111,7 +112,7 @@ def share_with_token(session: Session, learner_id: str, share_id: str, token: st
     """The learner's share whose token is ``token`` (for its QR code); NotFound otherwise."""
     share = get_share(session, learner_id, share_id)
     if not is_token_shaped(token) or not same_token(digest(token), share.token_hash):
-        raise NotFound("no such share link in your passport")
+        raise NotFound(N_("no such share link in your passport"))
     return share
 
 

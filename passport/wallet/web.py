@@ -9,7 +9,8 @@
   forms) it is bound the same way to a random ``passport_form`` cookie. A missing or wrong token
   is refused with 403 before the route runs: nothing is changed.
 - Errors: routes raise ``PassportError``s; ``WalletRoute`` turns them into an HTML page with the
-  error's status and message (404 pages are word for word the same whatever was not found).
+  error's status and message in the page's language (``error_message``); 404 pages are word for
+  word the same whatever was not found.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from credentials.errors import Forbidden, PassportError
 from keys.crypto_envelope import MasterKey
 from keys.store import KeyStore
 from passport.database import SessionDep
+from passport.i18n import N_, error_text, negotiate_language
 from passport.pages import render_page
 from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
 from passport.wallet.issuer_http import IssuerHttp
@@ -83,7 +85,7 @@ def signed_in(request: Request, session: SessionDep, moment: NowDep) -> SignedIn
     token = request.cookies.get(SESSION_COOKIE, "")
     learner = learner_for_session(session, token, moment) if is_token_shaped(token) else None
     if learner is None:
-        raise NotSignedIn("sign in to see your passport")
+        raise NotSignedIn(N_("sign in to see your passport"))
     request.state.session_token = token
     return SignedIn(learner, token)
 
@@ -120,8 +122,10 @@ def require_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> N
     ]
     if not any(value is not None and same_token(csrf_token, value) for value in expected):
         raise CsrfRefused(
-            "this form was not sent from your Learner Passport page, or it is too old; "
-            "reload the page and try again"
+            N_(
+                "this form was not sent from your Learner Passport page, or it is too old; "
+                "reload the page and try again"
+            )
         )
 
 
@@ -158,13 +162,22 @@ def redirect(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303)
 
 
+def error_message(request: Request, error: PassportError) -> str:
+    """The error's reason in the page's language (``passport.i18n.error_text``)."""
+    return error_text(error, negotiate_language(request))
+
+
 def error_page(request: Request, error: PassportError) -> Response:
     if isinstance(error, NotSignedIn):
         target = request.url.path if request.method == "GET" else "/passport"
         return redirect(f"/passport/login?next={quote(target, safe='/')}")
     # Every 404 page says the same words (the template's), whatever was not found or whose.
     return page(
-        request, "wallet_error.html", status=error.status, message=error.message, error=error
+        request,
+        "wallet_error.html",
+        status=error.status,
+        message=error_message(request, error),
+        error=error,
     )
 
 

@@ -110,6 +110,10 @@ def test_revoked_expired_and_unknown_links_get_the_same_400(
     assert {answer.status_code for answer in answers} == {400}
     assert {answer.json()["detail"] for answer in answers} == {NO_LONGER_VALID}
     assert verify(learner, live).status_code == 200
+    with httpx.Client(base_url=learner.base_url, timeout=60) as employer:
+        french = employer.post("/verify?lang=fr", data={"url": revoked})
+    assert french.status_code == 400
+    assert "ce lien de partage n&#39;est plus valide" in french.text
 
 
 def test_a_link_to_an_empty_collection_has_nothing_to_verify(learner: Learner) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ from sqlmodel import Session
 
 from issuers.access import create_api_key
 from issuers.api_models import InstitutionCreate, ProgramCreate
+from issuers.award_tables import Award
 from issuers.catalog import create_program
 from issuers.institutions import create_institution
 from passport.app import create_app
@@ -47,6 +49,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _restyled(app: FastAPI, award_id: str) -> str:
+    """Rewrite the award's stored text in another valid JSON style (indented, non-ASCII
+    escaped), as another serializer or an older release would have written it; the proof still
+    verifies (it covers the canonical form). Our issuer's own style is json.dumps's default, the
+    style a wallet that re-serializes would happen to reproduce: this one it would not."""
+    with Session(app.state.engine) as session:
+        award = session.get(Award, award_id)
+        assert award is not None
+        award.ldp_credential = json.dumps(json.loads(award.ldp_credential), indent=1)
+        session.add(award)
+        session.commit()
+        return award.ldp_credential
 
 
 def test_claim_an_award_of_this_deployment(tmp_path: Path) -> None:
@@ -94,6 +110,7 @@ def test_claim_an_award_of_this_deployment(tmp_path: Path) -> None:
                 headers=registrar,
             )
             assert award.status_code == 201, award.text
+            issued_text = _restyled(app, award.json()["id"])
             offer = httpx.post(
                 f"{base_url}/api/v1/institutions/college-x/awards/{award.json()['id']}/offers",
                 json={"tx_code": True},
@@ -103,8 +120,11 @@ def test_claim_an_award_of_this_deployment(tmp_path: Path) -> None:
                 "/passport/claim", {"offer": offer["offer_uri"], "tx_code": offer["tx_code"]}
             )
             assert claimed.status_code == 303, claimed.text
-            page = learner.get(claimed.headers["location"]).text
+            location = claimed.headers["location"]
+            page = learner.get(location).text
             assert "Welding Basics" in page
+            kept = learner.get(location.split("?")[0] + "/download/json").content
+            assert kept == issued_text.encode("utf-8")  # byte for byte
             # did:web is resolved over https only, which no loopback test server offers: the
             # issuer's key cannot be fetched here, so the honest headline is "could not fully
             # check" (kept, and shown), never "not verified".
