@@ -32,6 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from issuers.tables import Institution, Program
+from portal.catalog_version import note_catalog_change
 from portal.facets import KIND_LABELS, MODE_LABELS, SECTOR_LABELS, facet_values
 from portal.occupations import occupations
 from portal.tables import MAX_TERM_LENGTH, IndexedProgram, ProgramFacet, SearchTerm
@@ -167,7 +168,8 @@ def _add_terms(session: Session, words: set[str]) -> None:
 
 def reindex_programs(session: Session, program_ids: Sequence[int]) -> None:
     """Bring the index entries of ``program_ids`` up to date (unpublished or deleted programs
-    leave the index). Flushes; the caller commits."""
+    leave the index) and give the catalog a new version (``portal.catalog_version``). Flushes;
+    the caller commits."""
     dialect = _dialect(session)
     session.flush()
     for start in range(0, len(program_ids), BATCH):
@@ -201,6 +203,8 @@ def reindex_programs(session: Session, program_ids: Sequence[int]) -> None:
         if rows_of_programs:
             session.execute(insert(IndexedProgram), rows_of_programs)
         _add_terms(session, words)
+    # Last: on PostgreSQL the version row stays locked until the caller commits.
+    note_catalog_change(session)
     session.flush()
 
 
