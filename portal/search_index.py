@@ -313,8 +313,14 @@ def matching_programs(
             "FROM portal_fts WHERE portal_fts MATCH :match"
         ).bindparams(match=_fts5_query(matches, require_all))
     else:
+        # The query is a scalar subquery so that the planner cannot estimate its matches from
+        # the statistics: for a common prefix (nurse:*, 11 % of 10,000 programs) it then chose
+        # a sequential scan testing every document, 25 ms against 1.8 ms through the GIN index.
+        # Unknown, it gets the default selectivity and the index, which was faster even for a
+        # word in every program (20 ms against 24 ms).
         statement = text(
-            "SELECT program_id AS id, -ts_rank_cd(document, query) AS score "
-            "FROM portal_fts, to_tsquery('simple', :match) AS query WHERE document @@ query"
+            "SELECT program_id AS id, "
+            "-ts_rank_cd(document, (SELECT to_tsquery('simple', :match))) AS score "
+            "FROM portal_fts WHERE document @@ (SELECT to_tsquery('simple', :match))"
         ).bindparams(match=_tsquery(matches, require_all))
     return statement.columns(id=Integer, score=Float)
