@@ -16,7 +16,9 @@ Restore checks everything before writing anything (format, revision equal to thi
 the table set, every checksum and row count), then writes in one transaction: all or nothing.
 It refuses a target holding data unless ``force`` (then the data is replaced), and on PostgreSQL
 moves each id sequence past the restored ids. Indexes that no model declares (the portal's
-full-text index) are not in the backup: restore rebuilds them from the restored rows.
+full-text index) are not in the backup: restore rebuilds them from the restored rows, which also
+gives the catalog a new version (``portal.catalog_version``, not in the backup either), so no
+running process keeps filter counts of the catalog that was replaced.
 
 >>> BACKUP_FORMAT, BACKUP_FORMAT_VERSION
 ('learner-passport-backup', 1)

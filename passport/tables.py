@@ -9,6 +9,7 @@ import keys.tables
 import passport.database
 import passport.wallet.tables
 import portal.tables
+from portal.catalog_version import is_catalog_version_table
 from portal.search_index import is_search_index_table
 
 COMPONENT_TABLE_MODULES = (
@@ -22,6 +23,8 @@ COMPONENT_TABLE_MODULES = (
 
 
 def include_in_comparison(name: str | None, type_: str, _parents: object) -> bool:
-    """Alembic ``include_name`` hook: leave out what a migration creates for one backend only
-    and no model declares (the portal's full-text index and FTS5's shadow tables)."""
-    return not (type_ == "table" and name is not None and is_search_index_table(name))
+    """Alembic ``include_name`` hook: leave out the tables that migrations create and no model
+    declares: the portal's full-text index and FTS5's shadow tables (one backend only) and the
+    catalog version (kept out of backups, ``portal.catalog_version``)."""
+    unmodelled = (is_search_index_table, is_catalog_version_table)
+    return not (type_ == "table" and name is not None and any(test(name) for test in unmodelled))

@@ -32,6 +32,7 @@ from portal.search import (
     MAX_QUERY_CHARACTERS,
     PAGE_SIZE,
     RANGE_PARAMETERS,
+    FacetCountCache,
     parse_search_request,
     search,
 )
@@ -89,7 +90,8 @@ SEARCH_PARAMETERS = [
 ]
 
 
-def create_catalog_api_router() -> APIRouter:
+def create_catalog_api_router(counts: FacetCountCache) -> APIRouter:
+    """The API's routes; ``counts`` keeps filter counts (shared with the search page)."""
     router = APIRouter()
 
     @router.get(
@@ -104,7 +106,7 @@ def create_catalog_api_router() -> APIRouter:
         otherwise, with the count of every filter value (``facets``)."""
         search_request = parse_search_request(request.query_params.multi_items(), paged_by="offset")
         lang = "fr" if request.query_params.get("lang") == "fr" else "en"
-        return program_list(base_url, search(session, search_request, lang=lang))
+        return program_list(base_url, search(session, search_request, lang=lang, counts=counts))
 
     @router.get(
         f"{API_PATH}/{{institution_slug}}/{{program_slug}}",

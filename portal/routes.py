@@ -37,7 +37,7 @@ from portal.facets import FACETS
 from portal.occupations import match_occupations, occupation, require_noc_code
 from portal.presenters import facet_label, money, pager, sector_label
 from portal.samples import SampleIssuer
-from portal.search import MAX_QUERY_CHARACTERS, parse_search_request, search
+from portal.search import MAX_QUERY_CHARACTERS, FacetCountCache, parse_search_request, search
 from portal.stats import issued_count
 from portal.structured_data import course_data, json_for_script
 from verifier.messages import render_check, render_verdict
@@ -53,6 +53,8 @@ def create_portal_router(
     render_page: PageRenderer, language_of: Callable[[Request], str]
 ) -> APIRouter:
     samples = SampleIssuer()
+    # This process's filter counts, shared by the page and the API (``portal.catalog_version``).
+    counts = FacetCountCache()
     router = APIRouter()
     helpers = {
         "facet_label": facet_label,
@@ -80,7 +82,7 @@ def create_portal_router(
             )
             response.status_code = 400
             return response
-        result = search(session, search_request, lang=lang)
+        result = search(session, search_request, lang=lang, counts=counts)
         return render_page(
             request,
             "portal/search.html",
@@ -191,5 +193,5 @@ def create_portal_router(
             **helpers,
         )
 
-    router.include_router(api.create_catalog_api_router())
+    router.include_router(api.create_catalog_api_router(counts))
     return router

@@ -15,7 +15,7 @@ so choosing "Online" still shows how many "Hybrid" programs there are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +24,13 @@ from sqlmodel import Session, col
 
 from credentials.errors import InvalidInput
 from issuers.tables import DeliveryMode, Institution, InstitutionKind, Program
+from portal.catalog_version import catalog_version
 from portal.facets import ANYTIME, BUCKET_LABELS, FACETS, NO, YES
 from portal.occupations import NOC_CODE
 from portal.search_index import WordMatch, id_set, match_words, matching_programs
 from portal.tables import MAX_FACET_VALUE_LENGTH, IndexedProgram, ProgramFacet
 from portal.text import tokens
+from portal.versioned_cache import VersionedCache
 
 MAX_QUERY_CHARACTERS = 200
 MAX_QUERY_WORDS = 8
@@ -152,6 +154,14 @@ class FacetCount:
     selected: bool
 
 
+Facets = dict[str, list[FacetCount]]
+# The words, filters and ranges of a search: all its counts depend on (with the catalog).
+CountsKey = tuple[
+    tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, int], ...]
+]
+FacetCountCache = VersionedCache[CountsKey, Facets]
+
+
 @dataclass(frozen=True)
 class Hit:
     program: Program
@@ -163,7 +173,7 @@ class SearchResult:
     request: SearchRequest
     hits: list[Hit]
     total: int
-    facets: dict[str, list[FacetCount]]
+    facets: Facets
     words: list[WordMatch]
     # True when no program had every word, and programs with any of them are shown instead.
     any_word: bool = False
@@ -218,7 +228,7 @@ def _base(
 
 def _facet_counts(
     session: Session, request: SearchRequest, scores: Scores | None, found: list[int] | None
-) -> dict[str, list[FacetCount]]:
+) -> Facets:
     """Counts of every filter value; ``found`` are the ids of every match, when known."""
     queries: list[tuple[str | None, list[str]]] = [
         (None, [name for name in FACETS if name not in request.filters])
@@ -298,12 +308,20 @@ def _scores(session: Session, matches: list[WordMatch], require_all: bool) -> Sc
     return {int(row[0]): float(row[1]) for row in session.execute(statement).all()}
 
 
-def search(session: Session, request: SearchRequest, *, lang: str = "en") -> SearchResult:
+def search(
+    session: Session,
+    request: SearchRequest,
+    *,
+    lang: str = "en",
+    counts: FacetCountCache | None = None,
+) -> SearchResult:
     """One page of the programs matching ``request``, best first (by name when there are no
     words), the total, and the count of every filter value among the matches.
 
     The text is matched once (``portal.search_index``); its ids are then handed to each query
-    as one bound array, so filters, counts and the page never re-run the full-text search."""
+    as one bound array, so filters, counts and the page never re-run the full-text search.
+    With ``counts``, the filter counts are kept there under the catalog version, read first."""
+    version = catalog_version(session) if counts is not None else None
     words = [word for word in tokens(request.text) if len(word) > 1]
     notes = list(request.notes)
     if len(words) > MAX_QUERY_WORDS:
@@ -324,15 +342,39 @@ def search(session: Session, request: SearchRequest, *, lang: str = "en") -> Sea
         total = len(found)
     else:
         total, page = _by_name(session, request, lang)
+    facets = (
+        _counted(
+            counts, version, words, request, lambda: _facet_counts(session, request, scores, found)
+        )
+        if total
+        else _no_facets(request)
+    )
     return SearchResult(
         request=request,
         hits=_hits(session, page),
         total=total,
-        facets=_facet_counts(session, request, scores, found) if total else _no_facets(request),
+        facets=facets,
         words=matches,
         any_word=any_word,
     )
 
 
-def _no_facets(request: SearchRequest) -> dict[str, list[FacetCount]]:
+def _counted(
+    counts: FacetCountCache | None,
+    version: str | None,
+    words: list[str],
+    request: SearchRequest,
+    count: Callable[[], Facets],
+) -> Facets:
+    """The counts that ``count`` computes, kept in ``counts`` at ``version`` by the words,
+    filters and ranges of the search (neither the page nor the language changes them)."""
+    if counts is None or version is None:
+        return count()
+    filters, ranges = sorted(request.filters.items()), sorted(request.ranges.items())
+    key = (tuple(words), tuple(filters), tuple(ranges))
+    # Copies: the cached lists are shared by every request.
+    return {name: list(values) for name, values in counts.get(version, key, count).items()}
+
+
+def _no_facets(request: SearchRequest) -> Facets:
     return {name: _shown({}, request.filters.get(name, ())) for name in FACETS}

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from issuers.tables import Institution, Program
+from portal.catalog_version import note_catalog_change
 from portal.facets import KIND_LABELS, MODE_LABELS, SECTOR_LABELS, facet_values
 from portal.occupations import occupations
 from portal.tables import MAX_TERM_LENGTH, IndexedProgram, ProgramFacet, SearchTerm
@@ -167,7 +168,8 @@ def _add_terms(session: Session, words: set[str]) -> None:
 
 def reindex_programs(session: Session, program_ids: Sequence[int]) -> None:
     """Bring the index entries of ``program_ids`` up to date (unpublished or deleted programs
-    leave the index). Flushes; the caller commits."""
+    leave the index) and give the catalog a new version (``portal.catalog_version``). Flushes;
+    the caller commits."""
     dialect = _dialect(session)
     session.flush()
     for start in range(0, len(program_ids), BATCH):
@@ -201,6 +203,8 @@ def reindex_programs(session: Session, program_ids: Sequence[int]) -> None:
         if rows_of_programs:
             session.execute(insert(IndexedProgram), rows_of_programs)
         _add_terms(session, words)
+    # Last: on PostgreSQL the version row stays locked until the caller commits.
+    note_catalog_change(session)
     session.flush()
 
 
@@ -309,8 +313,14 @@ def matching_programs(
             "FROM portal_fts WHERE portal_fts MATCH :match"
         ).bindparams(match=_fts5_query(matches, require_all))
     else:
+        # The query is a scalar subquery so that the planner cannot estimate its matches from
+        # the statistics: for a common prefix (nurse:*, 11 % of 10,000 programs) it then chose
+        # a sequential scan testing every document, 25 ms against 1.8 ms through the GIN index.
+        # Unknown, it gets the default selectivity and the index, which was faster even for a
+        # word in every program (20 ms against 24 ms).
         statement = text(
-            "SELECT program_id AS id, -ts_rank_cd(document, query) AS score "
-            "FROM portal_fts, to_tsquery('simple', :match) AS query WHERE document @@ query"
+            "SELECT program_id AS id, "
+            "-ts_rank_cd(document, (SELECT to_tsquery('simple', :match))) AS score "
+            "FROM portal_fts WHERE document @@ (SELECT to_tsquery('simple', :match))"
         ).bindparams(match=_tsquery(matches, require_all))
     return statement.columns(id=Integer, score=Float)

@@ -6,7 +6,8 @@ rebuilt from them at any time (``rebuild_index``); nothing here is a source of t
 
 The full-text index itself (``portal_fts``) is not a model: it is an FTS5 virtual table on
 SQLite and a ``tsvector`` table on PostgreSQL, created by migration 0004 for the backend at hand
-(``portal.search_index.is_search_index_table`` names it and its shadow tables).
+(``portal.search_index.is_search_index_table`` names it and its shadow tables). Nor is the
+catalog version (``portal.catalog_version``), which is left out of backups.
 """
 
 from __future__ import annotations

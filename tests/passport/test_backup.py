@@ -43,6 +43,7 @@ from passport.backup import (
 )
 from passport.cli import app as cli
 from passport.database import create_database_engine, migrate_to_head
+from portal.catalog_version import CATALOG_VERSION_TABLE, catalog_version
 from portal.search_index import INDEX_TABLE, rebuild_index
 from tests.issuers.award_support import (
     BASE_URL,
@@ -149,6 +150,11 @@ def index_size(engine: Engine) -> int:
         return int(connection.execute(text(f"SELECT count(*) FROM {INDEX_TABLE}")).scalar_one())
 
 
+def version_of(engine: Engine) -> str:
+    with Session(engine) as session:
+        return catalog_version(session)
+
+
 def verify_award(engine: Engine, award_id: str) -> tuple[Verdict, Verdict, dict[str, Outcome]]:
     """Both signed forms of the award through the verifier, keys from ``engine``'s rows."""
     with Session(engine) as session:
@@ -173,8 +179,12 @@ def test_round_trip_restores_every_row_and_credentials_still_verify(
     manifest = write_backup(source.engine, backup, NOW)
     assert {entry.name for entry in manifest.tables} == set(all_rows(source.engine))
     assert manifest.table("award").rows == 2
+    assert CATALOG_VERSION_TABLE not in {entry.name for entry in manifest.tables}
+    versions = {version_of(source.engine), version_of(target)}
 
     restore_backup(target, backup)
+    # The restored catalog is a change: no process may keep counts of the target's old one.
+    assert version_of(target) not in versions
 
     before, after = all_rows(source.engine), all_rows(target)
     assert after == before
