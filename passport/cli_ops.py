@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 
-from passport.backup import Manifest, restore_backup, write_backup
+from passport.backup import Manifest, write_backup
 from passport.cli_server import _unusable_input_exits
 from passport.database import _engine_for, prepare_database, redacted_url
+from passport.restore import restore_backup
 from passport.settings import Settings
 
 

@@ -33,16 +33,10 @@ from issuers.identity import signer_for_institution
 from issuers.institutions import get_institution
 from keys.crypto_envelope import EnvelopeError, MasterKey
 from keys.store import LocalKeyStoreResolver
-from passport.backup import (
-    MANIFEST_NAME,
-    BackupRefused,
-    backed_up_tables,
-    restore_backup,
-    verify_backup,
-    write_backup,
-)
+from passport.backup import MANIFEST_NAME, BackupRefused, backed_up_tables, write_backup
 from passport.cli import app as cli
 from passport.database import create_database_engine, migrate_to_head
+from passport.restore import restore_backup, verify_backup
 from portal.catalog_version import CATALOG_VERSION_TABLE, catalog_version
 from portal.search_index import INDEX_TABLE, rebuild_index
 from tests.issuers.award_support import (
