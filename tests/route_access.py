@@ -204,7 +204,7 @@ DUMMY_JSON_BODIES: dict[str, object] = {
 # first institution's slug. Every other route of a tenant must be in exactly one of the three
 # tables below, so a new route fails the suite until someone decides how it is tried.
 RESOURCE_PARAMETERS = frozenset(
-    {"program_slug", "award_id", "batch_id", "credential_id", "collection_id", "share_id"}
+    {"program_slug", "award_id", "batch_id", "credential_id", "collection_id", "share_id", "prefix"}
 )
 
 # Pages of the caller's own data: 200 for the caller, without a trace of anyone else's.
@@ -213,6 +213,7 @@ OWN_DATA_PAGES: tuple[str, ...] = (
     f"GET {INSTITUTION_API}/awards",
     f"GET {INSTITUTION_API}/audit",
     f"GET {INSTITUTION_API}/keys",
+    f"GET {INSTITUTION_API}/api-keys",
     "GET /console/programs",
     "GET /console/programs/new",
     "GET /console/keys",
@@ -266,6 +267,7 @@ TENANT_BODIES: dict[str, dict[str, object]] = {
     },
     f"POST {INSTITUTION_API}/awards/{{award_id}}/offers": {"tx_code": False},
     f"POST {INSTITUTION_API}/awards/{{award_id}}/status": {"action": "revoke", "reason": "x"},
+    f"POST {INSTITUTION_API}/api-keys/{{prefix}}/revoke": {"reason": "intrusion"},
     f"POST {INSTITUTION_API}/keys/revoke": {
         "key_id": "{key_id}",
         "compromised_since": "2025-01-01T00:00:00Z",
