@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench browser clean stress
+.PHONY: run test lint typecheck pytest bench browser clean stress stress-load stress-restart
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,15 @@ test: lint typecheck pytest
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
-# The load mix of issue #8 on PostgreSQL (loopback only; STRESS_SECONDS, default 300).
-stress: $(DEV_STAMP)
+# Issue #8 on PostgreSQL: the load mix (loopback only; STRESS_SECONDS, default 300), then the
+# database-restart drill on a throwaway cluster of its own (needs root and pg_createcluster).
+stress: stress-load stress-restart
+
+stress-load: $(DEV_STAMP)
 	$(BIN)/python -m stress.run
+
+stress-restart: $(DEV_STAMP)
+	$(BIN)/python -m stress.db_restart
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -6,7 +6,9 @@
   institution and names its actions (``issue``, ``revoke``, ``manage_programs``).
 - **Staff passwords** are argon2id hashes (RFC 9106, argon2-cffi's defaults). After
   ``MAX_FAILED_LOGINS`` failures in a row an account is locked for ``LOCKOUT``; the count lives
-  in the row, so every app process enforces the same limit.
+  in the row, so every app process enforces the same limit. One client address is also limited
+  to ``MAX_FAILED_LOGINS_PER_ADDRESS`` failures within ``LOCKOUT``, whatever emails it tries
+  (``keys.login_limits``, the learner sign-in's limiter).
 - **Console sessions**: the cookie holds a random token, the row only its SHA-256; each session
   has its own CSRF token that every state-changing form must send back.
 - **The admin token** comes from the settings and is compared in constant time.
@@ -28,23 +30,29 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from credentials.errors import Conflict, Forbidden, PassportError, Unauthorized
-from issuers.tables import ApiKey, Institution, StaffSession, StaffUser
+from credentials.errors import Conflict, Forbidden, NotFound, Unauthorized
+from issuers import audit
+from issuers.tables import ApiKey, Institution, StaffLoginFailure, StaffSession, StaffUser
+from keys.login_limits import LoginLimits, TooManyAttempts
 
 API_KEY_PREFIX = "lpk_"
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+# Per client address, whatever the email (password spraying); higher than per account because
+# an institution's staff may share one address.
+MAX_FAILED_LOGINS_PER_ADDRESS = 20
+STAFF_LOGIN_LIMITS = LoginLimits(
+    StaffLoginFailure,
+    LOCKOUT,
+    MAX_FAILED_LOGINS_PER_ADDRESS,
+    refusal="too many failed logins from this address: try again in %(minutes)s minutes",
+)
 SESSION_LIFETIME = timedelta(hours=8)
 _HASHER = PasswordHasher()
 # Verified against when the email is unknown, so an answer takes as long either way.
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
-
-
-class TooManyAttempts(PassportError):
-    code = "too_many_attempts"
-    status = 429
 
 
 def _sha256(value: str) -> str:
@@ -102,15 +110,44 @@ def authorize(key: ApiKey, institution: Institution, action: str) -> None:
         raise Forbidden(f"this API key is not allowed to {action.replace('_', ' ')}")
 
 
-def revoke_api_key(session: Session, institution: Institution, prefix: str, now: datetime) -> None:
+def api_keys_of(session: Session, institution: Institution) -> list[ApiKey]:
+    """Every key of ``institution``, revoked ones included, oldest first."""
+    statement = select(ApiKey).where(ApiKey.institution_id == institution.id)
+    return list(session.exec(statement.order_by(col(ApiKey.id))).all())
+
+
+def revoke_api_key(
+    session: Session,
+    institution: Institution,
+    prefix: str,
+    now: datetime,
+    *,
+    actor: str,
+    reason: str,
+) -> ApiKey:
+    """Revoke a key of ``institution`` for good, with an audit event saying who and why.
+
+    The key is refused from the next request on (``authenticate_api_key`` reads the row every
+    time). A key of another institution gets the same ``NotFound`` as a key that does not exist.
+    """
     row = session.exec(
         select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.institution_id == institution.id)
     ).one_or_none()
-    if row is None:
-        raise Forbidden(f"no API key {prefix!r} of institution {institution.slug!r}")
+    if row is None or institution.id is None:
+        raise NotFound(f"no API key {prefix!r} of institution {institution.slug!r}")
+    if row.revoked_at is not None:
+        raise Conflict(f"the API key {prefix!r} is already revoked")
     row.revoked_at = now
     session.add(row)
-    session.flush()
+    audit.record(
+        session,
+        institution_id=institution.id,
+        actor=actor,
+        action=audit.AuditAction.API_KEY_REVOKED,
+        reason=f"{row.prefix} ({row.label}): {reason}",
+        now=now,
+    )
+    return row
 
 
 def create_staff_user(
@@ -140,16 +177,25 @@ class Login:
     user: StaffUser
 
 
-def log_in(session: Session, email: str, password: str, now: datetime) -> Login:
-    """Check the password (argon2id) under the lockout rule and open a console session."""
+def log_in(
+    session: Session, email: str, password: str, now: datetime, client_address: str
+) -> Login:
+    """Check the password (argon2id) under both limits and open a console session.
+
+    ``TooManyAttempts`` without checking the password once ``client_address`` has failed
+    ``MAX_FAILED_LOGINS_PER_ADDRESS`` times within ``LOCKOUT``, or the account is locked.
+    """
+    account_key = _sha256(email.lower())
+    STAFF_LOGIN_LIMITS.enforce(
+        session, account_key=account_key, client_address=client_address, now=now
+    )
     user = session.exec(select(StaffUser).where(StaffUser.email == email.lower())).one_or_none()
     if user is not None and user.locked_until is not None and user.locked_until > now:
         raise TooManyAttempts("too many failed logins: try again later")
     try:
         _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        if user is not None:
-            _record_failure(session, user, now)
+        _record_failure(session, user, account_key, client_address, now)
         raise Unauthorized("the email or password is not correct") from None
     if user is None:
         raise Unauthorized("the email or password is not correct")
@@ -169,12 +215,18 @@ def log_in(session: Session, email: str, password: str, now: datetime) -> Login:
     return Login(token, row, user)
 
 
-def _record_failure(session: Session, user: StaffUser, now: datetime) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.failed_logins, user.locked_until = 0, now + LOCKOUT
-    session.add(user)
-    # Committed now: the caller's error path would otherwise roll the count back.
+def _record_failure(
+    session: Session, user: StaffUser | None, account_key: str, client_address: str, now: datetime
+) -> None:
+    STAFF_LOGIN_LIMITS.record_failure(
+        session, account_key=account_key, client_address=client_address, now=now
+    )
+    if user is not None:
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.failed_logins, user.locked_until = 0, now + LOCKOUT
+        session.add(user)
+    # Committed now: the caller's error path would otherwise roll the counts back.
     session.commit()
 
 
@@ -201,11 +253,16 @@ def check_csrf(row: StaffSession, presented: str | None) -> None:
         raise Forbidden("the form's security token is missing or out of date; reload the page")
 
 
+def is_admin_token(configured: str | None, presented: str) -> bool:
+    """Whether ``presented`` is the configured admin token (constant time)."""
+    return configured is not None and hmac.compare_digest(_sha256(configured), _sha256(presented))
+
+
 def check_admin_token(configured: str | None, presented: str | None) -> None:
     """Constant-time check of the deployment admin token."""
     if configured is None:
         raise Forbidden("no admin token is configured on this deployment (PASSPORT_ADMIN_TOKEN)")
     if presented is None:
         raise Unauthorized("an admin token is required")
-    if not hmac.compare_digest(_sha256(configured), _sha256(presented)):
+    if not is_admin_token(configured, presented):
         raise Unauthorized("the admin token is not valid")

@@ -48,7 +48,9 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Language = Literal["en", "fr"]
-Action = Literal["issue", "revoke", "manage_programs", "manage_keys"]
+Action = Literal["issue", "revoke", "manage_programs", "manage_keys", "manage_api_keys"]
+# Room for the key's prefix and label around it in the audit event (at most 1000 characters).
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 NocCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 CipCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}\.[0-9]{4}$")]
 
@@ -90,7 +92,7 @@ class StaffUserCreate(_Strict):
 
 class ApiKeyCreate(_Strict):
     label: Name
-    actions: Annotated[list[Action], Field(min_length=1, max_length=4)]
+    actions: Annotated[list[Action], Field(min_length=1, max_length=5)]
 
 
 class ApiKeyCreated(BaseModel):
@@ -100,6 +102,21 @@ class ApiKeyCreated(BaseModel):
     key: str
     actions: list[str]
     label: str
+
+
+class ApiKeyPublic(BaseModel):
+    """A key as listed: never the key or its hash. Use is not tracked (no "last used")."""
+
+    id: int
+    prefix: str
+    label: str
+    actions: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyRevoke(_Strict):
+    reason: Reason
 
 
 class Skill(_Strict):

@@ -1,4 +1,5 @@
-"""The append-only audit log of awarding: who did what to which award, when, and why.
+"""The append-only audit log of awarding and of API keys: who did what, to which award or key,
+when, and why.
 
 Append-only is enforced in code twice over: this module offers ``record`` and reads, nothing that
 changes or removes an event, and a ``before_flush`` hook refuses any session flush that would
@@ -33,6 +34,7 @@ class AuditAction(StrEnum):
     BATCH_SUBMITTED = "batch_submitted"
     BATCH_COMPLETED = "batch_completed"
     OFFER_CREATED = "offer_created"
+    API_KEY_REVOKED = "api_key_revoked"
 
 
 class AuditLogIsAppendOnly(Conflict):

@@ -7,6 +7,9 @@ twice, or a batch resumed while a stalled job is retried, issues nothing twice. 
 own tables are created on first use (``ensure_job_schema``, under an advisory lock) rather than
 by our Alembic migrations, which describe only our tables.
 
+A job whose database goes away (a restart, a failover) waits for it and goes on
+(``run_through_outages``): its worker is alive, so no heartbeat rule would ever retry it.
+
 A worker killed mid-job (SIGKILL, lost machine) leaves its job ``doing``. Procrastinate marks
 such a job stalled once its worker's heartbeat is older than ``STALLED_AFTER_SECONDS``
 (procrastinate docs, "Retry stalled jobs"): every worker retries stalled cohort jobs when it
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from procrastinate import App, PsycopgConnector
@@ -39,6 +43,10 @@ from keys.crypto_envelope import MasterKey
 
 logger = logging.getLogger("issuers.batch_jobs")
 LINES_PER_JOB = 500
+# How long a job waits for its database to come back, in doubling pauses of at most 10 s
+# (so it is issuing again at most 10 s after the database is back).
+OUTAGE_PATIENCE_SECONDS = 600.0
+MAX_PAUSE_SECONDS = 10.0
 QUEUE = "cohorts"
 TASK_NAME = "issuers.issue_batch_lines"
 RECOVERY_TASK_NAME = "issuers.retry_stalled_cohort_jobs"
@@ -91,6 +99,37 @@ def ensure_job_schema(engine: Engine) -> None:
             cursor.close()
 
 
+def run_through_outages(
+    runner: BatchRunner,
+    batch_id: str,
+    lines: tuple[int, int],
+    *,
+    patience: float = OUTAGE_PATIENCE_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Issue a block of lines, waiting out database outages of up to ``patience`` seconds.
+
+    The job waits rather than fail: procrastinate records a failure (and its retry) in the same
+    database, so a job failed during a long outage stays "doing" with nobody running it, and
+    its rows pending. Waiting keeps the job's state true. Each run resumes from the pending rows
+    (``issuers.batch_runner``), so nothing is issued twice.
+    """
+    waited, pause = 0.0, 1.0
+    while True:
+        try:
+            runner.run(batch_id, lines=lines)
+            return
+        except BatchInterrupted:
+            if waited >= patience:
+                raise
+            logger.warning(
+                "batch %s: the database is away; trying again in %.0f s", batch_id, pause
+            )
+            sleep(pause)
+            waited += pause
+            pause = min(pause * 2, MAX_PAUSE_SECONDS)
+
+
 def create_job_app(
     database_url: str,
     runner_factory: Callable[[], BatchRunner],
@@ -103,7 +142,7 @@ def create_job_app(
 
     @app.task(name=TASK_NAME, queue=QUEUE, retry=3)
     def issue_batch_lines(batch_id: str, first_line: int, last_line: int) -> None:
-        runner_factory().run(batch_id, lines=(first_line, last_line))
+        run_through_outages(runner_factory(), batch_id, (first_line, last_line))
 
     @app.periodic(cron="* * * * *", periodic_id="retry-stalled-cohort-jobs")
     @app.task(name=RECOVERY_TASK_NAME, queue=QUEUE, queueing_lock=RECOVERY_TASK_NAME)

@@ -243,7 +243,8 @@ class BatchRunner:
             if pending_count(session, batch_id, None) > 0:
                 return
             progress = batch_progress(session, batch_id)
-            batch = session.get(Batch, batch_id)
+            # Locked (PostgreSQL): of two runners finishing together, one completes and audits.
+            batch = session.get(Batch, batch_id, with_for_update=True)
             if batch is None or batch.state == BatchState.COMPLETED:
                 return
             batch.state = BatchState.COMPLETED.value

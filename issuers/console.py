@@ -5,7 +5,8 @@ Security, in one place:
   ``Secure`` when the deployment is on HTTPS; it holds a random token stored only hashed;
 - every state-changing form carries the session's CSRF token (``check_csrf``); the login form,
   which comes before any session, uses a double-submit cookie (``lp_login_csrf``);
-- failed logins lock the account for a while (``issuers.access.MAX_FAILED_LOGINS``);
+- failed logins lock the account for a while (``issuers.access.MAX_FAILED_LOGINS``), and too
+  many from one client address lock that address (``MAX_FAILED_LOGINS_PER_ADDRESS``);
 - pages never run inline scripts (the Content-Security-Policy forbids them).
 
 Other components' console pages (awards, batches, revocation) reuse ``require_staff``.
@@ -168,7 +169,8 @@ def _add_login_routes(router: APIRouter, pages: Pages) -> None:
         if not expected or not hmac.compare_digest(expected, form.get("csrf", "")):
             return pages.login_form(request, "csrf", 403)
         try:
-            opened = log_in(session, form.get("email", ""), form.get("password", ""), now)
+            address = request.client.host if request.client else "unknown"
+            opened = log_in(session, form.get("email", ""), form.get("password", ""), now, address)
         except PassportError as error:
             return pages.login_form(request, error.code, error.status)
         session.commit()

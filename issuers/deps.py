@@ -10,11 +10,14 @@ request shares one session.
 name the institution as ``{slug}``, the request must carry ``Authorization: Bearer <API key>``
 of that institution with ``action`` among its actions. No key or a bad key: 401. A key of another
 institution (or of none that exists), or without the action: 403.
+``require_admin_or_institution_scope(action)`` also lets the deployment admin token in (API key
+management: the admin creates keys, and either the admin or the institution revokes them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol
 
@@ -23,12 +26,13 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from credentials.errors import Forbidden, Unauthorized
-from issuers.access import authenticate_api_key, authorize, check_admin_token
-from issuers.institutions import find_institution
+from issuers.access import authenticate_api_key, authorize, check_admin_token, is_admin_token
+from issuers.institutions import find_institution, get_institution
 from issuers.tables import Institution
 from keys.crypto_envelope import MasterKey
 
 BEARER = "bearer"
+ADMIN_ACTOR = "admin"
 
 
 class PageRenderer(Protocol):
@@ -72,6 +76,16 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+def _institution_for_key(session: Session, presented: str, slug: str, action: str) -> Institution:
+    key = authenticate_api_key(session, presented)
+    institution = find_institution(session, slug)
+    if institution is None:
+        # The same answer as another institution's: keys learn nothing about other slugs.
+        raise Forbidden(f"this API key does not belong to institution {slug!r}")
+    authorize(key, institution, action)
+    return institution
+
+
 def require_institution_scope(action: str) -> Callable[..., Institution]:
     """A dependency returning the ``{slug}`` institution once the API key may do ``action``."""
 
@@ -79,13 +93,31 @@ def require_institution_scope(action: str) -> Callable[..., Institution]:
         presented = bearer_token(request)
         if presented is None:
             raise Unauthorized("an API key is required: Authorization: Bearer <key>")
-        key = authenticate_api_key(session, presented)
-        institution = find_institution(session, slug)
-        if institution is None:
-            # The same answer as another institution's: keys learn nothing about other slugs.
-            raise Forbidden(f"this API key does not belong to institution {slug!r}")
-        authorize(key, institution, action)
-        return institution
+        return _institution_for_key(session, presented, slug, action)
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called, for the audit log: ``admin`` or ``api-key:<prefix>``."""
+
+    institution: Institution
+    actor: str
+
+
+def require_admin_or_institution_scope(action: str) -> Callable[..., Caller]:
+    """Like ``require_institution_scope``, but the deployment admin token is let in as well."""
+
+    def dependency(slug: str, request: Request, session: SessionDep) -> Caller:
+        presented = bearer_token(request)
+        if presented is None:
+            raise Unauthorized("the admin token or an API key is required")
+        configured = request.app.state.settings.admin_token
+        if is_admin_token(None if configured is None else configured.get_secret_value(), presented):
+            return Caller(get_institution(session, slug), ADMIN_ACTOR)
+        institution = _institution_for_key(session, presented, slug, action)
+        return Caller(institution, f"api-key:{presented.partition('.')[0]}")
 
     return dependency
 

@@ -8,7 +8,9 @@ Who may do what:
 - the deployment admin (``Authorization: Bearer <PASSPORT_ADMIN_TOKEN>``) creates institutions,
   their staff users, their API keys and employer partners;
 - an institution's API key, scoped to that institution (``require_institution_scope``), manages
-  its programs (``manage_programs``) and its signing keys (``manage_keys``).
+  its programs (``manage_programs``) and its signing keys (``manage_keys``);
+- the admin, or a key of the institution with ``manage_api_keys``, lists and revokes the
+  institution's API keys (the revocation and its reason go to the audit log).
 
 Re-exported for the awards routes: ``require_institution_scope``, ``SessionDep``, ``NowDep``,
 ``MasterKeyDep``, ``BaseUrlDep``.
@@ -23,10 +25,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from issuers.access import create_api_key, create_staff_user
+from issuers.access import api_keys_of, create_api_key, create_staff_user, revoke_api_key
 from issuers.api_models import (
     ApiKeyCreate,
     ApiKeyCreated,
+    ApiKeyPublic,
+    ApiKeyRevoke,
     EmployerCreate,
     EmployerPublic,
     EndorsementCreate,
@@ -51,10 +55,12 @@ from issuers.catalog import (
 )
 from issuers.deps import (
     BaseUrlDep,
+    Caller,
     MasterKeyDep,
     NowDep,
     SessionDep,
     require_admin,
+    require_admin_or_institution_scope,
     require_institution_scope,
 )
 from issuers.endorsements import create_employer, endorse_program, endorsements_of, get_employer
@@ -87,6 +93,7 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 AdminDep = Depends(require_admin)
 ManagePrograms = Annotated[Institution, Depends(require_institution_scope("manage_programs"))]
 ManageKeys = Annotated[Institution, Depends(require_institution_scope("manage_keys"))]
+ManageApiKeys = Annotated[Caller, Depends(require_admin_or_institution_scope("manage_api_keys"))]
 
 
 def _institution_public(institution: Institution) -> InstitutionPublic:
@@ -119,54 +126,7 @@ def create_issuer_router(signed_credential_counters: Sequence[CounterFactory]) -
     """The API router; ``signed_credential_counters`` report what a revoked key signed."""
     router = APIRouter(prefix=API, tags=["issuers"], responses=_PROBLEMS)
 
-    @router.post("/institutions", status_code=201, dependencies=[AdminDep])
-    def add_institution(
-        body: InstitutionCreate,
-        session: SessionDep,
-        master: MasterKeyDep,
-        now: NowDep,
-        base_url: BaseUrlDep,
-    ) -> InstitutionPublic:
-        """Create an institution with its DID and first signing key (admin only)."""
-        institution = create_institution(session, master, now, base_url, body)
-        session.commit()
-        return _institution_public(institution)
-
-    @router.post("/institutions/{slug}/staff", status_code=201, dependencies=[AdminDep])
-    def add_staff_user(
-        slug: str, body: StaffUserCreate, session: SessionDep, now: NowDep
-    ) -> StaffUserPublic:
-        """Create a console user of the institution (admin only)."""
-        institution = get_institution(session, slug)
-        user = create_staff_user(session, institution, body.email, body.password, now)
-        session.commit()
-        return StaffUserPublic(email=user.email, institution=institution.slug)
-
-    @router.post("/institutions/{slug}/api-keys", status_code=201, dependencies=[AdminDep])
-    def add_api_key(
-        slug: str, body: ApiKeyCreate, session: SessionDep, now: NowDep
-    ) -> JSONResponse:
-        """Create an API key of the institution; the key is in this response only."""
-        institution = get_institution(session, slug)
-        row, key = create_api_key(session, institution, body.label, list(body.actions), now)
-        session.commit()
-        created = ApiKeyCreated(prefix=row.prefix, key=key, actions=row.actions, label=row.label)
-        return JSONResponse(
-            created.model_dump(), status_code=201, headers={"Cache-Control": "no-store"}
-        )
-
-    @router.post("/employers", status_code=201, dependencies=[AdminDep])
-    def add_employer(
-        body: EmployerCreate,
-        session: SessionDep,
-        master: MasterKeyDep,
-        now: NowDep,
-        base_url: BaseUrlDep,
-    ) -> EmployerPublic:
-        """Register an employer partner with its own signing key (admin only)."""
-        employer = create_employer(session, master, now, base_url, body)
-        session.commit()
-        return EmployerPublic(slug=employer.slug, name=employer.name, did=employer.did)
+    _add_access_routes(router)
 
     @router.get("/institutions/{slug}/programs")
     def programs(
@@ -277,3 +237,75 @@ def create_issuer_router(signed_credential_counters: Sequence[CounterFactory]) -
         )
 
     return router
+
+
+def _add_access_routes(router: APIRouter) -> None:
+    """Institutions, employers, staff users and API keys: who may act for whom."""
+
+    @router.post("/institutions", status_code=201, dependencies=[AdminDep])
+    def add_institution(
+        body: InstitutionCreate,
+        session: SessionDep,
+        master: MasterKeyDep,
+        now: NowDep,
+        base_url: BaseUrlDep,
+    ) -> InstitutionPublic:
+        """Create an institution with its DID and first signing key (admin only)."""
+        institution = create_institution(session, master, now, base_url, body)
+        session.commit()
+        return _institution_public(institution)
+
+    @router.post("/institutions/{slug}/staff", status_code=201, dependencies=[AdminDep])
+    def add_staff_user(
+        slug: str, body: StaffUserCreate, session: SessionDep, now: NowDep
+    ) -> StaffUserPublic:
+        """Create a console user of the institution (admin only)."""
+        institution = get_institution(session, slug)
+        user = create_staff_user(session, institution, body.email, body.password, now)
+        session.commit()
+        return StaffUserPublic(email=user.email, institution=institution.slug)
+
+    @router.post("/institutions/{slug}/api-keys", status_code=201, dependencies=[AdminDep])
+    def add_api_key(
+        slug: str, body: ApiKeyCreate, session: SessionDep, now: NowDep
+    ) -> JSONResponse:
+        """Create an API key of the institution; the key is in this response only."""
+        institution = get_institution(session, slug)
+        row, key = create_api_key(session, institution, body.label, list(body.actions), now)
+        session.commit()
+        created = ApiKeyCreated(prefix=row.prefix, key=key, actions=row.actions, label=row.label)
+        return JSONResponse(
+            created.model_dump(), status_code=201, headers={"Cache-Control": "no-store"}
+        )
+
+    @router.get("/institutions/{slug}/api-keys")
+    def api_keys(caller: ManageApiKeys, session: SessionDep) -> list[ApiKeyPublic]:
+        """The institution's API keys, revoked ones included (never a key or its hash)."""
+        return [
+            ApiKeyPublic.model_validate(row, from_attributes=True)
+            for row in api_keys_of(session, caller.institution)
+        ]
+
+    @router.post("/institutions/{slug}/api-keys/{prefix}/revoke")
+    def revoke_api_key_route(
+        prefix: str, body: ApiKeyRevoke, caller: ManageApiKeys, session: SessionDep, now: NowDep
+    ) -> ApiKeyPublic:
+        """Revoke an API key at once; the reason is kept in the audit log."""
+        row = revoke_api_key(
+            session, caller.institution, prefix, now, actor=caller.actor, reason=body.reason
+        )
+        session.commit()
+        return ApiKeyPublic.model_validate(row, from_attributes=True)
+
+    @router.post("/employers", status_code=201, dependencies=[AdminDep])
+    def add_employer(
+        body: EmployerCreate,
+        session: SessionDep,
+        master: MasterKeyDep,
+        now: NowDep,
+        base_url: BaseUrlDep,
+    ) -> EmployerPublic:
+        """Register an employer partner with its own signing key (admin only)."""
+        employer = create_employer(session, master, now, base_url, body)
+        session.commit()
+        return EmployerPublic(slug=employer.slug, name=employer.name, did=employer.did)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from keys.login_limits import LoginFailureColumns
 from keys.tables import UTCDateTime
 
 
@@ -162,3 +163,10 @@ class StaffSession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64, repr=False)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class StaffLoginFailure(LoginFailureColumns, table=True):
+    """One failed console login, for the per-address limit (``keys.login_limits``); the
+    per-account lockout stays in ``StaffUser``. ``account_key`` is the SHA-256 of the email."""
+
+    __tablename__: ClassVar[str] = "staff_login_failure"

@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from credentials.multibase import encode_base64url
 from keys.crypto_envelope import load_master_key
 from passport.database import create_database_engine, upgrade_database
 from passport.settings import Settings
+from stress.pg_cluster import free_port
 from stress.seed import StressPlan, seed_issuer, seed_learner
 from tests.storage import isolated_postgres_schema
 from verifier.inputs import VerifiableInput
@@ -47,17 +47,12 @@ WORKERS = 2
 STARTUP_SECONDS = 60
 
 
-def _setting(name: str, default: int, maximum: int) -> int:
+def setting(name: str, default: int, maximum: int, *, minimum: int = 1) -> int:
+    """An integer setting from the environment, refused outside ``minimum..maximum``."""
     value = int(os.environ.get(name, str(default)))
-    if not 1 <= value <= maximum:
-        raise SystemExit(f"{name} must be between 1 and {maximum}")
+    if not minimum <= value <= maximum:
+        raise SystemExit(f"{name} must be between {minimum} and {maximum}")
     return value
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def app_environment(database_url: str, base_url: str, master_key: str) -> dict[str, str]:
@@ -143,7 +138,7 @@ def probe(base_url: str, plan: StressPlan) -> list[str]:
 
 
 def run_locust(base_url: str, plan_file: Path, enabled: list[str], seconds: int) -> Path:
-    users = _setting("STRESS_USERS", 32, 500)
+    users = setting("STRESS_USERS", 32, 500)
     stats_file = plan_file.parent / "stats.json"
     command = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "stress" / "locustfile.py"),
@@ -204,11 +199,11 @@ def report(stats_file: Path, seconds: int) -> None:
 
 
 def main() -> None:
-    seconds = _setting("STRESS_SECONDS", 300, MAX_SECONDS)
+    seconds = setting("STRESS_SECONDS", 300, MAX_SECONDS)
     server = os.environ.get("STRESS_DATABASE_URL") or os.environ.get(
         "PASSPORT_TEST_DATABASE_URL", DEFAULT_DATABASE
     )
-    port = _free_port()
+    port = free_port()
     master_text = encode_base64url(secrets.token_bytes(32))
     master = load_master_key(master_text)
     with isolated_postgres_schema(server) as database_url, tempfile.TemporaryDirectory() as work:

@@ -26,6 +26,7 @@ from issuers.catalog import create_program
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution
 from issuers.programs import achievement_for
+from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey
 from passport.wallet.accounts import sign_up
 from passport.wallet.holdings import Verify, add_credential
@@ -57,30 +58,38 @@ class StressPlan:
         return cls(**json.loads(text))
 
 
+def seed_program(
+    session: Session, master: MasterKey, base_url: str, now: datetime
+) -> tuple[Institution, Program]:
+    """The stress institution (did:key) and its program, flushed, not committed."""
+    institution = create_institution(
+        session,
+        master,
+        now,
+        base_url,
+        InstitutionCreate(
+            slug=INSTITUTION,
+            legal_name_en="Stress College",
+            legal_name_fr="Collège Stress",
+            kind="college",
+            website="https://college.example.ca",
+            contact_email="registrar@college.example.ca",
+            did_method="did:key",
+        ),
+    )
+    program = create_program(
+        session,
+        institution,
+        ProgramCreate(slug=PROGRAM, name_en="Welding", hours=40, delivery_mode="in_person"),
+        now,
+    )
+    return institution, program
+
+
 def seed_issuer(engine: Engine, master: MasterKey, base_url: str, plan: StressPlan) -> None:
     now = datetime.now(UTC)
     with Session(engine) as session:
-        institution = create_institution(
-            session,
-            master,
-            now,
-            base_url,
-            InstitutionCreate(
-                slug=INSTITUTION,
-                legal_name_en="Stress College",
-                legal_name_fr="Collège Stress",
-                kind="college",
-                website="https://college.example.ca",
-                contact_email="registrar@college.example.ca",
-                did_method="did:key",
-            ),
-        )
-        program = create_program(
-            session,
-            institution,
-            ProgramCreate(slug=PROGRAM, name_en="Welding", hours=40, delivery_mode="in_person"),
-            now,
-        )
+        institution, program = seed_program(session, master, base_url, now)
         signer = signer_for_institution(session, master, now, institution)
         achievement = achievement_for(base_url, institution, program)
         context = issuing_context(base_url, institution, program, achievement, signer)

@@ -10,6 +10,8 @@ rule, so a new route without a rule fails the suite until someone decides who ma
 - ``admin``: the deployment admin bearer token (``issuers.deps.require_admin``);
 - ``institution:<action>``: an institution API key with that action
   (``issuers.deps.require_institution_scope``);
+- ``admin or institution:<action>``: either of the two above
+  (``issuers.deps.require_admin_or_institution_scope``);
 - ``staff``: a console session cookie (``issuers.console.require_staff``);
 - ``learner``: a wallet session cookie (``passport.wallet.web.signed_in``);
 - ``oid4vci``: the pre-authorized code or the access token (OpenID4VCI 1.0 sections 6 and 8);
@@ -98,6 +100,10 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         f"POST {INSTITUTION_API}/keys/rotate",
         f"POST {INSTITUTION_API}/keys/revoke",
     ),
+    "admin or institution:manage_api_keys": (
+        f"GET {INSTITUTION_API}/api-keys",
+        f"POST {INSTITUTION_API}/api-keys/{{prefix}}/revoke",
+    ),
     "institution:issue": (
         f"POST {INSTITUTION_API}/programs/{{program_slug}}/awards",
         f"GET {INSTITUTION_API}/awards",
@@ -181,11 +187,13 @@ DUMMY_PATH_VALUES: dict[str, str] = {
     "form": "json",
     "kind": "png",
     "requested": "json",
+    "prefix": "lpk_0123456789ab",
 }
 
 # JSON bodies for the routes whose body is validated before the credentials are looked at, so
 # the check reaches the credentials (an empty body would be refused with 422 first).
 DUMMY_JSON_BODIES: dict[str, object] = {
+    f"POST {INSTITUTION_API}/api-keys/{{prefix}}/revoke": {"reason": "leaked"},
     "POST /oid4vci/credential": {"credential_configuration_id": "welding-basics"},
 }
 
@@ -196,7 +204,7 @@ DUMMY_JSON_BODIES: dict[str, object] = {
 # first institution's slug. Every other route of a tenant must be in exactly one of the three
 # tables below, so a new route fails the suite until someone decides how it is tried.
 RESOURCE_PARAMETERS = frozenset(
-    {"program_slug", "award_id", "batch_id", "credential_id", "collection_id", "share_id"}
+    {"program_slug", "award_id", "batch_id", "credential_id", "collection_id", "share_id", "prefix"}
 )
 
 # Pages of the caller's own data: 200 for the caller, without a trace of anyone else's.
@@ -205,6 +213,7 @@ OWN_DATA_PAGES: tuple[str, ...] = (
     f"GET {INSTITUTION_API}/awards",
     f"GET {INSTITUTION_API}/audit",
     f"GET {INSTITUTION_API}/keys",
+    f"GET {INSTITUTION_API}/api-keys",
     "GET /console/programs",
     "GET /console/programs/new",
     "GET /console/keys",
@@ -258,6 +267,7 @@ TENANT_BODIES: dict[str, dict[str, object]] = {
     },
     f"POST {INSTITUTION_API}/awards/{{award_id}}/offers": {"tx_code": False},
     f"POST {INSTITUTION_API}/awards/{{award_id}}/status": {"action": "revoke", "reason": "x"},
+    f"POST {INSTITUTION_API}/api-keys/{{prefix}}/revoke": {"reason": "intrusion"},
     f"POST {INSTITUTION_API}/keys/revoke": {
         "key_id": "{key_id}",
         "compromised_since": "2025-01-01T00:00:00Z",

@@ -19,7 +19,7 @@ from tests.passport.wallet.support import Learner, Visitor, signed_credential
 from tests.verifier.support import Issuer
 
 ADMIN_TOKEN = "route-isolation-admin-token"
-ALL_ACTIONS = ["manage_programs", "manage_keys", "issue", "revoke"]
+ALL_ACTIONS = ["manage_programs", "manage_keys", "issue", "revoke", "manage_api_keys"]
 COHORT = "external_id,name,email\n{marker}-1,{marker} Cohort,cohort@{slug}.example.ca\n"
 SHARE_ID = re.compile(r'data-share="([0-9a-f-]{36})"')
 FORMATS = {"form": "json", "kind": "png", "requested": "json"}
@@ -156,7 +156,7 @@ def make_tenant(base_url: str, slug: str, marker: str, request_id: str) -> Tenan
         api=httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30),
         staff=logged_in(base_url, slug),
         learner=Learner(base_url),
-        ids={"request_id": request_id},
+        ids={"request_id": request_id, "prefix": key.partition(".")[0]},
     )
     _institution_data(tenant)
     _learner_data(tenant)

@@ -46,7 +46,7 @@ REFUSED = frozenset({403, 404})
 TENANT_ROUTES = sorted(
     route for route, rule in RULES.items() if rule in (STAFF, LEARNER) or ":" in rule
 )
-INSTITUTION_ROUTES = [route for route in TENANT_ROUTES if RULES[route].startswith("institution")]
+INSTITUTION_ROUTES = [route for route in TENANT_ROUTES if "institution:" in RULES[route]]
 FORM_ROUTES = sorted(
     route
     for route in RULES

@@ -5,11 +5,12 @@
   is upgraded at the next successful sign-in.
 - A session is a random 256-bit token in an HttpOnly cookie; the database keeps its SHA-256.
   Sessions end after ``SESSION_LIFETIME`` or at sign-out.
-- Sign-in is limited per account and per client address: after ``MAX_FAILURES_PER_ACCOUNT``
-  (resp. ``MAX_FAILURES_PER_ADDRESS``) failures within ``FAILURE_WINDOW``, further attempts are
-  refused without checking the password, for an unknown address as for a known one (OWASP
-  authentication cheat sheet). An unknown e-mail address costs the same Argon2 work as a wrong
-  password, so timing does not tell whether an account exists.
+- Sign-in is limited per account and per client address (``keys.login_limits``, shared with the
+  institution console): after ``MAX_FAILURES_PER_ACCOUNT`` (resp. ``MAX_FAILURES_PER_ADDRESS``)
+  failures within ``FAILURE_WINDOW``, further attempts are refused without checking the
+  password, for an unknown address as for a known one (OWASP authentication cheat sheet). An
+  unknown e-mail address costs the same Argon2 work as a wrong password, so timing does not tell
+  whether an account exists.
 - At sign-up the learner gets a did:key whose private key the KeyStore keeps encrypted under the
   master key, owner ``learner:<id>``: it signs their presentations and OpenID4VCI proofs.
 
@@ -26,11 +27,12 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from credentials.errors import Conflict, InvalidInput, PassportError
 from keys.crypto_envelope import MasterKey
+from keys.login_limits import LoginLimits
 from keys.store import DID_KEY_METHOD, KeyStore
 from keys.tables import SigningKey
 from passport.i18n import N_
@@ -51,6 +53,13 @@ FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 # Higher than per account: several learners may share one address (a college network).
 MAX_FAILURES_PER_ADDRESS = 20
+SIGN_IN_LIMITS = LoginLimits(
+    LoginFailure,
+    FAILURE_WINDOW,
+    MAX_FAILURES_PER_ADDRESS,
+    MAX_FAILURES_PER_ACCOUNT,
+    refusal=N_("too many failed sign-in attempts; wait %(minutes)s minutes and try again"),
+)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 MAX_EMAIL_LENGTH = 320
@@ -70,11 +79,6 @@ class SignInRefused(PassportError):
 
     code = "sign_in_refused"
     status = 401
-
-
-class TooManyAttempts(PassportError):
-    code = "too_many_attempts"
-    status = 429
 
 
 @dataclass(frozen=True)
@@ -140,16 +144,18 @@ def sign_in(
 ) -> SignedIn:
     """Check the password under the rate limit; ``SignInRefused`` or ``TooManyAttempts``."""
     account_key = digest(email.strip().lower())
-    _enforce_rate_limit(session, account_key, client_address, now)
+    SIGN_IN_LIMITS.enforce(session, account_key=account_key, client_address=client_address, now=now)
     learner = session.exec(select(Learner).where(Learner.email == email.strip().lower())).first()
     stored_hash = learner.password_hash if learner is not None else None
     if learner is None or not _password_matches(stored_hash, password):
-        _record_failure(session, account_key, client_address, now)
+        SIGN_IN_LIMITS.record_failure(
+            session, account_key=account_key, client_address=client_address, now=now
+        )
         raise SignInRefused(N_("the e-mail address or the password is wrong"))
     if _HASHER.check_needs_rehash(learner.password_hash):
         learner.password_hash = _HASHER.hash(password)
         session.add(learner)
-    session.exec(delete(LoginFailure).where(col(LoginFailure.account_key) == account_key))
+    SIGN_IN_LIMITS.forget_account(session, account_key)
     return SignedIn(learner, _open_session(session, learner, now))
 
 
@@ -160,33 +166,6 @@ def _password_matches(stored_hash: str | None, password: str) -> bool:
     except (VerificationError, InvalidHashError):
         return False
     return matches and stored_hash is not None
-
-
-def _enforce_rate_limit(
-    session: Session, account_key: str, client_address: str, now: datetime
-) -> None:
-    since = now - FAILURE_WINDOW
-    recent = col(LoginFailure.failed_at) > since
-    by_account = session.exec(
-        select(func.count()).where(col(LoginFailure.account_key) == account_key, recent)
-    ).one()
-    by_address = session.exec(
-        select(func.count()).where(col(LoginFailure.client_address) == client_address, recent)
-    ).one()
-    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        raise TooManyAttempts(
-            N_("too many failed sign-in attempts; wait %(minutes)s minutes and try again"),
-            params={"minutes": minutes},
-        )
-
-
-def _record_failure(session: Session, account_key: str, client_address: str, now: datetime) -> None:
-    session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) <= now - FAILURE_WINDOW))
-    session.add(
-        LoginFailure(account_key=account_key, client_address=client_address[:64], failed_at=now)
-    )
-    session.flush()
 
 
 def _open_session(session: Session, learner: Learner, now: datetime) -> str:

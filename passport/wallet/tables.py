@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from keys.login_limits import LoginFailureColumns
 from keys.tables import UTCDateTime
 
 DIGEST_LENGTH = 64  # hex SHA-256
@@ -79,16 +80,11 @@ class LearnerSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class LoginFailure(SQLModel, table=True):
-    """One failed sign-in, for the rate limit. ``account_key`` is a digest of the e-mail
-    address as typed (normalized), so failures against unknown addresses store no address."""
+class LoginFailure(LoginFailureColumns, table=True):
+    """One failed sign-in, for the rate limit (``keys.login_limits``). ``account_key`` is a
+    digest of the e-mail address as typed (normalized)."""
 
     __tablename__: ClassVar[str] = "wallet_login_failure"
-
-    id: int | None = Field(default=None, primary_key=True)
-    account_key: str = Field(index=True, sa_type=String(DIGEST_LENGTH))
-    client_address: str = Field(index=True, sa_type=String(64))
-    failed_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class StoredCredential(SQLModel, table=True):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
-from credentials.errors import Conflict, Forbidden, Unauthorized
+from credentials.errors import Conflict, Forbidden, NotFound, Unauthorized
+from issuers import access
 from issuers.access import (
     MAX_FAILED_LOGINS,
-    TooManyAttempts,
+    api_keys_of,
     authenticate_api_key,
     authorize,
     check_admin_token,
@@ -22,7 +25,9 @@ from issuers.access import (
     revoke_api_key,
     staff_session,
 )
-from issuers.tables import ApiKey, StaffUser
+from issuers.audit import events_for
+from issuers.tables import ApiKey, StaffLoginFailure, StaffUser
+from keys.login_limits import TooManyAttempts
 from tests.issuers.issuer_support import (
     NOW,
     Store,
@@ -31,6 +36,7 @@ from tests.issuers.issuer_support import (
 from tests.storage import database_url  # noqa: F401  (fixture)
 
 PASSWORD = "correct horse battery staple"
+ADDRESS = "203.0.113.7"
 
 
 def database_text(store: Store) -> str:
@@ -100,17 +106,24 @@ def test_wrong_api_keys_are_unauthorized(store: Store, mangle: object) -> None:
             authenticate_api_key(session, mangle(key))  # type: ignore[operator]
 
 
-def test_revoked_api_key_is_unauthorized(store: Store) -> None:
+def test_revoked_api_key_is_unauthorized_and_the_revocation_is_audited(store: Store) -> None:
     institution = store.add_institution("college-a")
     other = store.add_institution("college-b")
     with store.session() as session:
-        row, key = create_api_key(session, institution, "x", ["issue"], NOW)
-        with pytest.raises(Forbidden):
-            revoke_api_key(session, other, row.prefix, NOW)
-        revoke_api_key(session, institution, row.prefix, NOW)
+        row, key = create_api_key(session, institution, "registrar", ["issue"], NOW)
+        with pytest.raises(NotFound):
+            revoke_api_key(session, other, row.prefix, NOW, actor="admin", reason="leaked")
+        revoke_api_key(session, institution, row.prefix, NOW, actor="admin", reason="leaked")
         session.commit()
         with pytest.raises(Unauthorized, match="revoked"):
             authenticate_api_key(session, key)
+        with pytest.raises(Conflict, match="already revoked"):
+            revoke_api_key(session, institution, row.prefix, NOW, actor="admin", reason="again")
+        (event,) = events_for(session, institution.id or 0)
+        assert (event.action, event.actor) == ("api_key_revoked", "admin")
+        assert event.reason == f"{row.prefix} (registrar): leaked"
+        assert events_for(session, other.id or 0) == []
+        assert [item.revoked_at for item in api_keys_of(session, institution)] == [NOW]
 
 
 def test_password_is_an_argon2id_hash_and_login_opens_a_session(store: Store) -> None:
@@ -119,7 +132,7 @@ def test_password_is_an_argon2id_hash_and_login_opens_a_session(store: Store) ->
         user = create_staff_user(session, institution, "Staff@College-A.example.ca", PASSWORD, NOW)
         session.commit()
         assert user.password_hash.startswith("$argon2id$")
-        login = log_in(session, "staff@college-a.example.ca", PASSWORD, NOW)
+        login = log_in(session, "staff@college-a.example.ca", PASSWORD, NOW, ADDRESS)
         session.commit()
         row, found = staff_session(session, login.token, NOW)
         assert found.id == user.id
@@ -152,15 +165,42 @@ def test_repeated_failures_lock_the_account(store: Store) -> None:
         create_staff_user(session, institution, "a@x.ca", PASSWORD, NOW)
         session.commit()
         with pytest.raises(Unauthorized):
-            log_in(session, "nobody@x.ca", PASSWORD, NOW)
+            log_in(session, "nobody@x.ca", PASSWORD, NOW, ADDRESS)
         for _ in range(MAX_FAILED_LOGINS):
             with pytest.raises(Unauthorized):
-                log_in(session, "a@x.ca", "wrong password", NOW)
+                log_in(session, "a@x.ca", "wrong password", NOW, ADDRESS)
         with pytest.raises(TooManyAttempts):
-            log_in(session, "a@x.ca", PASSWORD, NOW + timedelta(minutes=1))
-        log_in(session, "a@x.ca", PASSWORD, NOW + timedelta(minutes=16))
+            log_in(session, "a@x.ca", PASSWORD, NOW + timedelta(minutes=1), ADDRESS)
+        log_in(session, "a@x.ca", PASSWORD, NOW + timedelta(minutes=16), ADDRESS)
         user = session.get(StaffUser, 1)
         assert user is not None and user.failed_logins == 0
+
+
+def test_failures_from_one_address_lock_that_address_for_every_email(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    institution = store.add_institution("college-a")
+    limits = dataclasses.replace(access.STAFF_LOGIN_LIMITS, per_address=3)
+    monkeypatch.setattr(access, "STAFF_LOGIN_LIMITS", limits)
+    attacker, colleague = "203.0.113.66", "198.51.100.7"
+    with store.session() as session:
+        create_staff_user(session, institution, "a@x.ca", PASSWORD, NOW)
+        session.commit()
+        # One wrong password per email, known or not: no account reaches its own lockout.
+        for email in ("a@x.ca", "b@x.ca", "c@x.ca"):
+            with pytest.raises(Unauthorized):
+                log_in(session, email, "wrong password", NOW, attacker)
+        with pytest.raises(TooManyAttempts):
+            log_in(session, "a@x.ca", PASSWORD, NOW + timedelta(minutes=1), attacker)
+        with pytest.raises(TooManyAttempts):
+            log_in(session, "d@x.ca", "wrong password", NOW + timedelta(minutes=1), attacker)
+        log_in(session, "a@x.ca", PASSWORD, NOW + timedelta(minutes=1), colleague)
+        log_in(session, "a@x.ca", PASSWORD, NOW + access.LOCKOUT + timedelta(minutes=1), attacker)
+        session.commit()
+        failures = session.exec(select(StaffLoginFailure)).all()
+    # Only digests of the emails tried are stored, never the emails.
+    assert {failure.client_address for failure in failures} == {attacker}
+    assert "b@x.ca" not in {failure.account_key for failure in failures}
 
 
 def test_admin_token() -> None:

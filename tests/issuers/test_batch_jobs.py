@@ -5,21 +5,21 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from issuers import batch_jobs
-from issuers.award_tables import Award
-from issuers.batch_runner import BatchRunner
+from issuers import batch_jobs, batch_runner
+from issuers.award_tables import AuditEvent, Award
+from issuers.batch_runner import BatchInterrupted, BatchRunner
 from issuers.batches import batch_progress
 from tests.issuers.award_support import (
     NOW,
     Awarding,
     awarding_fixture,  # noqa: F401  (fixture)
 )
-from tests.issuers.test_batches import _submit, cohort
+from tests.issuers.test_batches import FlakyDatabase, _submit, cohort
 
 
-def _runner(awarding: Awarding) -> BatchRunner:
+def _runner(awarding: Awarding, sessions: object = None) -> BatchRunner:
     return BatchRunner(
-        sessions=awarding.session,
+        sessions=sessions or awarding.session,  # type: ignore[arg-type]
         contexts=lambda session, _institution, _program: awarding.context(session),
         clock=lambda: NOW,
     )
@@ -60,3 +60,42 @@ def test_unfinished_batches_resume_at_start_up(awarding: Awarding) -> None:
             thread.join(60)
     with awarding.session() as session:
         assert batch_progress(session, batch_id).state == "completed"
+
+
+def test_a_job_waits_out_an_outage_and_issues_every_row_once(
+    awarding: Awarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_runner, "GROUP_SIZE", 3)
+    batch_id = _submit(awarding, cohort(10))
+    assert batch_id is not None
+    (lines,) = batch_jobs.line_blocks(awarding.engine, batch_id)
+    # Commits 4 to 6 fail (the second group of rows, then twice as the job starts again): the
+    # database is away for a while.
+    runner = _runner(awarding, FlakyDatabase(awarding, fail_at=4, back_at=7))
+    pauses: list[float] = []
+    batch_jobs.run_through_outages(runner, batch_id, lines, sleep=pauses.append)
+    assert pauses == [1.0, 2.0, 4.0]
+    with awarding.session() as session:
+        awards = session.exec(select(Award)).all()
+        assert batch_progress(session, batch_id).state == "completed"
+        actions = sorted(session.exec(select(AuditEvent.action)).all())
+    assert len(awards) == 10
+    assert len({award.external_id for award in awards}) == 10
+    assert len({(award.status_list_id, award.status_index) for award in awards}) == 10
+    assert actions == ["batch_completed", "batch_submitted"]
+
+
+def test_a_job_gives_up_when_the_outage_outlasts_its_patience(
+    awarding: Awarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_runner, "GROUP_SIZE", 3)
+    batch_id = _submit(awarding, cohort(4))
+    assert batch_id is not None
+    (lines,) = batch_jobs.line_blocks(awarding.engine, batch_id)
+    runner = _runner(awarding, FlakyDatabase(awarding, fail_at=4))
+    pauses: list[float] = []
+    with pytest.raises(BatchInterrupted):
+        batch_jobs.run_through_outages(runner, batch_id, lines, patience=5, sleep=pauses.append)
+    assert pauses == [1.0, 2.0, 4.0]
+    with awarding.session() as session:
+        assert batch_progress(session, batch_id).state == "running"

@@ -158,10 +158,11 @@ def test_a_cohort_is_issued_once_even_when_submitted_twice(awarding: Awarding) -
 
 
 class FlakyDatabase:
-    """Sessions whose commits fail from the ``fail_at``-th on: the database went away."""
+    """Sessions whose commits fail from the ``fail_at``-th on: the database went away (and,
+    with ``back_at``, came back at that commit)."""
 
-    def __init__(self, awarding: Awarding, fail_at: int) -> None:
-        self.awarding, self.fail_at, self.commits = awarding, fail_at, 0
+    def __init__(self, awarding: Awarding, fail_at: int, back_at: int | None = None) -> None:
+        self.awarding, self.fail_at, self.back_at, self.commits = awarding, fail_at, back_at, 0
 
     @contextmanager
     def __call__(self) -> Iterator[Session]:
@@ -170,7 +171,7 @@ class FlakyDatabase:
 
             def commit() -> None:
                 self.commits += 1
-                if self.commits >= self.fail_at:
+                if self.fail_at <= self.commits < (self.back_at or self.commits + 1):
                     raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
                 original()
 

@@ -83,7 +83,9 @@ def populate(engine: Engine) -> Deployment:
         register_secret(api_key, "API key")
         password = register_secret("correct horse battery staple", "password")
         create_staff_user(session, college, "registrar@college.example.ca", password, NOW)
-        register_secret(log_in(session, "registrar@college.example.ca", password, NOW).token)
+        register_secret(
+            log_in(session, "registrar@college.example.ca", password, NOW, "127.0.0.1").token
+        )
         employer = create_employer(
             session, master, NOW, BASE_URL, EmployerCreate(slug="acme", name="Acme Welding")
         )

@@ -94,6 +94,13 @@ class Deployment:
 
 @pytest.fixture
 def deployment(database_url: str) -> Iterator[Deployment]:
+    with deployment_on(database_url) as made:
+        yield made
+
+
+@contextmanager
+def deployment_on(database_url: str) -> Iterator[Deployment]:
+    """A migrated database with one institution and program (see ``Deployment``)."""
     engine = create_database_engine(database_url)
     migrate_to_head(engine)
     master_text = register_secret(encode_base64url(secrets.token_bytes(32)), "master key")

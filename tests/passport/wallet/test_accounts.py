@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -127,7 +128,8 @@ def test_login_rate_limit_per_account(learner: Learner, wallet_url: str) -> None
 def test_login_rate_limit_per_address(
     new_learner: Callable[[], Learner], wallet_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(accounts, "MAX_FAILURES_PER_ADDRESS", 3)
+    limits = dataclasses.replace(accounts.SIGN_IN_LIMITS, per_address=3)
+    monkeypatch.setattr(accounts, "SIGN_IN_LIMITS", limits)
     target = new_learner()
     visitor = Visitor(wallet_url)
     try:
