@@ -8,12 +8,10 @@ import json
 import time
 from http.server import BaseHTTPRequestHandler
 
-from credentials.keys import Ed25519Signer
-from credentials.proofs.registry import secure
 from credentials.report import Outcome
 from keys.fetcher import FetchPolicy
 from tests.verifier.support import NOW, Documents, Issuer, document_server
-from tests.verifier.test_sources import controller_document, service_on_a_fake_clock
+from tests.verifier.test_sources import https_issuer_credential, service_on_a_fake_clock
 from verifier.service import VerifierService
 
 POLICY = FetchPolicy(
@@ -72,12 +70,7 @@ def test_issuer_host_down_garbage_or_slow_then_back() -> None:
     issuer, documents = Issuer(), Flaky()
     service, _clock = service_on_a_fake_clock(POLICY)
     with document_server(documents) as (_server, base):
-        url = f"{base}/issuers/1"
-        documents.put("/issuers/1", controller_document(url, issuer), "application/json")
-        document = issuer.credential()
-        document["issuer"]["id"] = url
-        signed = secure(document, Ed25519Signer(issuer.key, f"{url}#key-1"), "vc+jwt", now=NOW)
-        assert isinstance(signed, str)
+        signed = https_issuer_credential(issuer, documents, base)
         for mode in ("down", "garbage", "slow"):
             documents.mode = mode
             checks, elapsed = outcomes(service, signed.encode())

@@ -116,16 +116,23 @@ def test_https_issuer_key_resolved_from_its_controller_document_by_exact_id() ->
     assert (method.id, method.controller) == (f"{url}#key-1", url)
 
 
+def https_issuer_credential(issuer: Issuer, documents: Documents, base: str) -> str:
+    """A vc+jwt credential of an issuer whose id is ``{base}/issuers/1``, its controller
+    document published there."""
+    url = f"{base}/issuers/1"
+    documents.put("/issuers/1", controller_document(url, issuer), "application/json")
+    document = issuer.credential()
+    document["issuer"]["id"] = url
+    signed = secure(document, Ed25519Signer(issuer.key, f"{url}#key-1"), "vc+jwt", now=NOW)
+    assert isinstance(signed, str)
+    return signed
+
+
 def test_credential_of_an_https_issuer_verifies_end_to_end() -> None:
     issuer, documents = Issuer(), Documents()
     service = VerifierService(GuardedFetcher(LOOPBACK), CompositeRegistry([]))
     with document_server(documents) as (_server, base):
-        url = f"{base}/issuers/1"
-        documents.put("/issuers/1", controller_document(url, issuer), "application/json")
-        document = issuer.credential()
-        document["issuer"]["id"] = url
-        signed = secure(document, Ed25519Signer(issuer.key, f"{url}#key-1"), "vc+jwt", now=NOW)
-        assert isinstance(signed, str)
+        signed = https_issuer_credential(issuer, documents, base)
         report = service.verify_bytes(signed.encode(), "en", now=NOW).report
     checks = {check.id: check.outcome for check in report.checks}
     assert checks["proof"] is Outcome.PASSED and checks["issuer_key"] is Outcome.PASSED
