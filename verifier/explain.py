@@ -1,10 +1,10 @@
 """A verification report explained for people: the API's JSON body and the employer page's view.
 
 Every check gets its sentence (``verifier.messages.render_check``), what it means and, when it did
-not pass, what to do next. The issuer is named by the trust registry (English and French), beside
-the name the credential claims for itself, never instead of the registry's. ``details_of`` reads
-what the credential says it is for (program, hours, skills, assessment): claims, shown under the
-checks that say how far to trust them.
+not pass, what to do next (``verifier.explanations``). The issuer is named by the trust registry
+(English and French), beside the name the credential claims for itself, never instead of the
+registry's. ``details_of`` reads what the credential says it is for (program, hours, skills,
+assessment): claims, shown under the checks that say how far to trust them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verifier.messages import render_advice, render_meaning, render_next_step
+from verifier.explanations import render_advice, render_meaning, render_next_step
 from verifier.pipeline import VerificationReport
 from verifier.registry import RegistryEntry, RegistrySource
 from verifier.render import report_as_json
