@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import unquote
 
 from credentials.did import DocumentResolver
@@ -90,21 +91,22 @@ class DidWebResolver:
         did = verification_method.partition("#")[0]
         url = did_web_url(did)
 
-        def read(fetched: FetchResult) -> VerificationMethod:
+        def read(fetched: FetchResult) -> dict[str, Any]:
             try:
-                document = parse_json_object(fetched.content)
+                return parse_json_object(fetched.content)
             except InvalidInput as error:
                 # Not a document at all (an error page, garbage): "could not check".
                 raise ResolutionUnavailable(
                     f"the DID document at {url} is unreadable: {error.message}"
                 ) from None
-            try:
-                return DocumentResolver({did: document}).resolve(verification_method)
-            except InvalidKey:
-                raise
-            except InvalidInput as error:
-                raise InvalidKey(
-                    f"the DID document at {url} is malformed: {error.message}"
-                ) from None
 
-        return self._fetcher.fetch_usable(url, accept=DID_DOCUMENT_ACCEPT, read=read)
+        # Only an unreadable answer leaves the cache: a readable document that lacks the key
+        # stays cached, so forged credentials naming a college's did:web cannot make us fetch
+        # the college's document once per verification.
+        document = self._fetcher.fetch_usable(url, accept=DID_DOCUMENT_ACCEPT, read=read)
+        try:
+            return DocumentResolver({did: document}).resolve(verification_method)
+        except InvalidKey:
+            raise
+        except InvalidInput as error:
+            raise InvalidKey(f"the DID document at {url} is malformed: {error.message}") from None

@@ -149,11 +149,13 @@ def test_attack_document_id_for_another_did_refused() -> None:
 
 def test_missing_fragment_is_key_not_found() -> None:
     key = Ed25519PrivateKey.generate().public_key()
-    resolver, _ = resolver_serving(json.dumps(document(DID, {"key-1": key})).encode())
+    resolver, recorder = resolver_serving(json.dumps(document(DID, {"key-1": key})).encode())
     with pytest.raises(KeyNotFound, match="key-9"):
         resolver.resolve(f"{DID}#key-9")
     with pytest.raises(KeyNotFound):
         resolver.resolve(DID)
+    # A readable document stays cached: unknown key ids do not make us fetch it again.
+    assert len(recorder.requests) == 1
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"id": "x", "id": "y"}'])
