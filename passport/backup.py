@@ -124,6 +124,7 @@ def _python_type(type_: TypeEngine[Any]) -> type:
     try:
         return type_.python_type
     except NotImplementedError:
+        # SQLAlchemy's documented answer for types without one; their values go as JSON.
         return object
 
 
