@@ -8,7 +8,7 @@ hands offline ones (did:key only, lists given as files); the server hands the gu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -90,3 +90,8 @@ class VerificationContext:
     presentation: ProofExpectations | None = None
     allow_published_test_keys: bool = False
     verified_lists: VerifiedLists | None = None
+
+
+def dated(expectations: ProofExpectations, context: VerificationContext) -> ProofExpectations:
+    """``expectations`` with the verification's ``now`` and leeway, so proof dates are checked."""
+    return replace(expectations, now=context.now, leeway=context.leeway)

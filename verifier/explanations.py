@@ -115,6 +115,31 @@ MEANINGS: dict[str, dict[Language, str]] = {
         "Quelqu'un a remplacé la liste de révocation de l'émetteur par une autre, peut-être "
         "pour cacher que le titre a été révoqué.",
     ),
+    "status.unsupported": _texts(
+        "The issuer records revocations in a form this service cannot read, so we do not know "
+        "whether it has revoked this credential.",
+        "L'émetteur consigne les révocations sous une forme que ce service ne sait pas lire : "
+        "nous ne savons pas s'il a révoqué ce titre.",
+    ),
+    "proof.unsupported": _texts(
+        "The credential is signed in a way this service cannot check, so we cannot say whether "
+        "it is genuine. Do not rely on it until it has been checked another way.",
+        "Le titre est signé d'une façon que ce service ne sait pas vérifier : nous ne pouvons "
+        "pas dire s'il est authentique. Ne vous y fiez pas avant de l'avoir fait vérifier "
+        "autrement.",
+    ),
+    "proof.missing": _texts(
+        "Nothing shows who issued this document or that it is unchanged: anyone could have "
+        "written it.",
+        "Rien ne montre qui a délivré ce document ni qu'il est resté intact : n'importe qui "
+        "aurait pu l'écrire.",
+    ),
+    "proof.dates": _texts(
+        "The signature is not valid at this time; a signature dated in the future or past its "
+        "own end date does not vouch for the credential.",
+        "La signature n'est pas valable en ce moment; une signature datée dans le futur ou "
+        "après sa propre date de fin ne garantit pas le titre.",
+    ),
     "status.could_not_check": _texts(
         "We do not know whether the issuer has revoked this credential: its revocation list "
         "could not be obtained or read. This does not mean it was revoked.",

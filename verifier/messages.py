@@ -65,6 +65,22 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "fr": "La signature numérique ne correspond pas : le titre a été modifié après sa "
         "signature, ou il n'a pas été signé avec cette clé ({reason}).",
     },
+    "proof.missing": {
+        "en": "This credential carries no signature, so nothing shows who issued it or that it "
+        "is unchanged.",
+        "fr": "Ce titre ne porte aucune signature : rien ne montre qui l'a délivré ni qu'il est "
+        "resté intact.",
+    },
+    "proof.unsupported": {
+        "en": "The digital signature could not be checked: this credential uses {mechanism}, "
+        "which this verifier does not check.",
+        "fr": "La signature numérique n'a pas pu être vérifiée : ce titre utilise {mechanism}, "
+        "que ce vérificateur ne vérifie pas.",
+    },
+    "proof.dates": {
+        "en": "The digital signature does not hold at this time: {reason}.",
+        "fr": "La signature numérique n'est pas valable en ce moment : {reason}.",
+    },
     "proof.unavailable": {
         "en": "The digital signature could not be checked: {reason}.",
         "fr": "La signature numérique n'a pas pu être vérifiée : {reason}.",
@@ -151,6 +167,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "status.unavailable": {
         "en": "Could not check whether the credential was revoked: {reason}.",
         "fr": "Impossible de vérifier si le titre a été révoqué : {reason}.",
+    },
+    "status.unsupported": {
+        "en": "Could not check whether the credential was revoked: it uses a status of type "
+        "{kind}, which this verifier does not check.",
+        "fr": "Impossible de vérifier si le titre a été révoqué : il utilise un statut de type "
+        "{kind}, que ce vérificateur ne vérifie pas.",
     },
     "status.forged": {
         "en": "The revocation list given for this credential is not its issuer's: {reason} "

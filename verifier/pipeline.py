@@ -30,7 +30,7 @@ from verifier.checks import (
     check_schemas,
     check_validity,
 )
-from verifier.context import OfflineStatusLists, VerificationContext
+from verifier.context import OfflineStatusLists, VerificationContext, dated
 from verifier.guards import refuse_huge_arrays
 from verifier.inputs import VerifiableInput
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
@@ -155,7 +155,7 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
 def verify_document(document: dict[str, Any], context: VerificationContext) -> VerificationReport:
     if kind_of(document) == "presentation":
         return _verify_presentation(document, context)
-    proof = check_embedded_proofs(document, context.resolver, ProofExpectations())
+    proof = check_embedded_proofs(document, context.resolver, dated(ProofExpectations(), context))
     return _verify_credential(document, proof, context)
 
 
@@ -202,7 +202,7 @@ def _verify_presentation(
     """Check 7: the holder's proof (purpose ``authentication``, the verifier's challenge and
     domain; VC DI 1.0 section 4.4) and that the holder is each credential's subject."""
     requested = context.presentation
-    expectations = requested or ProofExpectations(proof_purpose=AUTHENTICATION)
+    expectations = dated(requested or ProofExpectations(proof_purpose=AUTHENTICATION), context)
     members = document.get("verifiableCredential", [])
     members = members if isinstance(members, list) else [members]
     parts = [_verify_member(member, context) for member in members[:MAX_PARTS]]

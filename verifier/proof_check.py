@@ -4,7 +4,8 @@ A document may carry several proofs (VC Data Integrity 1.0 section 2.1.2 "Proof 
 section 8.2 lets verifiers accept any one. We pass when at least one proof of an allowed
 mechanism verifies and no proof of an allowed mechanism fails: a failing proof of a mechanism we
 understand is a tampering signal even when another proof passes. Proofs of mechanisms outside the
-allow-list are ignored when another proof passes, and otherwise fail the check by name.
+allow-list are ignored when another proof passes, and otherwise make the check "could not check"
+by name; a credential with no proof at all is not verified ("carries no signature").
 """
 
 from __future__ import annotations
@@ -34,12 +35,8 @@ class ProofOutcome:
 
 def combine_proof_results(results: Sequence[ProofVerification]) -> ProofOutcome:
     if not results:
-        return ProofOutcome(
-            Check.of(
-                CHECK_ID, Outcome.FAILED, "proof.failed", reason="the credential has no proof"
-            ),
-            None,
-        )
+        missing = Check.of(CHECK_ID, Outcome.FAILED, "proof.missing", reason="no proof")
+        return ProofOutcome(missing, None)
     understood = [result for result in results if is_supported_mechanism(result.mechanism)]
     failures = [result for result in understood if result.outcome is Outcome.FAILED]
     passed = [result for result in understood if result.outcome is Outcome.PASSED]
@@ -53,11 +50,19 @@ def combine_proof_results(results: Sequence[ProofVerification]) -> ProofOutcome:
     if unavailable:
         first = unavailable[0]
         return ProofOutcome(_check(first, "proof.unavailable", reason=first.reason), None)
-    return ProofOutcome(_check(results[0], "proof.failed", reason=results[0].reason), None)
+    # Only proofs we cannot read: a malformed or missing proof fails; a mechanism we do not
+    # implement is named, since the credential may well be genuine (issue #12).
+    broken = [result for result in results if result.outcome is Outcome.FAILED] or list(results)
+    first = broken[0]
+    return ProofOutcome(
+        _check(first, "proof.failed", reason=first.reason, mechanism=first.mechanism), None
+    )
 
 
 def _check(result: ProofVerification, message_key: str, **params: str) -> Check:
-    return Check.of(CHECK_ID, result.outcome, message_key, result.problem_type, **params)
+    return Check.of(
+        CHECK_ID, result.outcome, result.message_key or message_key, result.problem_type, **params
+    )
 
 
 def check_embedded_proofs(

@@ -16,15 +16,23 @@ from typing import Any
 from credentials.errors import PassportError
 from credentials.proofs.base import ProofExpectations, ProofVerification
 from credentials.report import Check, Outcome
-from credentials.status_list import parse_status_entry, status_of
+from credentials.status_list import (
+    ENTRY_TYPE,
+    LEGACY_ENTRY_TYPE,
+    parse_status_entry,
+    status_of,
+)
 from verifier.checks import check_issuer_key
-from verifier.context import FetchedDocument, VerificationContext
+from verifier.context import FetchedDocument, VerificationContext, dated
 from verifier.proof_check import check_embedded_proofs, check_jws
 from verifier.summary import issuer_id_of
 from verifier.verified_lists import RecordingResolver, VerifiedLists
 
 CHECK_ID = "status"
 KNOWN_PURPOSES = ("revocation", "suspension")
+# Bitstring Status List 1.0 section 2.1: "refresh" and "message" say nothing about validity.
+INFORMATIONAL_PURPOSES = ("refresh", "message")
+CHECKED_TYPES = (ENTRY_TYPE, LEGACY_ENTRY_TYPE)
 _ASSERTION = ProofExpectations()
 
 
@@ -76,7 +84,8 @@ def _verified_list(
         outcome = check_jws(content, resolver, context.now, context.leeway)
         proof, document = outcome.proof, outcome.credential
     else:
-        proof, document = check_embedded_proofs(content, resolver, _ASSERTION), content
+        expectations = dated(_ASSERTION, context)
+        proof, document = check_embedded_proofs(content, resolver, expectations), content
     if proof.check.outcome is not Outcome.PASSED or document is None or proof.accepted is None:
         raise PassportError("the status list's own signature did not verify")
     if slot is not None:
@@ -99,11 +108,27 @@ def _ownership(
     return None
 
 
+def _unchecked_kind(entries: list[dict[str, Any]]) -> str | None:
+    """The first status entry this verifier cannot read, named by its type (or purpose): an
+    entry we cannot read may say "revoked", so it is never taken as "not revoked"."""
+    for entry in entries:
+        kinds = entry.get("type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if not any(kind in CHECKED_TYPES for kind in kinds):
+            return ", ".join(str(kind) for kind in kinds)
+        purpose = entry.get("statusPurpose")
+        if purpose not in KNOWN_PURPOSES + INFORMATIONAL_PURPOSES:
+            return f"{ENTRY_TYPE} ({purpose!r})"
+    return None
+
+
 def check_status(credential: dict[str, Any], context: VerificationContext) -> Check:
     checked_at = context.now.strftime("%Y-%m-%d %H:%M UTC")
-    entries = [
-        entry for entry in _entries(credential) if entry.get("statusPurpose") in KNOWN_PURPOSES
-    ]
+    all_entries = _entries(credential)
+    unreadable = _unchecked_kind(all_entries)
+    if unreadable is not None:
+        return Check.of(CHECK_ID, Outcome.COULD_NOT_CHECK, "status.unsupported", kind=unreadable)
+    entries = [entry for entry in all_entries if entry.get("statusPurpose") in KNOWN_PURPOSES]
     if not entries:
         return Check.of(CHECK_ID, Outcome.PASSED, "status.none")
     for entry in entries:

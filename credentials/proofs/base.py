@@ -9,7 +9,7 @@ so one broken proof never hides the report of the others.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from credentials.keys import ASSERTION_METHOD, KeyResolver, Signer
@@ -29,11 +29,18 @@ class ProofOptions:
 
 @dataclass(frozen=True)
 class ProofExpectations:
-    """What the verifier requires of a proof (VC Data Integrity 1.0 section 4.4 step 7)."""
+    """What the verifier requires of a proof (VC Data Integrity 1.0 section 4.4 step 7).
+
+    ``now`` (passed in: the core reads no clock) dates the proof: a ``created`` later than
+    ``now + leeway`` or an ``expires`` earlier than ``now - leeway`` fails (section 2.1 "Proofs",
+    steps 12-13 of 4.4 in the 2025 Recommendation). Without ``now`` the dates are not checked.
+    """
 
     proof_purpose: str = ASSERTION_METHOD
     challenge: str | None = None
     domain: str | None = None
+    now: datetime | None = None
+    leeway: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,8 @@ class ProofVerification:
 
     ``reason`` is a short plain-English sentence without key material. ``verification_method``
     and ``controller`` are those of the resolved key, for the issuer-binding check.
+    ``message_key`` names a sentence of its own where the generic one for the outcome would
+    mislead (a proof dated in the future was not "changed after it was signed").
     """
 
     mechanism: str
@@ -50,6 +59,7 @@ class ProofVerification:
     verification_method: str | None = None
     controller: str | None = None
     problem_type: str | None = None
+    message_key: str | None = None
 
     @property
     def verified(self) -> bool:

@@ -4,7 +4,8 @@ VC Data Integrity 1.0 (W3C Recommendation 2025) section 4.2 "Add Proof", 4.4 "Ve
 2.1.2 "Proof Sets"; vc-di-eddsa 1.0 sections 3.2 (``eddsa-rdfc-2022``) and 3.3 (``eddsa-jcs-2022``).
 A cryptosuite module subclasses ``EddsaCryptosuite`` with its own ``transform`` and
 ``configure_proof`` and registers its ``SUITE`` in ``SUPPORTED_CRYPTOSUITES``; anything else
-(``eddsa-rdf-2022``, ``eddsa-2022``, ``ecdsa-sd-2023``, other proof types) is refused by name.
+(``eddsa-rdf-2022``, ``eddsa-2022``, ``ecdsa-sd-2023``, other proof types) is named as a
+mechanism this verifier does not check: "could not check", never "changed after it was signed".
 
 >>> sorted(SUPPORTED_CRYPTOSUITES)
 ['eddsa-jcs-2022', 'eddsa-rdfc-2022']
@@ -76,11 +77,13 @@ class ProofFailure(Exception):
         reason: str,
         problem_type: str = PROOF_VERIFICATION_ERROR,
         outcome: Outcome = Outcome.FAILED,
+        message_key: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.problem_type = problem_type
         self.outcome = outcome
+        self.message_key = message_key
 
 
 def format_date_time(moment: datetime) -> str:
@@ -196,6 +199,7 @@ def check_proof(proof: dict[str, Any], cryptosuite: str, expectations: ProofExpe
             raise ProofFailure(
                 f"proof {member!r} is not an XML Schema dateTimeStamp", MALFORMED_PROOF_ERROR
             )
+    check_proof_dates(proof, expectations)
     if expectations.challenge is not None and proof.get("challenge") != expectations.challenge:
         raise ProofFailure(
             "proof challenge does not match the expected one", INVALID_CHALLENGE_ERROR
@@ -208,6 +212,28 @@ def check_proof(proof: dict[str, Any], cryptosuite: str, expectations: ProofExpe
     if "previousProof" in proof:
         raise ProofFailure("proof chains (previousProof) are not supported", MALFORMED_PROOF_ERROR)
     return _proof_value(proof)
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def check_proof_dates(proof: dict[str, Any], expectations: ProofExpectations) -> None:
+    """A proof ``created`` in the future, or past its own ``expires``, is no proof now (VC Data
+    Integrity 1.0 section 2.1: ``expires`` is when the proof "expires"; a signer cannot date a
+    proof later than the moment it is checked). Both beyond the clock-skew leeway."""
+    now = expectations.now
+    if now is None:
+        return
+    created = proof.get("created")
+    if isinstance(created, str) and _instant(created) > now + expectations.leeway:
+        raise ProofFailure(
+            f"the proof says it was made on {created}, which is in the future",
+            message_key="proof.dates",
+        )
+    expires = proof.get("expires")
+    if isinstance(expires, str) and _instant(expires) < now - expectations.leeway:
+        raise ProofFailure(f"the proof expired on {expires}", message_key="proof.dates")
 
 
 def resolve_method(
@@ -308,7 +334,11 @@ class EddsaCryptosuite(ABC):
                 raise ProofFailure("the signature does not match the document") from None
         except ProofFailure as failure:
             return ProofVerification(
-                self.cryptosuite, failure.outcome, failure.reason, problem_type=failure.problem_type
+                self.cryptosuite,
+                failure.outcome,
+                failure.reason,
+                problem_type=failure.problem_type,
+                message_key=failure.message_key,
             )
         return ProofVerification(
             self.cryptosuite, Outcome.PASSED, "signature verified", method.id, method.controller
@@ -323,7 +353,11 @@ def verify_data_integrity(
     if proofs is None:
         return [
             ProofVerification(
-                MECHANISM, Outcome.FAILED, "no proof", problem_type=MALFORMED_PROOF_ERROR
+                MECHANISM,
+                Outcome.FAILED,
+                "no proof",
+                problem_type=MALFORMED_PROOF_ERROR,
+                message_key="proof.missing",
             )
         ]
     results = []
@@ -336,18 +370,34 @@ def _verify_one(
     document: dict[str, Any], proof: Any, resolver: KeyResolver, expectations: ProofExpectations
 ) -> ProofVerification:
     if not isinstance(proof, dict):
-        return _refused("proof is not a JSON object")
+        return ProofVerification(
+            MECHANISM,
+            Outcome.FAILED,
+            "proof is not a JSON object",
+            problem_type=MALFORMED_PROOF_ERROR,
+        )
     if proof.get("type") != PROOF_TYPE:
-        return _refused(f"unsupported proof type {proof.get('type')!r}")
+        return unsupported(_name(proof.get("type"), "proof type"))
     suite = SUPPORTED_CRYPTOSUITES.get(str(proof.get("cryptosuite")))
     if suite is None:
-        return _refused(f"unsupported cryptosuite {proof.get('cryptosuite')!r}")
+        return unsupported(_name(proof.get("cryptosuite"), "cryptosuite"))
     return suite.verify_proof(document, proof, resolver, expectations)
 
 
-def _refused(reason: str) -> ProofVerification:
+def _name(value: Any, what: str) -> str:
+    """A proof type or cryptosuite as a reader can be told it: short, never a nested object."""
+    return value[:80] if isinstance(value, str) and value else f"an unnamed {what}"
+
+
+def unsupported(mechanism: str) -> ProofVerification:
+    """A proof of a mechanism this verifier does not implement: it may be genuine, so it is
+    "could not check" by name, never "changed after it was signed" (issue #12)."""
     return ProofVerification(
-        MECHANISM, Outcome.FAILED, reason, problem_type=PROOF_VERIFICATION_ERROR
+        mechanism,
+        Outcome.COULD_NOT_CHECK,
+        f"this credential uses {mechanism}, which this verifier does not check",
+        problem_type=PROOF_VERIFICATION_ERROR,
+        message_key="proof.unsupported",
     )
 
 
