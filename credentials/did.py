@@ -47,8 +47,10 @@ def _public_key(entry: Mapping[str, Any]) -> PublicKey:
     raise InvalidKey(f"unsupported verification method type {method_type!r}")
 
 
-def verification_methods(document: Mapping[str, Any]) -> dict[str, VerificationMethod]:
-    """Every verification method of a DID/controller document, keyed by absolute id."""
+def _method_entries(
+    document: Mapping[str, Any],
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, set[str]]]:
+    """Every embedded method by absolute id, and the relationships that reference each."""
     document_id = document.get("id")
     if not isinstance(document_id, str):
         raise InvalidInput("controller document has no string 'id'")
@@ -67,15 +69,43 @@ def verification_methods(document: Mapping[str, Any]) -> dict[str, VerificationM
                 entries[method_id] = item
                 if relationship != "verificationMethod":
                     referenced.setdefault(method_id, set()).add(relationship)
+    return entries, referenced
+
+
+def _method(
+    method_id: str, entry: Mapping[str, Any], referenced: dict[str, set[str]]
+) -> VerificationMethod:
+    return VerificationMethod(
+        id=method_id,
+        controller=str(entry.get("controller", "")),
+        public_key=_public_key(entry),
+        relationships=frozenset(referenced.get(method_id, set())),
+    )
+
+
+def verification_methods(document: Mapping[str, Any]) -> dict[str, VerificationMethod]:
+    """Every verification method of a DID/controller document that this verifier can read,
+    keyed by absolute id. Methods of other types (a P-256 Multikey, an X25519 ``keyAgreement``
+    key) are left out rather than spoiling the document: DID Core 1.0 section 5.2 lets a
+    document list methods of any type, and a proof names its own method by exact id."""
+    entries, referenced = _method_entries(document)
     methods: dict[str, VerificationMethod] = {}
     for method_id, entry in entries.items():
-        methods[method_id] = VerificationMethod(
-            id=method_id,
-            controller=str(entry.get("controller", "")),
-            public_key=_public_key(entry),
-            relationships=frozenset(referenced.get(method_id, set())),
-        )
+        try:
+            methods[method_id] = _method(method_id, entry, referenced)
+        except InvalidKey:
+            continue
     return methods
+
+
+def method_by_id(document: Mapping[str, Any], method_id: str) -> VerificationMethod:
+    """Exactly the method ``method_id``: ``KeyNotFound`` when the document does not list it,
+    ``InvalidKey`` (with the reason) when it does but this verifier cannot read its key."""
+    entries, referenced = _method_entries(document)
+    entry = entries.get(method_id)
+    if entry is None:
+        raise KeyNotFound(f"{method_id!r} is not in its controller document")
+    return _method(method_id, entry, referenced)
 
 
 @dataclass
@@ -91,9 +121,7 @@ class DocumentResolver:
             raise KeyNotFound(f"no controller document for {document_id!r}")
         if document.get("id") != document_id:
             raise KeyNotFound(f"controller document id does not match {document_id!r}")
-        method = verification_methods(document).get(verification_method)
-        if method is None:
-            raise KeyNotFound(f"{verification_method!r} is not in its controller document")
+        method = method_by_id(document, verification_method)
         if method.controller != document_id:
             # Controlled Identifiers 1.0 section 3.3 "Retrieve Verification Method": the method
             # must name the document it sits in as its controller. Otherwise anyone could host
