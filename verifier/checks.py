@@ -10,6 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from credentials.errors import PassportError
+from credentials.key_binding import BINDABLE_ISSUER_PREFIXES
 from credentials.models import parse_credential
 from credentials.models.common import instant_or_none
 from credentials.multikey import decode_public_multikey, public_key_bytes
@@ -21,7 +22,6 @@ from verifier.guards import unknown_context_check
 from verifier.summary import issuer_id_of, kind_of
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
-BINDABLE_ISSUER_PREFIXES = ("did:", "https://", "http://")
 # The 1EdTech test key signs every 1EdTech fixture; its private key is published
 # (../shared/docs/standards.md, pitfall 11), so outside test suites it proves nothing.
 PUBLISHED_TEST_KEYS = frozenset(
@@ -44,12 +44,20 @@ def check_format(document: dict[str, Any]) -> Check:
     return Check.of("format", Outcome.PASSED, f"format.ok.{kind_of(document)}")
 
 
-def check_issuer_key(document: dict[str, Any], accepted: ProofVerification | None) -> Check:
+def check_issuer_key(
+    document: dict[str, Any], accepted: ProofVerification | None, foreign_key: str | None = None
+) -> Check:
     """Check 3: the key that signed is the issuer's (VC DI 1.0 section 4.4; OB 3.0 impl. guide
-    "key provenance": the verification method's controller is the issuer id)."""
+    "key provenance": the verification method's controller is the issuer id). ``foreign_key``:
+    a key refused before any fetch because it cannot be the issuer's (``credentials.key_binding``),
+    a forgery whatever its signature says."""
+    issuer = issuer_id_of(document) or "?"
+    if foreign_key is not None:
+        return Check.of(
+            "issuer_key", Outcome.FAILED, "issuer_key.mismatch", issuer=issuer, key=foreign_key
+        )
     if accepted is None:
         return Check.of("issuer_key", Outcome.COULD_NOT_CHECK, "issuer_key.unchecked")
-    issuer = issuer_id_of(document) or "?"
     key = accepted.verification_method or "?"
     if accepted.controller == issuer:
         return Check.of("issuer_key", Outcome.PASSED, "issuer_key.ok", issuer=issuer)
@@ -71,13 +79,20 @@ def _is_published_test_key(accepted: ProofVerification, context: VerificationCon
 
 
 def check_issuer_trust(
-    document: dict[str, Any], accepted: ProofVerification | None, context: VerificationContext
+    document: dict[str, Any],
+    accepted: ProofVerification | None,
+    key_check: Check,
+    context: VerificationContext,
 ) -> Check:
-    """Check 4: a recognized issuer, named by the registry (an unknown one is a warning)."""
+    """Check 4: a recognized issuer, named by the registry (an unknown one is a warning). The
+    registry is consulted only once the key is shown to be the issuer's: a registry name beside
+    a signature that could not be tied to the issuer would lend a forgery its name (issue #12)."""
     issuer = issuer_id_of(document) or "?"
     test_keys_refused = not context.allow_published_test_keys
     if accepted is not None and test_keys_refused and _is_published_test_key(accepted, context):
         return Check.of("issuer_trust", Outcome.FAILED, "issuer_trust.test_key")
+    if key_check.outcome is not Outcome.PASSED:
+        return Check.of("issuer_trust", Outcome.WARNING, "issuer_trust.unchecked", issuer=issuer)
     entry = context.trust_registry.lookup(issuer)
     if entry is None:
         return Check.of("issuer_trust", Outcome.WARNING, "issuer_trust.unknown", issuer=issuer)

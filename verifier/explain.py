@@ -9,16 +9,24 @@ assessment): claims, shown under the checks that say how far to trust them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from credentials.report import Check, Outcome
 from verifier.explanations import render_advice, render_meaning, render_next_step
 from verifier.pipeline import VerificationReport
-from verifier.registry import RegistryEntry, RegistrySource
+from verifier.registry import InstitutionRegistry, RegistryEntry, RegistrySource
 from verifier.render import report_as_json
 from verifier.summary import _first_subject
 
 MAX_LISTED = 50
+EMPTY_REGISTRY = InstitutionRegistry({})
+
+
+def key_is_issuers(checks: Sequence[Check]) -> bool:
+    """Did the issuer-key check pass? Only then may a page name the issuer from the registry."""
+    return any(check.id == "issuer_key" and check.outcome is Outcome.PASSED for check in checks)
 
 
 def _text(value: Any) -> str | None:
@@ -135,13 +143,15 @@ def explained_report(
     """``report_as_json`` plus, per check, ``meaning`` and ``next_step``; ``advice`` under the
     verdict; ``issuer`` from the registry. Parts (CLR members, presented credentials) alike."""
     result = report_as_json(report, language)
-    result["advice"] = render_advice(report.verdict, language)
+    result["advice"] = render_advice(report.verdict, language, report.checks)
     for check, rendered in zip(report.checks, result["checks"], strict=True):
         rendered["meaning"] = render_meaning(check, language)
         rendered["next_step"] = render_next_step(check, language)
     summary = report.summary
+    # The registry's name and badge only for a key shown to be the issuer's (issue #12).
+    named = registry if key_is_issuers(report.checks) else EMPTY_REGISTRY
     result["issuer"] = (
-        issuer_as_json(summary.issuer_id, registry, summary.issuer_claimed_name, language)
+        issuer_as_json(summary.issuer_id, named, summary.issuer_claimed_name, language)
         if summary
         else None
     )

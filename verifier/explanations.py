@@ -10,7 +10,9 @@ The sentences themselves are ``verifier.messages``; this module explains them.
 
 from __future__ import annotations
 
-from credentials.report import Check, Verdict
+from collections.abc import Sequence
+
+from credentials.report import Check, Outcome, Verdict
 from verifier.messages import Language, language_or_default
 
 
@@ -114,6 +116,17 @@ MEANINGS: dict[str, dict[Language, str]] = {
         "perhaps to hide that the credential was revoked.",
         "Quelqu'un a remplacé la liste de révocation de l'émetteur par une autre, peut-être "
         "pour cacher que le titre a été révoqué.",
+    ),
+    "issuer_trust.unchecked": _texts(
+        "Until the signature is tied to the issuer, the name on the credential is only a claim: "
+        "anyone can write an institution's name.",
+        "Tant que la signature n'est pas rattachée à l'émetteur, le nom inscrit sur le titre "
+        "n'est qu'une affirmation : n'importe qui peut écrire le nom d'un établissement.",
+    ),
+    "proof.foreign_key": _texts(
+        "Someone other than the institution the credential names signed it: treat it as a forgery.",
+        "Quelqu'un d'autre que l'établissement nommé a signé ce titre : considérez-le comme une "
+        "contrefaçon.",
     ),
     "status.unsupported": _texts(
         "The issuer records revocations in a form this service cannot read, so we do not know "
@@ -308,5 +321,26 @@ def render_next_step(check: Check, language: str) -> str | None:
     return texts[language_or_default(language)] if texts else None
 
 
-def render_advice(verdict: Verdict, language: str) -> str:
+# Under "could not fully check" when the signature or its key could not be checked: then nothing
+# shows who made the credential, and "not a sign of forgery" would vouch for a possible forgery.
+UNSIGNED_ADVICE = _texts(
+    "We could not check who signed this credential, so we cannot say whether it is genuine. "
+    "Do not rely on it until it can be checked.",
+    "Nous n'avons pas pu vérifier qui a signé ce titre : nous ne pouvons donc pas dire s'il est "
+    "authentique. Ne vous y fiez pas tant qu'il n'a pas pu être vérifié.",
+)
+SIGNATURE_CHECKS = ("proof", "issuer_key")
+
+
+def signer_unchecked(checks: Sequence[Check]) -> bool:
+    """Could the signature, or whose key made it, not be checked?"""
+    return any(
+        check.id in SIGNATURE_CHECKS and check.outcome is Outcome.COULD_NOT_CHECK
+        for check in checks
+    )
+
+
+def render_advice(verdict: Verdict, language: str, checks: Sequence[Check] = ()) -> str:
+    if verdict is Verdict.COULD_NOT_FULLY_CHECK and signer_unchecked(checks):
+        return UNSIGNED_ADVICE[language_or_default(language)]
     return VERDICT_ADVICE[verdict][language_or_default(language)]

@@ -81,6 +81,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The digital signature does not hold at this time: {reason}.",
         "fr": "La signature numérique n'est pas valable en ce moment : {reason}.",
     },
+    "proof.foreign_key": {
+        "en": "The credential was signed with a key ({key}) that cannot belong to the issuer it "
+        "names, so that key was not even fetched.",
+        "fr": "Le titre a été signé avec une clé ({key}) qui ne peut pas appartenir à "
+        "l'émetteur indiqué; cette clé n'a donc même pas été récupérée.",
+    },
     "proof.unavailable": {
         "en": "The digital signature could not be checked: {reason}.",
         "fr": "La signature numérique n'a pas pu être vérifiée : {reason}.",
@@ -123,6 +129,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "institution.",
         "fr": "Notre registre indique que {name_fr} a été retiré : ce n'est plus un établissement "
         "reconnu.",
+    },
+    "issuer_trust.unchecked": {
+        "en": "Whether the issuer ({issuer}) is a recognized institution was not looked up, "
+        "because the signature could not be tied to it.",
+        "fr": "Nous n'avons pas vérifié si l'émetteur ({issuer}) est un établissement reconnu, "
+        "car la signature n'a pas pu lui être rattachée.",
     },
     "issuer_trust.unknown": {
         "en": "The issuer ({issuer}) is not in our registry of recognized institutions; the "

@@ -35,7 +35,7 @@ from verifier.guards import refuse_huge_arrays
 from verifier.inputs import VerifiableInput
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
-from verifier.summary import CredentialSummary, kind_of, summarize
+from verifier.summary import CredentialSummary, issuer_id_of, kind_of, summarize
 
 __all__ = [
     "OfflineStatusLists",
@@ -155,18 +155,20 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
 def verify_document(document: dict[str, Any], context: VerificationContext) -> VerificationReport:
     if kind_of(document) == "presentation":
         return _verify_presentation(document, context)
-    proof = check_embedded_proofs(document, context.resolver, dated(ProofExpectations(), context))
+    expectations = dated(ProofExpectations(), context)
+    proof = check_embedded_proofs(document, context.resolver, expectations, issuer_id_of(document))
     return _verify_credential(document, proof, context)
 
 
 def _verify_credential(
     document: dict[str, Any], proof: ProofOutcome, context: VerificationContext
 ) -> VerificationReport:
+    key_check = check_issuer_key(document, proof.accepted, proof.foreign_key)
     checks = [
         check_format(document),
         proof.check,
-        check_issuer_key(document, proof.accepted),
-        check_issuer_trust(document, proof.accepted, context),
+        key_check,
+        check_issuer_trust(document, proof.accepted, key_check, context),
         check_validity(document, context),
         check_status(document, context),
         *check_schemas(document),
@@ -211,9 +213,15 @@ def _verify_presentation(
         outcome = Outcome.FAILED if requested else Outcome.WARNING
         checks.append(Check.of("presentation", outcome, "presentation.unsigned"))
         return _report(checks, None, parts)
-    proof = check_embedded_proofs(document, context.resolver, expectations)
+    proof = check_embedded_proofs(document, context.resolver, expectations, _holder_id(document))
     checks.append(_holder_binding(document, proof, parts))
     return _report(checks, None, parts)
+
+
+def _holder_id(document: dict[str, Any]) -> str | None:
+    holder = document.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    return holder_id if isinstance(holder_id, str) else None
 
 
 def _holder_binding(
@@ -222,8 +230,7 @@ def _holder_binding(
     if proof.accepted is None:
         reason = proof.check.params.get("reason", "the holder's proof did not verify")
         return Check.of("presentation", proof.check.outcome, "presentation.failed", reason=reason)
-    holder = document.get("holder")
-    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    holder_id = _holder_id(document)
     signer = proof.accepted.controller or "?"
     if holder_id is not None and holder_id != signer:
         reason = "the presentation was signed by someone other than its holder"

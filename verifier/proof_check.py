@@ -11,10 +11,11 @@ by name; a credential with no proof at all is not verified ("carries no signatur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from credentials.key_binding import FOREIGN_KEY, IssuerBoundResolver, refusal
 from credentials.keys import KeyResolver
 from credentials.proofs.base import ProofExpectations, ProofVerification
 from credentials.proofs.data_integrity import verify_data_integrity
@@ -31,6 +32,8 @@ class ProofOutcome:
 
     check: Check
     accepted: ProofVerification | None
+    # A key refused before any fetch because it cannot be the issuer's (``key_binding``).
+    foreign_key: str | None = None
 
 
 def combine_proof_results(results: Sequence[ProofVerification]) -> ProofOutcome:
@@ -42,6 +45,10 @@ def combine_proof_results(results: Sequence[ProofVerification]) -> ProofOutcome:
     passed = [result for result in understood if result.outcome is Outcome.PASSED]
     if failures:
         first = failures[0]
+        foreign = next((r for r in failures if r.message_key == FOREIGN_KEY), None)
+        if foreign is not None:
+            key = foreign.verification_method or "?"
+            return ProofOutcome(_check(foreign, "proof.failed", key=key), None, key)
         return ProofOutcome(_check(first, "proof.failed", reason=first.reason), None)
     if passed:
         first = passed[0]
@@ -66,9 +73,24 @@ def _check(result: ProofVerification, message_key: str, **params: str) -> Check:
 
 
 def check_embedded_proofs(
-    document: dict[str, Any], resolver: KeyResolver, expectations: ProofExpectations
+    document: dict[str, Any],
+    resolver: KeyResolver,
+    expectations: ProofExpectations,
+    signer: str | None = None,
 ) -> ProofOutcome:
-    return combine_proof_results(verify_data_integrity(document, resolver, expectations))
+    """Verify the Data Integrity proofs of ``document``, resolving only keys that can belong to
+    ``signer`` (the issuer, or a presentation's holder) when it is given."""
+    bound = IssuerBoundResolver(resolver, signer)
+    results = verify_data_integrity(document, bound, expectations)
+    if signer is not None and bound.refused is not None:
+        refused = refusal(bound.refused, signer)
+        results = [
+            replace(result, verification_method=bound.refused, message_key=FOREIGN_KEY)
+            if result.reason == refused
+            else result
+            for result in results
+        ]
+    return combine_proof_results(results)
 
 
 @dataclass(frozen=True)

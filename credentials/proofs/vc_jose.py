@@ -39,7 +39,7 @@ controller is the issuer is the verifier's issuer-binding step, as for Data Inte
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -53,6 +53,7 @@ from credentials.errors import (
     UnsupportedMechanism,
 )
 from credentials.jwk import public_key_from_jwk
+from credentials.key_binding import FOREIGN_KEY, IssuerBoundResolver
 from credentials.keys import (
     ASSERTION_METHOD,
     AUTHENTICATION,
@@ -345,8 +346,12 @@ def _verify_proof(
             mechanism, Outcome.FAILED, refusal, problem_type=CRYPTOGRAPHIC_SECURITY_ERROR
         )
     presentation = _is_presentation(credential)
-    method = _issuer_key(mechanism, jws, _issuer_id(credential, presentation), resolver)
+    issuer = _issuer_id(credential, presentation)
+    bound = IssuerBoundResolver(resolver, issuer)
+    method = _issuer_key(mechanism, jws, issuer, bound)
     if isinstance(method, ProofVerification):
+        if bound.refused is not None:
+            return replace(method, verification_method=bound.refused, message_key=FOREIGN_KEY)
         return method
     purpose = AUTHENTICATION if presentation else ASSERTION_METHOD
     if purpose not in method.relationships:

@@ -23,8 +23,9 @@ from credentials.baking import extract
 from credentials.models.common import instant_or_none
 from credentials.proofs.jws import parse_compact_jws
 from passport.wallet.tables import CredentialFormat, StoredCredential
-from verifier.explain import details_of
+from verifier.explain import details_of, key_is_issuers
 from verifier.inputs import VerifiableInput
+from verifier.pipeline import VerificationReport
 from verifier.registry import RegistrySource
 from verifier.summary import summarize
 
@@ -81,9 +82,13 @@ def issued_to_another_holder(stored: StoredCredential, holder: str) -> bool:
     return isinstance(subject, str) and subject.startswith("did:") and subject != holder
 
 
-def issuer_view(issuer_id: str | None, registry: RegistrySource, language: str) -> dict[str, Any]:
-    """The issuer as the pages name it: the registry's name when known, else the claim."""
-    entry = registry.entry(issuer_id) if issuer_id else None
+def issuer_view(
+    issuer_id: str | None, registry: RegistrySource, language: str, report: VerificationReport
+) -> dict[str, Any]:
+    """The issuer as the pages name it: the registry's name when known and the ``report`` shows
+    the signing key is the issuer's (else a forger would borrow the name), else the claim."""
+    known = issuer_id is not None and key_is_issuers(report.checks)
+    entry = registry.entry(issuer_id) if issuer_id is not None and known else None
     if entry is None:
         return {"id": issuer_id, "recognized": False, "name": None}
     return {

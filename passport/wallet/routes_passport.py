@@ -57,7 +57,7 @@ def timeline_entries(
     return [
         {
             "stored": stored,
-            "issuer": issuer_view(stored.issuer_id, registry, language),
+            "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
             "state": live_state(reports[stored.id]),
             "headline": render_verdict(reports[stored.id].verdict, language),
             "other_holder": issued_to_another_holder(stored, learner.did),
@@ -104,7 +104,7 @@ def credential_page(
         view=wallet.live.explained(report, language),
         state=live_state(report),
         other_holder=issued_to_another_holder(stored, learner.did),
-        issuer=issuer_view(stored.issuer_id, wallet.live.service.registry, language),
+        issuer=issuer_view(stored.issuer_id, wallet.live.service.registry, language, report),
         formats=available_formats(stored),
         collections=holdings.list_collections(session, learner.id),
     )
@@ -160,8 +160,9 @@ def credential_linkedin(
         now=moment,
     )
     session.commit()
+    report = wallet.live.report_for(stored, moment)
     issuer = issuer_view(
-        stored.issuer_id, wallet.live.service.registry, negotiate_language(request)
+        stored.issuer_id, wallet.live.service.registry, negotiate_language(request), report
     )
     organization = issuer["name"] or stored.display.get("issuer_claimed_name") or ""
     url = share_url(request.app.state.settings.base_url, made.token)

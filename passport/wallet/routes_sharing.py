@@ -128,11 +128,12 @@ def public_share(
     share, credentials = opened
     language = negotiate_language(request)
     registry = wallet.live.service.registry
+    reports = wallet.live.reports_for(credentials, moment)
     shown: list[dict[str, Any]] = [
         {
             "stored": stored,
-            "view": wallet.live.explained(wallet.live.report_for(stored, moment), language),
-            "issuer": issuer_view(stored.issuer_id, registry, language),
+            "view": wallet.live.explained(reports[stored.id], language),
+            "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
             "formats": available_formats(stored),
         }
         for stored in credentials

@@ -232,10 +232,11 @@ def test_attack_signing_as_an_institution_without_its_key(
 def test_attack_valid_signature_from_another_institutions_key(
     deployment: Deployment, mechanism: str
 ) -> None:
-    # The rival's real key, from the same deployment's key store: the signature is genuine.
+    # The rival's real key, from the same deployment's key store: the signature is genuine, but
+    # the key cannot be the college's, so it is refused before it is even resolved (issue #12).
     forged = secure(unsigned(deployment.award), deployment.rival_signer, mechanism, now=NOW)
     report = verify(deployment, forged)
-    assert {check.id: check.outcome for check in report.checks}["proof"] is Outcome.PASSED
+    assert {check.id: check.outcome for check in report.checks}["proof"] is Outcome.FAILED
     assert_refused(report, "issuer_key")
 
 

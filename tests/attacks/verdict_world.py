@@ -16,17 +16,13 @@ from credentials.did import offline_resolver
 from credentials.keys import KeyResolver
 from credentials.proofs.base import ProofExpectations
 from tests.verifier.support import NOW, REVOKED_INDEX, Issuer
-from verifier.context import (
-    OfflineStatusLists,
-    StaticTrustRegistry,
-    TrustedIssuer,
-    VerificationContext,
-)
+from verifier.context import OfflineStatusLists, VerificationContext
 from verifier.inputs import read_input
 from verifier.pipeline import VerificationReport, verify_input
+from verifier.registry import InstitutionRegistry, RegistryEntry
 
 STATUS_URL = "https://college.example/status/1"
-COLLEGE = "Collège des Grands Lacs"
+COLLEGE = "Great Lakes College of Applied Arts and Technology"  # the registry's name
 CHECKED_AT = NOW + timedelta(days=1)
 
 
@@ -34,6 +30,13 @@ CHECKED_AT = NOW + timedelta(days=1)
 class World:
     issuer: Issuer = field(default_factory=Issuer)
     resolver: KeyResolver | None = None
+    issuer_id: str | None = None
+
+    @property
+    def registry(self) -> InstitutionRegistry:
+        """The employer's registry: the institution (by ``issuer_id`` or its did:key)."""
+        issuer = self.issuer_id or self.issuer.did
+        return InstitutionRegistry({issuer: RegistryEntry(issuer, COLLEGE, COLLEGE)})
 
     def credential(self, index: int = REVOKED_INDEX + 1, **members: Any) -> dict[str, Any]:
         """An unsigned Ontario credential on the institution's status list."""
@@ -44,12 +47,11 @@ class World:
 
     def context(self, presentation: ProofExpectations | None = None) -> VerificationContext:
         lists = {STATUS_URL: self.issuer.status_list(STATUS_URL)}
-        registry = {self.issuer.did: TrustedIssuer(self.issuer.did, COLLEGE, COLLEGE)}
         return VerificationContext(
             now=CHECKED_AT,
             resolver=self.resolver or offline_resolver(),
             status_lists=OfflineStatusLists(lists, CHECKED_AT),
-            trust_registry=StaticTrustRegistry(registry),
+            trust_registry=self.registry,
             presentation=presentation,
         )
 

@@ -360,7 +360,7 @@ def test_resolver_failures_become_outcomes(error: Exception, outcome: Outcome) -
     ("kid", "issuer"),
     [
         ("did:web:university.example#key-1", "did:web:university.example"),
-        ("https://university.example/keys/1", "https://university.example/issuer"),
+        ("https://university.example/issuer#key-1", "https://university.example/issuer"),
     ],
 )
 def test_web_keys_could_not_be_checked_offline(kid: str, issuer: str) -> None:

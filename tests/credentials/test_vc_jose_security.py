@@ -243,15 +243,16 @@ def test_attack_embedded_jwk_that_is_not_a_key() -> None:
     assert_failed(verify(compact(header, ob_credential(did), key.sign)), "embedded jwk is unusable")
 
 
-def test_attack_kid_naming_another_did_reports_that_controller() -> None:
-    """A token signed by an attacker's did:key verifies *as the attacker's*: the result names the
-    attacker as controller so the issuer-binding step (controller vs issuer) refuses it."""
-    attacker, attacker_signer, attacker_did = did_key_signer()
+def test_attack_kid_naming_another_did_is_refused_before_resolving() -> None:
+    """A token signed by an attacker's did:key names a key that cannot be the issuer's: it is
+    refused before the key is resolved, and the refused key is named (issue #12)."""
+    attacker, attacker_signer, _attacker_did = did_key_signer()
     header = {"alg": "EdDSA", "typ": "vc+jwt", "kid": attacker_signer.verification_method}
     token = compact(header, ob_credential("did:example:university"), attacker.sign)
     result = verify(token)
-    assert result.proof.controller == attacker_did
-    assert result.proof.controller != "did:example:university"
+    assert result.proof.outcome is Outcome.FAILED
+    assert result.proof.verification_method == attacker_signer.verification_method
+    assert result.proof.controller is None
 
 
 def test_attack_vc_claim_inside_a_vc_jwt() -> None:

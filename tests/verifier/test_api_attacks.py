@@ -86,8 +86,10 @@ def test_attack_kid_pointing_at_an_attackers_url(serve: Serve, database: str) ->
     assert attacker.seen_headers == []
     proof = checks_by_id(body)["proof"]
     assert body["verified"] is False
-    assert proof["outcome"] in ("could_not_check", "failed")
-    assert "plain http is not allowed" in proof["message"]
+    # The key cannot be the issuer's (a did:key), so it is refused before any fetch (issue #12).
+    assert proof["outcome"] == "failed"
+    assert "cannot belong to the issuer" in proof["message"]
+    assert checks_by_id(body)["issuer_key"]["outcome"] == "failed"
 
 
 def did_web_signed(issuer: Issuer, did: str) -> dict[str, Any]:
