@@ -65,6 +65,7 @@ __all__ = [
     "canonicalize_nquads",
     "canonicalize_nquads_with_map",
     "parse_nquads",
+    "rdf_dataset",
     "rdfc10",
 ]
 
@@ -118,11 +119,17 @@ def canonicalize_jsonld(document: dict[str, Any]) -> str:
 
 def canonicalize_jsonld_general(document: dict[str, Any]) -> str:
     """``canonicalize_jsonld`` through pyld alone: the reference the fast path is proven against."""
+    return rdfc10(rdf_dataset(document)).nquads
+
+
+def rdf_dataset(document: dict[str, Any]) -> Dataset:
+    """The RDF dataset of a JSON-LD document (pyld's form: graph name -> triples), expanded in
+    safe mode with bundled contexts only; raises like ``canonicalize_jsonld``."""
     try:
-        dataset = _SafeModeProcessor().to_rdf(document, _options())
+        dataset: Dataset = _SafeModeProcessor().to_rdf(document, _options())
     except jsonld.JsonLdError as exc:
         raise passport_error_of(exc) from None
-    return rdfc10(dataset).nquads
+    return dataset
 
 
 def canonicalize_nquads(nquads: str, *, hash_algorithm: str = "sha256") -> str:

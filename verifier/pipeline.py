@@ -22,7 +22,9 @@ from typing import Any
 from credentials.errors import PassportError
 from credentials.keys import AUTHENTICATION
 from credentials.proofs.base import ProofExpectations
+from credentials.proofs.data_integrity import without_proof
 from credentials.report import Check, Outcome, Verdict, ordered, verdict_of
+from credentials.signed_view import is_plain, signed_view
 from verifier.checks import (
     check_format,
     check_issuer_key,
@@ -149,33 +151,57 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
     if outcome.credential is None:
         return _report([outcome.proof.check], None, [])
     refuse_huge_arrays(outcome.credential)
-    return _verify_credential(outcome.credential, outcome.proof, context)
+    try:
+        signed = read_signed(outcome.credential)
+    except PassportError as error:
+        return _unreadable(error)
+    return _verify_credential(outcome.credential, signed, outcome.proof, context)
 
 
 def verify_document(document: dict[str, Any], context: VerificationContext) -> VerificationReport:
     if kind_of(document) == "presentation":
         return _verify_presentation(document, context)
+    try:
+        signed = read_signed(without_proof(document))
+    except PassportError as error:
+        return _unreadable(error)
     expectations = dated(ProofExpectations(), context)
-    proof = check_embedded_proofs(document, context.resolver, expectations, issuer_id_of(document))
-    return _verify_credential(document, proof, context)
+    proof = check_embedded_proofs(document, context.resolver, expectations, issuer_id_of(signed))
+    return _verify_credential(document, signed, proof, context)
+
+
+def read_signed(document: dict[str, Any]) -> dict[str, Any]:
+    """What the checks read: ``document`` itself when its JSON says what its graph says, else
+    the graph's statements in the plain spelling (``credentials.signed_view``, issue #12)."""
+    return document if is_plain(document) else signed_view(document)
+
+
+def _unreadable(error: PassportError) -> VerificationReport:
+    reason = f"what was signed cannot be read: {error.message}"
+    return _report([Check.of("format", Outcome.FAILED, "format.invalid", reason=reason)], None, [])
 
 
 def _verify_credential(
-    document: dict[str, Any], proof: ProofOutcome, context: VerificationContext
+    document: dict[str, Any],
+    signed: dict[str, Any],
+    proof: ProofOutcome,
+    context: VerificationContext,
 ) -> VerificationReport:
-    key_check = check_issuer_key(document, proof.accepted, proof.foreign_key)
+    """``document`` as received (its CLR members and endorsements are verified each on their
+    own); ``signed``, what its proof covers, for every check (``read_signed``)."""
+    key_check = check_issuer_key(signed, proof.accepted, proof.foreign_key)
     checks = [
-        check_format(document),
+        check_format(signed),
         proof.check,
         key_check,
-        check_issuer_trust(document, proof.accepted, key_check, context),
-        check_validity(document, context),
-        check_status(document, context),
-        *check_schemas(document),
+        check_issuer_trust(signed, proof.accepted, key_check, context),
+        check_validity(signed, context),
+        check_status(signed, context),
+        *check_schemas(signed),
     ]
     parts = [_verify_member(member, context) for member in _clr_members(document)]
     endorsements = [_verify_member(item, context) for item in _attached_endorsements(document)]
-    return _report(checks, summarize(document), parts, endorsements)
+    return _report(checks, summarize(signed), parts, endorsements)
 
 
 def _clr_members(document: dict[str, Any]) -> list[Any]:
