@@ -47,6 +47,8 @@ _SHORT_NAMED = (
 )
 _ROOT_TYPES = (_CRED + "VerifiableCredential", _CRED + "VerifiablePresentation")
 _BASE_TYPES = ("VerifiableCredential", "VerifiablePresentation")
+_ALIASES = {"@id": "id", "@type": "type"}
+_OBJECTS = ("issuer", "credentialSubject", "credentialStatus")
 DATES = ("validFrom", "validUntil", "issuanceDate", "expirationDate")
 _STATUS_MEMBERS = ("statusPurpose", "statusListIndex", "statusListCredential", "statusSize")
 _READ = ("issuer", "credentialSubject", "credentialStatus", "id", "type", *DATES)
@@ -63,6 +65,12 @@ def _plain_keys(node: Any, *, top: bool = False) -> bool:
     return True
 
 
+def _single_item_list(value: Any) -> bool:
+    """One object written as a list of one: the same graph, but not the JSON the OB 3.0 schemas
+    and models read."""
+    return isinstance(value, list) and len(value) == 1
+
+
 def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -74,6 +82,8 @@ def is_plain(document: dict[str, Any]) -> bool:
     if not _plain_keys(document, top=True):
         return False
     if any(name in document and not isinstance(document[name], str) for name in DATES):
+        return False
+    if any(_single_item_list(document.get(name)) for name in _OBJECTS):
         return False
     nested = [document.get("issuer")]
     nested += _items(document.get("credentialSubject"))
@@ -134,8 +144,32 @@ def _types(graph: _Graph, node: str) -> list[str]:
     return sorted(names, key=lambda name: (name not in _BASE_TYPES, name))
 
 
+def _desugared(value: Any) -> Any:
+    """The JSON with the syntax that does not change the graph undone: ``@set`` objects, value
+    objects, ``@nest``, ``@id``/``@type`` and the credential terms' full IRIs. For display and
+    the format check only: the members the checks read come from the graph itself."""
+    if isinstance(value, list):
+        return [_desugared(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "@set" in value:
+        return _desugared(value["@set"])
+    if "@value" in value:
+        return value["@value"]
+    plain: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "@nest" and isinstance(item, dict):
+            plain.update(_desugared(item))
+        else:
+            plain[_ALIASES.get(key, key.removeprefix(_CRED))] = _desugared(item)
+    return plain
+
+
 def _plain_part(value: Any) -> dict[str, Any]:
-    """The members of a JSON object that are plain terms (kept for display)."""
+    """The members of a JSON object that are plain terms, desugared (kept for display)."""
+    value = _desugared(value)
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
     if not isinstance(value, dict):
         return {}
     return {key: item for key, item in value.items() if ":" not in key and key[:1] != "@"}
@@ -171,21 +205,21 @@ def signed_view(document: dict[str, Any]) -> dict[str, Any]:
     is read where the securing mechanism finds it. Raises ``InvalidInput`` with the reason."""
     graph = _Graph(rdf_dataset(document))
     root = graph.root()
-    view = {key: value for key, value in _plain_part(document).items() if key not in _READ}
+    shown = _plain_part(document)
+    view = {key: value for key, value in shown.items() if key not in _READ}
     view["@context"] = document.get("@context")
     if _named(root):
         view["id"] = root
     view["type"] = _types(graph, root)
     issuer = graph.one(root, _CRED + "issuer", "issuer")
     if issuer is not None:
-        view["issuer"] = {**_plain_part(document.get("issuer")), "id": issuer}
+        claimed = shown.get("issuer")
+        view["issuer"] = {**_plain_part(claimed), "id": issuer} if claimed != issuer else issuer
     for name in DATES:
         value = graph.one(root, _CRED + name, name)
         if value is not None:
             view[name] = value
-    view["credentialSubject"] = _one_or_list(
-        _subjects(graph, root, document.get("credentialSubject"))
-    )
+    view["credentialSubject"] = _one_or_list(_subjects(graph, root, shown.get("credentialSubject")))
     statuses = [item["value"] for item in graph.values(root, _CRED + "credentialStatus")]
     if statuses:
         entries = [_status_entry(graph, node) for node in sorted(statuses)]
@@ -199,13 +233,16 @@ def _one_or_list(items: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str,
     return items[0] if len(items) == 1 else items
 
 
+def _issuer_id(issuer: Any) -> str | None:
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return issuer if isinstance(issuer, str) else None
+
+
 def _refuse_disagreement(document: dict[str, Any], view: dict[str, Any]) -> None:
     """Where the JSON view states a value the graph does not, the document says two things."""
     for name in (*DATES, "id"):
         shown = document.get(name)
         if isinstance(shown, str) and shown != view.get(name):
             raise InvalidInput(f"its JSON shows a {name} that is not what was signed")
-    issuer = document.get("issuer")
-    shown_issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if isinstance(shown_issuer, str) and shown_issuer != view.get("issuer", {}).get("id"):
+    if _issuer_id(document.get("issuer")) not in (None, _issuer_id(view.get("issuer"))):
         raise InvalidInput("its JSON shows an issuer that is not the one that was signed")

@@ -1,0 +1,183 @@
+"""Issue #12 item 1, as a property: no spelling of the same graph changes a verdict.
+
+A corpus of Data Integrity credentials (genuine, revoked, expired, not yet valid, a holder-bound
+presentation, and 1EdTech's own signed example) is respelled without touching a proof: members
+under their full IRIs, ``@id``/``@type`` for their aliases, dates as typed values, single values
+as arrays and ``@set`` objects, members moved under ``@nest``, and the whole credential
+expanded then compacted again by pyld. Every spelling must get the verdict, and every check the
+outcome, of the credential as issued.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyld import jsonld
+
+from credentials.contexts import document_loader
+from tests.attacks.test_spelling import CHALLENGE, CRED, DOMAIN, XSD_DATE_TIME
+from tests.attacks.verdict_world import CHECKED_AT, World
+from tests.conftest import VECTORS
+from tests.verifier.support import REVOKED_INDEX, Issuer
+from tests.verifier.test_pipeline_core import fixture_context
+from verifier.pipeline import VerificationReport, verify_document
+
+Spelling = Callable[[dict[str, Any]], dict[str, Any]]
+DATES = ("validFrom", "validUntil")
+
+
+def _stamp(days: int) -> str:
+    return (CHECKED_AT + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iri_keys(document: dict[str, Any]) -> dict[str, Any]:
+    """Members under their full IRIs; a date then needs its type, which only the term gave."""
+    names = ("credentialStatus", "credentialSubject", "issuer")
+    respelled = _typed_dates(document)
+    return {
+        (CRED + key if key in names or key in DATES else key): value
+        for key, value in respelled.items()
+    }
+
+
+def _at_id(document: dict[str, Any]) -> dict[str, Any]:
+    def alias(node: Any) -> Any:
+        if isinstance(node, dict) and "id" in node:
+            node = {("@id" if key == "id" else key): value for key, value in node.items()}
+        return node
+
+    respelled: dict[str, Any] = alias(document)
+    for member in ("issuer", "credentialSubject", "credentialStatus"):
+        if member in respelled:
+            respelled[member] = alias(respelled[member])
+    return respelled
+
+
+def _at_type(document: dict[str, Any]) -> dict[str, Any]:
+    return {("@type" if key == "type" else key): value for key, value in document.items()}
+
+
+def _typed_dates(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: {"@value": value, "@type": XSD_DATE_TIME}
+        if key in DATES and isinstance(value, str)
+        else value
+        for key, value in document.items()
+    }
+
+
+def _arrays(document: dict[str, Any]) -> dict[str, Any]:
+    wrap = ("credentialSubject", "credentialStatus")
+    return {
+        key: [value] if key in wrap and not isinstance(value, list) else value
+        for key, value in document.items()
+    }
+
+
+def _sets(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: {"@set": value if isinstance(value, list) else [value]}
+        if key == "credentialSubject"
+        else value
+        for key, value in document.items()
+    }
+
+
+def _nested(document: dict[str, Any]) -> dict[str, Any]:
+    moved = {key: value for key, value in document.items() if key in DATES}
+    kept = {key: value for key, value in document.items() if key not in DATES}
+    return {**kept, "@nest": moved} if moved else kept
+
+
+def _recompacted(document: dict[str, Any]) -> dict[str, Any]:
+    options = {"documentLoader": document_loader}
+    expanded = jsonld.expand(document, options)
+    compacted: dict[str, Any] = jsonld.compact(
+        expanded, {"@context": document["@context"]}, options
+    )
+    return compacted
+
+
+SPELLINGS: dict[str, Spelling] = {
+    "iri-keys": _iri_keys,
+    "@id": _at_id,
+    "@type": _at_type,
+    "typed-dates": _typed_dates,
+    "arrays": _arrays,
+    "@set": _sets,
+    "@nest": _nested,
+    "pyld-compact-expand": _recompacted,
+}
+
+
+def respell(document: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """Apply spellings to the unsecured part; the proof is carried over untouched."""
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    for name in names:
+        unsecured = SPELLINGS[name](unsecured)
+    return {**unsecured, "proof": document["proof"]}
+
+
+@cache
+def world() -> World:
+    return World()
+
+
+@cache
+def corpus() -> dict[str, dict[str, Any]]:
+    here = world()
+    victim = Issuer()
+    owned = here.credential()
+    owned["credentialSubject"]["id"] = victim.did
+    return {
+        "genuine": here.signed(here.credential()),
+        "revoked": here.signed(here.credential(index=REVOKED_INDEX)),
+        "expired": here.signed(here.credential(validUntil=_stamp(-3))),
+        "not-yet-valid": here.signed(here.credential(validFrom=_stamp(3))),
+        "holder-bound": here.signed(owned),
+        "1edtech": json.loads(
+            (VECTORS / "examples/1edtech-validator/ob30-simple-eddsa-rdfc-2022.json").read_text()
+        ),
+    }
+
+
+def verdict(name: str, document: dict[str, Any]) -> VerificationReport:
+    if name == "1edtech":
+        return verify_document(document, fixture_context())
+    return world().verify(document)
+
+
+def outcomes(report: VerificationReport) -> list[tuple[str, str]]:
+    return sorted((check.id, check.outcome.value) for check in report.checks)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["genuine", "revoked", "expired", "not-yet-valid", "holder-bound", "1edtech"]),
+    st.lists(st.sampled_from(sorted(SPELLINGS)), min_size=1, max_size=3, unique=True),
+)
+def test_every_spelling_of_a_credential_gets_its_verdict(name: str, names: list[str]) -> None:
+    original = corpus()[name]
+    expected = verdict(name, original)
+    report = verdict(name, respell(original, names))
+    assert report.verdict is expected.verdict, (names, report.checks)
+    assert outcomes(report) == outcomes(expected), names
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.sampled_from(sorted(SPELLINGS)), min_size=1, max_size=3, unique=True))
+def test_every_spelling_inside_a_presentation_gets_its_verdict(names: list[str]) -> None:
+    thief = Issuer()
+    stolen = corpus()["holder-bound"]
+    expected = world().verify(thief.present([stolen], CHALLENGE, DOMAIN, now=CHECKED_AT))
+    respelled = thief.present([respell(stolen, names)], CHALLENGE, DOMAIN, now=CHECKED_AT)
+    report = world().verify(respelled)
+    assert expected.verdict.value == "not_verified"
+    assert report.verdict is expected.verdict, names
+    assert outcomes(report) == outcomes(expected), names
