@@ -117,6 +117,13 @@ MEANINGS: dict[str, dict[Language, str]] = {
         "Quelqu'un a remplacé la liste de révocation de l'émetteur par une autre, peut-être "
         "pour cacher que le titre a été révoqué.",
     ),
+    "format.ob2": _texts(
+        "An older kind of badge: this service can tell what it is, but not whether it is "
+        "genuine. Ask the issuer, or ask the holder for the Open Badges 3.0 version.",
+        "Un type de badge plus ancien : ce service peut dire de quoi il s'agit, mais pas s'il "
+        "est authentique. Demandez à l'émetteur, ou demandez au titulaire la version Open "
+        "Badges 3.0.",
+    ),
     "issuer_trust.unchecked": _texts(
         "Until the signature is tied to the issuer, the name on the credential is only a claim: "
         "anyone can write an institution's name.",

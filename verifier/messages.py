@@ -49,6 +49,15 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "fr": "Il s'agit d'un ancien badge Open Badges (Verifiable Credentials 1.1), lu par "
         "compatibilité.",
     },
+    "format.ob2": {
+        "en": "This is an Open Badges 2.0 badge, an older format than Open Badges 3.0. It is not "
+        "a Verifiable Credential: it is checked by asking the issuer's website whether it still "
+        "hosts the badge, or by a signature of its own, which this verifier does not do.",
+        "fr": "Il s'agit d'un badge Open Badges 2.0, un format plus ancien qu'Open Badges 3.0. Ce "
+        "n'est pas un titre vérifiable : on le vérifie en demandant au site de l'émetteur s'il "
+        "l'héberge toujours, ou par une signature qui lui est propre, ce que ce vérificateur ne "
+        "fait pas.",
+    },
     "format.invalid": {
         "en": "This is not a valid credential: {reason}.",
         "fr": "Ce document n'est pas un titre de compétences valide : {reason}.",

@@ -35,6 +35,7 @@ from verifier.checks import (
 from verifier.context import OfflineStatusLists, VerificationContext, dated
 from verifier.guards import refuse_huge_arrays
 from verifier.inputs import VerifiableInput
+from verifier.legacy_badges import is_ob2_assertion, ob2_checks
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
 from verifier.summary import CredentialSummary, issuer_id_of, kind_of, summarize
@@ -161,6 +162,8 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
 def verify_document(document: dict[str, Any], context: VerificationContext) -> VerificationReport:
     if kind_of(document) == "presentation":
         return _verify_presentation(document, context)
+    if is_ob2_assertion(document):
+        return _report(ob2_checks(document), None, [])
     try:
         signed = read_signed(without_proof(document))
     except PassportError as error:

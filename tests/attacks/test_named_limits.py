@@ -126,3 +126,22 @@ def test_proof_past_its_expires_fails() -> None:
     assert check(report, "proof").outcome is Outcome.FAILED
     assert "expired" in render_check(check(report, "proof"), "en")
     assert report.verdict is Verdict.NOT_VERIFIED
+
+
+def test_open_badges_2_assertion_is_recognized_and_explained_not_called_tampered() -> None:
+    assertion = {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": "https://college.example/assertions/42",
+        "recipient": {"type": "email", "hashed": False, "identity": "learner@example.org"},
+        "badge": "https://college.example/badges/welding",
+        "verification": {"type": "hosted"},
+        "issuedOn": "2024-05-01T00:00:00Z",
+    }
+    report = World().verify(assertion)
+    assert check(report, "format").message_key == "format.ob2"
+    assert "Open Badges 2.0" in render_check(check(report, "format"), "fr")
+    proof = check(report, "proof")
+    assert proof.outcome is Outcome.COULD_NOT_CHECK
+    assert "Open Badges 2.0 (hosted verification)" in render_check(proof, "en")
+    assert report.verdict is Verdict.COULD_NOT_FULLY_CHECK

@@ -1,0 +1,40 @@
+"""Open Badges 2.0 assertions: recognized and explained, never called tampered.
+
+An OB 2.0 assertion (``"@context": "https://w3id.org/openbadges/v2"``, ``"type": "Assertion"``)
+is not a Verifiable Credential: it is either "hosted" (genuine while the issuer's server still
+serves the same assertion at its ``id``) or signed with a JWS of its own (OB 2.0 section
+"Verification"). This verifier checks neither, so such a badge is named for what it is and gets
+"could not check", never "the credential was changed after it was signed" (issue #12, item 6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credentials.report import Check, Outcome
+
+OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+
+
+def is_ob2_assertion(document: dict[str, Any]) -> bool:
+    contexts = document.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    return OB2_CONTEXT in contexts and "Assertion" in types
+
+
+def ob2_checks(document: dict[str, Any]) -> list[Check]:
+    """The report of an OB 2.0 assertion: what it is, and that its verification is not done."""
+    verification = document.get("verification")
+    kind = verification.get("type") if isinstance(verification, dict) else None
+    method = "signed" if kind in ("signed", "SignedBadge") else "hosted"
+    return [
+        Check.of("format", Outcome.PASSED, "format.ob2"),
+        Check.of(
+            "proof",
+            Outcome.COULD_NOT_CHECK,
+            "proof.unsupported",
+            mechanism=f"Open Badges 2.0 ({method} verification)",
+        ),
+    ]
