@@ -201,6 +201,17 @@ def set_status(session: Session, list_id: str, index: int, value: int) -> None:
     session.flush()
 
 
+def mark_lists_for_resigning(session: Session, institution_id: int) -> None:
+    """Make the institution's next read of each list sign it again (with its new key, after a
+    key compromise): a list signed by a compromised key proves nothing any more."""
+    session.exec(
+        update(StatusList)
+        .where(col(StatusList.institution_id) == institution_id)
+        .values(version=col(StatusList.version) + 1)
+    )
+    session.flush()
+
+
 def status_value(session: Session, list_id: str, index: int) -> int:
     status_list = session.get(StatusList, list_id)
     if status_list is None:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
-from issuers import award_console, award_console_batches, award_routes
+from issuers import award_console, award_console_batches, award_routes, key_compromise_routes
 from issuers import console as issuer_console
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
@@ -293,6 +293,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(issuer_public_routes.create_public_router(pages.render_page))
     app.include_router(issuer_console.create_console_router(pages.render_page))
     app.include_router(award_routes.create_award_router())
+    app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
     install_metrics(app)  # last: its middleware is the outermost

@@ -57,6 +57,13 @@ REGISTRY_KINDS = {"other_training_provider": "training_provider"}
 JURISDICTION = "CA-ON"
 
 
+def is_replaced(session: Session, credential_id: str) -> bool:
+    """Whether ``credential_id`` is an award of ours re-issued after its key's compromise
+    (``issuers.key_compromise``): its share links say so, and name no other copy."""
+    statement = select(Award.replaced_by).where(Award.credential_id == credential_id)
+    return session.exec(statement).first() is not None
+
+
 def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
     """Remember that the deployment serves under ``base_url`` (once; later starts are no-ops)."""
     url = base_url.rstrip("/")

@@ -65,6 +65,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "fr": "La signature numérique ne correspond pas : le titre a été modifié après sa "
         "signature, ou il n'a pas été signé avec cette clé ({reason}).",
     },
+    "proof.key_compromised": {
+        "en": "The credential was signed with a key its issuer reported compromised on {date}: "
+        "anyone holding that key could have made it.",
+        "fr": "Le titre a été signé avec une clé que son émetteur a déclarée compromise le "
+        "{date} : quiconque détient cette clé aurait pu le fabriquer.",
+    },
     "proof.unavailable": {
         "en": "The digital signature could not be checked: {reason}.",
         "fr": "La signature numérique n'a pas pu être vérifiée : {reason}.",

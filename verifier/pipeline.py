@@ -33,6 +33,7 @@ from verifier.checks import (
 from verifier.context import OfflineStatusLists, VerificationContext
 from verifier.guards import refuse_huge_arrays
 from verifier.inputs import VerifiableInput
+from verifier.key_compromise import honour_key_compromise, jws_signature, proof_value_of
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
 from verifier.summary import CredentialSummary, kind_of, summarize
@@ -149,13 +150,17 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
     if outcome.credential is None:
         return _report([outcome.proof.check], None, [])
     refuse_huge_arrays(outcome.credential)
-    return _verify_credential(outcome.credential, outcome.proof, context)
+    proof = honour_key_compromise(outcome.proof, jws_signature(token), context)
+    return _verify_credential(outcome.credential, proof, context)
 
 
 def verify_document(document: dict[str, Any], context: VerificationContext) -> VerificationReport:
     if kind_of(document) == "presentation":
         return _verify_presentation(document, context)
     proof = check_embedded_proofs(document, context.resolver, ProofExpectations())
+    method = proof.accepted.verification_method if proof.accepted else None
+    signature = proof_value_of(document, method) if method else None
+    proof = honour_key_compromise(proof, signature, context)
     return _verify_credential(document, proof, context)
 
 

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from credentials.errors import InvalidInput, NotFound
 from passport.database import SessionDep
 from passport.i18n import N_, negotiate_language
+from passport.own_documents import is_replaced
 from passport.wallet import holdings, sharing
 from passport.wallet.display import issuer_view
 from passport.wallet.exports import Download, available_formats, download, qr_png, qr_svg
@@ -134,6 +135,8 @@ def public_share(
             "view": wallet.live.explained(wallet.live.report_for(stored, moment), language),
             "issuer": issuer_view(stored.issuer_id, registry, language),
             "formats": available_formats(stored),
+            "replaced": stored.credential_id is not None
+            and is_replaced(session, stored.credential_id),
         }
         for stored in credentials
     ]

@@ -1,5 +1,6 @@
 """Every base URL the deployment has used (passport.database.DeploymentBaseUrl), so that its own
-status lists are read from its records under any of them (issue 12).
+status lists are read from its records under any of them; and ``award.replaced_by``, the award
+that re-issued one whose signing key was compromised (issue 12).
 
 Revision ID: 0009
 Revises: 0007
@@ -26,7 +27,11 @@ def upgrade() -> None:
         sa.Column("first_used_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("url"),
     )
+    with op.batch_alter_table("award", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("replaced_by", sa.String(length=36), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("award", schema=None) as batch_op:
+        batch_op.drop_column("replaced_by")
     op.drop_table("deployment_base_url")
