@@ -230,16 +230,8 @@ def signed_status_list(
     """The list credential of the list's current bits, signing it first if the bits changed."""
     if status_list.signed_version == status_list.version and status_list.signed_credential:
         return SignedStatusList(status_list.signed_credential, status_list.etag or "")
-    unsigned = new_status_list_credential(
-        status_list_url(base_url, status_list.id),
-        institution.did,
-        status_list.purpose,
-        encode_list(Bitstring.from_bytes(status_list.bits)),
-        valid_from=now,
-        ttl_ms=STATUS_LIST_MAX_AGE_SECONDS * 1000,
-    )
-    text = json.dumps(secure(unsigned, signer, STATUS_LIST_MECHANISM, now=now), ensure_ascii=False)
-    etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+    signed = sign_status_list(status_list, institution, signer, base_url, now)
+    text, etag = signed.text, signed.etag
     # Stored only if no change happened meanwhile; otherwise the next fetch signs the newer bits.
     session.exec(
         update(StatusList)
@@ -253,6 +245,23 @@ def signed_status_list(
     )
     session.flush()
     return SignedStatusList(text, etag)
+
+
+def sign_status_list(
+    status_list: StatusList, institution: Institution, signer: Signer, base_url: str, now: datetime
+) -> SignedStatusList:
+    """The list credential of the list's current bits, signed now; nothing is stored (the
+    deployment's own verifier signs in memory a list whose bits changed since it was served)."""
+    unsigned = new_status_list_credential(
+        status_list_url(base_url, status_list.id),
+        institution.did,
+        status_list.purpose,
+        encode_list(Bitstring.from_bytes(status_list.bits)),
+        valid_from=now,
+        ttl_ms=STATUS_LIST_MAX_AGE_SECONDS * 1000,
+    )
+    text = json.dumps(secure(unsigned, signer, STATUS_LIST_MECHANISM, now=now), ensure_ascii=False)
+    return SignedStatusList(text, '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"')
 
 
 def lists_of(session: Session, institution_id: int) -> list[StatusList]:

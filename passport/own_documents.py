@@ -9,8 +9,9 @@ deployment published itself from its database, never over its public URL:
   date from our records; a did:web DID on one of our hosts that we never issued is "no such key"
   without a fetch;
 - status lists: ``<base>/status/<id>`` under any base URL the deployment has used
-  (``DeploymentBaseUrl``, recorded at each start, plus the current one), signed from the
-  current bits, so a revocation shows at once;
+  (``DeploymentBaseUrl``, recorded at each start, plus the current one), from the current bits
+  (signed in memory when they changed since the list was last served), so a revocation shows
+  at once;
 - institutions: every DID an institution has had names it in the trust registry, with its
   legal names from our records;
 - issuance records: whether a credential signed with a key later reported compromised is one we
@@ -27,20 +28,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from credentials.errors import KeyNotFound, ResolutionUnavailable
 from credentials.keys import VerificationMethod
-from credentials.multikey import DID_KEY_PREFIX
 from issuers.award_tables import Award, StatusList
 from issuers.identity import signer_for_institution
-from issuers.status_lists import signed_status_list
+from issuers.status_lists import sign_status_list
 from issuers.tables import Institution
 from keys.crypto_envelope import MasterKey
 from keys.documents import DID_WEB_PREFIX
@@ -55,13 +57,20 @@ INSTITUTION_OWNER_PREFIX = "issuer:"
 # Our institution kinds -> the registry's (docs/verification.md, "The trust registry").
 REGISTRY_KINDS = {"other_training_provider": "training_provider"}
 JURISDICTION = "CA-ON"
+# How long the set of our DIDs and base URLs is trusted before it is read again.
+OURS_TTL_SECONDS = 10.0
 
 
-def is_replaced(session: Session, credential_id: str) -> bool:
-    """Whether ``credential_id`` is an award of ours re-issued after its key's compromise
-    (``issuers.key_compromise``): its share links say so, and name no other copy."""
-    statement = select(Award.replaced_by).where(Award.credential_id == credential_id)
-    return session.exec(statement).first() is not None
+def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]:
+    """Which of ``credential_ids`` are awards of ours re-issued after their key's compromise
+    (``issuers.key_compromise``), in one query: their share links say they were replaced."""
+    wanted = list(credential_ids)
+    if not wanted:
+        return set()
+    statement = select(Award.credential_id).where(
+        col(Award.credential_id).in_(wanted), col(Award.replaced_by).is_not(None)
+    )
+    return set(session.exec(statement).all())
 
 
 def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
@@ -77,85 +86,150 @@ def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
             session.rollback()  # another process recorded it first
 
 
+@dataclass(frozen=True)
+class _Ours:
+    """What is ours, read in two queries: every DID our keys have had (each owner's), those of
+    institutions, and every base URL we have served under (the current one first)."""
+
+    dids: frozenset[str]
+    institution_dids: frozenset[str]
+    base_urls: tuple[str, ...]
+    read_at: float
+
+    def names_our_host(self, did: str) -> bool:
+        authority = did.removeprefix(DID_WEB_PREFIX).split(":", 1)[0].lower()
+        hosts = {urlsplit(url).netloc.lower().replace(":", "%3A") for url in self.base_urls}
+        return did.startswith(DID_WEB_PREFIX) and authority in hosts
+
+
 class DeploymentDocuments:
     """The ``verifier.own.OwnDocuments`` of this deployment, over its database engine.
 
-    ``master_key`` gives the master key when a status list must be (re-)signed; each call opens
-    its own short session, so one object serves every request and thread.
+    ``master_key`` gives the master key when a status list must be signed; each call opens its
+    own short session, so one object serves every request and thread. Which DIDs and base URLs
+    are ours is re-read at most every ``OURS_TTL_SECONDS`` (so pages of many credentials of
+    other issuers cost no query each), and at once when a did:web on our host is not known:
+    a DID we just made is never taken for a forgery.
     """
 
     def __init__(
-        self, engine: Engine, master_key: Callable[[], MasterKey | None], base_url: str
+        self,
+        engine: Engine,
+        master_key: Callable[[], MasterKey | None],
+        base_url: str,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
         self._master_key = master_key
         self.base_url = base_url.rstrip("/")
+        self._monotonic = monotonic
+        self._snapshot: _Ours | None = None
 
     def __repr__(self) -> str:
         return f"DeploymentDocuments(base_url={self.base_url!r})"
 
-    def base_urls(self, session: Session) -> list[str]:
-        """The current base URL first, then every one recorded."""
-        recorded = session.exec(select(DeploymentBaseUrl.url)).all()
-        return [self.base_url, *(url for url in recorded if url != self.base_url)]
+    def _ours(self, *, fresh: bool = False) -> _Ours:
+        snapshot, now = self._snapshot, self._monotonic()
+        if not fresh and snapshot is not None and now - snapshot.read_at < OURS_TTL_SECONDS:
+            return snapshot
+        try:
+            with Session(self._engine) as session:
+                keys = session.exec(select(SigningKey.did, SigningKey.owner_id)).all()
+                recorded = session.exec(select(DeploymentBaseUrl.url)).all()
+        except SQLAlchemyError:
+            keys, recorded = [], []  # a database not migrated yet holds nothing of ours
+        institutions = {did for did, owner in keys if owner.startswith(INSTITUTION_OWNER_PREFIX)}
+        bases = (self.base_url, *(url for url in recorded if url != self.base_url))
+        snapshot = _Ours(frozenset(did for did, _ in keys), frozenset(institutions), bases, now)
+        self._snapshot = snapshot
+        return snapshot
 
-    def _our_did_web_authorities(self, session: Session) -> set[str]:
-        return {urlsplit(url).netloc.lower().replace(":", "%3A") for url in self.base_urls(session)}
+    def _is_our_did(self, did: str) -> bool:
+        ours = self._ours()
+        if did in ours.dids:
+            return True
+        return ours.names_our_host(did) and did in self._ours(fresh=True).dids
+
+    def _is_our_institution(self, did: str) -> bool:
+        ours = self._ours()
+        if did in ours.institution_dids:
+            return True
+        return ours.names_our_host(did) and did in self._ours(fresh=True).institution_dids
 
     def resolve_own(self, verification_method: str) -> VerificationMethod | None:
         did = verification_method.partition("#")[0]
-        if not did.startswith((DID_WEB_PREFIX, DID_KEY_PREFIX)):
+        if not self._is_our_did(did):
+            if self._ours().names_our_host(did):
+                raise KeyNotFound(f"{did!r} is not a DID of this deployment")
             return None
         with Session(self._engine) as session:
-            ours = session.exec(select(SigningKey.id).where(SigningKey.did == did).limit(1))
-            if ours.first() is None:
-                if self._names_our_host(session, did):
-                    raise KeyNotFound(f"{did!r} is not a DID of this deployment")
-                return None
             key = session.get(SigningKey, verification_method)
-            if key is None or not key.published:
+            if key is None or not key.published or key.did != did:
                 raise KeyNotFound(f"{verification_method!r} is not a published key of {did}")
             return stored_verification_method(key)
 
-    def _names_our_host(self, session: Session, did: str) -> bool:
-        if not did.startswith(DID_WEB_PREFIX):
-            return False
-        authority = did.removeprefix(DID_WEB_PREFIX).split(":", 1)[0].lower()
-        return authority in self._our_did_web_authorities(session)
-
     def own_status_list(self, url: str, now: datetime) -> FetchedDocument | None:
+        matched = self._status_list_of(url)
+        if matched is None:
+            return None
+        base, list_id = matched
         with Session(self._engine) as session:
-            matched = self._status_list_of(session, url)
-            if matched is None:
-                return None
-            base, list_id = matched
             row = session.get(StatusList, list_id)
             institution = session.get(Institution, row.institution_id) if row else None
             if row is None or institution is None:
                 raise ResolutionUnavailable(f"this deployment publishes no status list {url}")
-            master = self._master_key()
-            if master is None:
-                raise ResolutionUnavailable("the master key is not available to sign the list")
-            signer = signer_for_institution(session, master, now, institution)
-            signed = signed_status_list(session, row, institution, signer, base, now)
-            session.commit()
-        digest = hashlib.sha256(signed.text.encode()).hexdigest()
-        return FetchedDocument(json.loads(signed.text), now, digest)
+            if row.signed_version == row.version and row.signed_credential:
+                text = row.signed_credential
+            else:
+                # Signed in memory, never written here: the verifier runs inside requests that
+                # may hold the database's write lock (SQLite), and the list's own route stores
+                # the new signature when it is next served.
+                text = self._signed_now(session, row, institution, base, now)
+        return FetchedDocument(json.loads(text), now, hashlib.sha256(text.encode()).hexdigest())
 
-    def _status_list_of(self, session: Session, url: str) -> tuple[str, str] | None:
-        for base in self.base_urls(session):
+    def _signed_now(
+        self, session: Session, row: StatusList, institution: Institution, base: str, now: datetime
+    ) -> str:
+        master = self._master_key()
+        if master is None:
+            raise ResolutionUnavailable("the master key is not available to sign the list")
+        signer = signer_for_institution(session, master, now, institution)
+        return sign_status_list(row, institution, signer, base, now).text
+
+    def _status_list_of(self, url: str) -> tuple[str, str] | None:
+        for base in self._ours().base_urls:
             prefix = base + STATUS_PATH
             list_id = url.removeprefix(prefix)
             if url.startswith(prefix) and list_id and "/" not in list_id:
                 return base, list_id
         return None
 
+    def revision(self, issuer_id: str) -> str | None:
+        if not self._is_our_institution(issuer_id):
+            return None
+        with Session(self._engine) as session:
+            institution = self._institution_of(session, issuer_id)
+            if institution is None:
+                return None
+            versions = session.exec(
+                select(func.sum(StatusList.version)).where(
+                    StatusList.institution_id == institution.id
+                )
+            ).one()
+            revoked = session.exec(
+                select(func.count()).where(
+                    SigningKey.owner_id == f"{INSTITUTION_OWNER_PREFIX}{institution.slug}",
+                    SigningKey.status == KeyStatus.REVOKED,
+                )
+            ).one()
+        return f"{versions or 0}:{revoked}"
+
     def entry(self, issuer_id: str) -> RegistryEntry | None:
-        try:
-            with Session(self._engine) as session:
-                institution = self._institution_of(session, issuer_id)
-        except SQLAlchemyError:
-            return None  # a database not migrated yet knows no institutions
+        if not self._is_our_institution(issuer_id):
+            return None
+        with Session(self._engine) as session:
+            institution = self._institution_of(session, issuer_id)
         if institution is None:
             return None
         return RegistryEntry(
@@ -186,6 +260,8 @@ class DeploymentDocuments:
         return session.exec(select(Institution).where(Institution.slug == slug)).first()
 
     def same_institution(self, issuer_id: str, other_id: str) -> bool:
+        if not (self._is_our_institution(issuer_id) and self._is_our_institution(other_id)):
+            return False
         with Session(self._engine) as session:
             first = self._institution_of(session, issuer_id)
             return first is not None and first == self._institution_of(session, other_id)

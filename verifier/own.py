@@ -40,6 +40,12 @@ class OwnDocuments(OwnRecords, Protocol):
         current bits: a revocation shows at once); None when not ours."""
         ...
 
+    def revision(self, issuer_id: str) -> str | None:
+        """A token that changes whenever our records about ``issuer_id`` change in a way a
+        report depends on (a status bit, a key's state); None when it is not ours. Caches of
+        reports key on it, so our own revocations show at once."""
+        ...
+
     def entry(self, issuer_id: str) -> RegistryEntry | None:
         """Our institution whose DID (current or former) is ``issuer_id``, named from our
         records; None when it is not ours. Makes this a ``RegistrySource``."""

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from credentials.errors import InvalidInput, NotFound
 from passport.database import SessionDep
 from passport.i18n import N_, negotiate_language
-from passport.own_documents import is_replaced
+from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
 from passport.wallet.display import issuer_view
 from passport.wallet.exports import Download, available_formats, download, qr_png, qr_svg
@@ -129,14 +129,16 @@ def public_share(
     share, credentials = opened
     language = negotiate_language(request)
     registry = wallet.live.service.registry
+    replaced = replaced_copies(
+        session, (item.credential_id for item in credentials if item.credential_id)
+    )
     shown: list[dict[str, Any]] = [
         {
             "stored": stored,
             "view": wallet.live.explained(wallet.live.report_for(stored, moment), language),
             "issuer": issuer_view(stored.issuer_id, registry, language),
             "formats": available_formats(stored),
-            "replaced": stored.credential_id is not None
-            and is_replaced(session, stored.credential_id),
+            "replaced": stored.credential_id in replaced,
         }
         for stored in credentials
     ]

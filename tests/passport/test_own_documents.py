@@ -42,7 +42,14 @@ def test_own_revocation_shows_at_once(tmp_path: Path) -> None:
         deployment.add_institution("college-web", "did:web")
         award = deployment.issue("college-web")
         assert api_verify(deployment, award.ldp_credential)["verdict"] == "verified"
-        deployment.revoke(award)
+        learner = Learner(deployment.base_url)
+        try:
+            share = learner.share([learner.import_credential(json.loads(award.ldp_credential))])
+            assert "The issuer has revoked" not in httpx.get(deployment.base_url + share).text
+            deployment.revoke(award)
+            assert "The issuer has revoked" in httpx.get(deployment.base_url + share).text
+        finally:
+            learner.close()
         report = api_verify(deployment, award.ldp_credential)
         assert report["verdict"] == "not_verified"
         assert outcomes(report)["status"] == "failed"
