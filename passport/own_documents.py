@@ -260,7 +260,11 @@ class DeploymentDocuments:
         return session.exec(select(Institution).where(Institution.slug == slug)).first()
 
     def same_institution(self, issuer_id: str, other_id: str) -> bool:
-        if not (self._is_our_institution(issuer_id) and self._is_our_institution(other_id)):
+        # Asked only when a list's issuer differs from its credential's (a did:key institution
+        # just rotated): read what is ours again rather than call a fresh DID a stranger.
+        both = {issuer_id, other_id}
+        known = both <= self._ours().institution_dids
+        if not (known or both <= self._ours(fresh=True).institution_dids):
             return False
         with Session(self._engine) as session:
             first = self._institution_of(session, issuer_id)
