@@ -32,10 +32,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, event, literal
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, func, or_, select
 
 from credentials.errors import KeyNotFound, ResolutionUnavailable
@@ -57,8 +61,36 @@ INSTITUTION_OWNER_PREFIX = "issuer:"
 # Our institution kinds -> the registry's (docs/verification.md, "The trust registry").
 REGISTRY_KINDS = {"other_training_provider": "training_provider"}
 JURISDICTION = "CA-ON"
-# How long the set of our DIDs and base URLs is trusted before it is read again.
-OURS_TTL_SECONDS = 10.0
+# How long the set of our DIDs and base URLs is trusted before it is read again: a new key or
+# base URL written through this process refreshes it at once (``_ours_changed``), a did:web on
+# our host that it lacks is looked up at once, so this bounds only what another process added.
+OURS_TTL_SECONDS = 300.0
+# Per engine, how many commits wrote keys or base URLs through it (see ``_ours_changed``).
+_GENERATIONS: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
+
+
+_WRITTEN = "passport.own_documents.written"
+
+
+@event.listens_for(SigningKey, "after_insert")
+@event.listens_for(DeploymentBaseUrl, "after_insert")
+def _ours_written(_mapper: Any, connection: Connection, target: Any) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info[_WRITTEN] = connection.engine
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _ours_changed(session: OrmSession) -> None:
+    """A new DID or base URL of ours, committed: snapshots over its engine are read again."""
+    engine = session.info.pop(_WRITTEN, None)
+    if engine is not None:
+        _GENERATIONS[engine] = _GENERATIONS.get(engine, 0) + 1
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _ours_unchanged(session: OrmSession) -> None:
+    session.info.pop(_WRITTEN, None)
 
 
 def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]:
@@ -88,13 +120,14 @@ def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class _Ours:
-    """What is ours, read in two queries: every DID our keys have had (each owner's), those of
+    """What is ours, read in one query: every DID our keys have had (each owner's), those of
     institutions, and every base URL we have served under (the current one first)."""
 
     dids: frozenset[str]
     institution_dids: frozenset[str]
     base_urls: tuple[str, ...]
     read_at: float
+    generation: int
 
     def names_our_host(self, did: str) -> bool:
         authority = did.removeprefix(DID_WEB_PREFIX).split(":", 1)[0].lower()
@@ -107,9 +140,10 @@ class DeploymentDocuments:
 
     ``master_key`` gives the master key when a status list must be signed; each call opens its
     own short session, so one object serves every request and thread. Which DIDs and base URLs
-    are ours is re-read at most every ``OURS_TTL_SECONDS`` (so pages of many credentials of
-    other issuers cost no query each), and at once when a did:web on our host is not known:
-    a DID we just made is never taken for a forgery.
+    are ours is read once and kept (pages of many credentials of other issuers cost no query
+    each), read again when a key or base URL is written through this engine, when a did:web on
+    our host is not in it (a DID we just made is never taken for a forgery), and at the latest
+    every ``OURS_TTL_SECONDS`` (what another process added).
     """
 
     def __init__(
@@ -131,17 +165,31 @@ class DeploymentDocuments:
 
     def _ours(self, *, fresh: bool = False) -> _Ours:
         snapshot, now = self._snapshot, self._monotonic()
-        if not fresh and snapshot is not None and now - snapshot.read_at < OURS_TTL_SECONDS:
+        generation = _GENERATIONS.get(self._engine, 0)
+        if (
+            not fresh
+            and snapshot is not None
+            and snapshot.generation == generation
+            and now - snapshot.read_at < OURS_TTL_SECONDS
+        ):
             return snapshot
         try:
             with Session(self._engine) as session:
-                keys = session.exec(select(SigningKey.did, SigningKey.owner_id)).all()
-                recorded = session.exec(select(DeploymentBaseUrl.url)).all()
+                # One query: every (DID, owner) of our keys, and every base URL (owner "").
+                statement = select(SigningKey.did, SigningKey.owner_id).union_all(
+                    select(DeploymentBaseUrl.url, literal(""))
+                )
+                rows = [
+                    (str(did), str(owner)) for did, owner in session.connection().execute(statement)
+                ]
         except SQLAlchemyError:
-            keys, recorded = [], []  # a database not migrated yet holds nothing of ours
+            rows = []  # a database not migrated yet holds nothing of ours
+        keys = [(did, owner) for did, owner in rows if owner]
         institutions = {did for did, owner in keys if owner.startswith(INSTITUTION_OWNER_PREFIX)}
-        bases = (self.base_url, *(url for url in recorded if url != self.base_url))
-        snapshot = _Ours(frozenset(did for did, _ in keys), frozenset(institutions), bases, now)
+        recorded = [url for url, owner in rows if not owner and url != self.base_url]
+        bases = (self.base_url, *recorded)
+        dids = frozenset(did for did, _ in keys)
+        snapshot = _Ours(dids, frozenset(institutions), bases, now, generation)
         self._snapshot = snapshot
         return snapshot
 
