@@ -5,18 +5,22 @@ here; tests hand fixtures. Each method is listed with the relationships that ref
 1.0 section 5.3), so a proof purpose is checked against the exact key id, never "the first key".
 
 Supported method types: ``Multikey`` and ``Ed25519VerificationKey2020`` (``publicKeyMultibase``),
-``JsonWebKey`` and ``JsonWebKey2020`` (``publicKeyJwk``).
+``JsonWebKey`` and ``JsonWebKey2020`` (``publicKeyJwk``). A method's ``revoked`` date (Controlled
+Identifiers 1.0 section 2.2.1) is kept on it: the verifier refuses every proof made with a
+revoked key, whatever date the proof claims (``verifier.key_compromise``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from credentials.errors import InvalidInput, InvalidKey, KeyNotFound, ResolutionUnavailable
 from credentials.jwk import public_key_from_jwk
 from credentials.keys import KeyResolver, PublicKey, VerificationMethod
+from credentials.models.common import instant_or_none
 from credentials.multikey import DID_KEY_PREFIX, decode_public_multikey, resolve_did_key
 
 RELATIONSHIPS = (
@@ -45,6 +49,17 @@ def _public_key(entry: Mapping[str, Any]) -> PublicKey:
     if method_type in JWK_TYPES:
         return public_key_from_jwk(entry.get("publicKeyJwk"))
     raise InvalidKey(f"unsupported verification method type {method_type!r}")
+
+
+def _revoked(entry: Mapping[str, Any]) -> datetime | None:
+    """When the controller reported the key compromised; an unreadable date still marks it
+    revoked, so it is refused rather than read as a key in good standing."""
+    if "revoked" not in entry:
+        return None
+    revoked = instant_or_none(entry["revoked"])
+    if revoked is None:
+        raise InvalidKey(f"verification method {entry.get('id')!r} has an unreadable 'revoked'")
+    return revoked
 
 
 def _method_entries(
@@ -80,6 +95,7 @@ def _method(
         controller=str(entry.get("controller", "")),
         public_key=_public_key(entry),
         relationships=frozenset(referenced.get(method_id, set())),
+        revoked=_revoked(entry),
     )
 
 

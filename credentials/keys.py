@@ -9,6 +9,7 @@ for stored keys and did:web; the core implements them for local keys and did:key
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
@@ -24,12 +25,16 @@ AUTHENTICATION = "authentication"
 @dataclass(frozen=True)
 class VerificationMethod:
     """A resolved public key: ``id`` is absolute; ``relationships`` are the proof purposes the
-    controller document lists it under (``assertionMethod``, ``authentication``...)."""
+    controller document lists it under (``assertionMethod``, ``authentication``...).
+
+    ``revoked`` is when its controller reported it compromised (Controlled Identifiers 1.0
+    section 2.2.1 ``revoked``), None for a key in good standing."""
 
     id: str
     controller: str
     public_key: PublicKey
     relationships: frozenset[str] = frozenset({ASSERTION_METHOD})
+    revoked: datetime | None = None
 
 
 class Signer(Protocol):

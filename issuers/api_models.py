@@ -211,6 +211,8 @@ class KeyRevoke(_Strict):
 class KeyRevoked(BaseModel):
     key: KeyPublic
     credentials_signed_since_compromise: int
+    # The key that became active in the same step (None when a retired key was revoked).
+    new_key: KeyPublic | None = None
 
 
 class StaffUserPublic(BaseModel):

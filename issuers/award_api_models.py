@@ -141,3 +141,47 @@ class AuditEventPublic(BaseModel):
     @classmethod
     def of(cls, event: AuditEvent) -> AuditEventPublic:
         return cls.model_validate(event, from_attributes=True)
+
+
+KeyId = Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class AffectedAwardsPage(BaseModel):
+    """One page of the awards a compromised key signed (issuers.key_compromise)."""
+
+    key_id: str
+    total: int
+    offset: int
+    limit: int
+    awards: list[AwardPublic]
+
+
+class AffectedRevoke(_Strict):
+    key_id: KeyId
+    reason: Text
+
+
+class AffectedRevoked(BaseModel):
+    key_id: str
+    revoked: int
+
+
+class AffectedReissue(_Strict):
+    key_id: KeyId
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+
+
+class ReissuedAward(BaseModel):
+    """A re-issued award and the new claim offer for its learner (shown once)."""
+
+    replaced_award_id: str
+    award: AwardPublic
+    offer_uri: str
+    tx_code: str | None
+    expires_at: datetime
+
+
+class AffectedReissued(BaseModel):
+    key_id: str
+    reissued: list[ReissuedAward]
+    remaining: int

@@ -104,6 +104,9 @@ class Award(SQLModel, table=True):
     valid_from: datetime = Field(sa_type=UTCDateTime)
     valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     issued_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    # The award that re-issued this one after its signing key was compromised
+    # (issuers.key_compromise): the old copy's share links say it was replaced.
+    replaced_by: str | None = Field(default=None, sa_type=String(36))
 
 
 class AuditEvent(SQLModel, table=True):

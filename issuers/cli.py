@@ -45,7 +45,7 @@ def _fail(message: str) -> NoReturn:
 
 
 @contextmanager
-def _reasons_on_failure() -> Iterator[None]:
+def reasons_on_failure() -> Iterator[None]:
     try:
         yield
     except ValidationError as error:
@@ -65,7 +65,7 @@ def _parse_time(text: str) -> datetime:
 def register_issuer_commands(app: typer.Typer, open_workspace: WorkspaceOpener) -> None:
     """Add ``institutions add|add-staff|add-api-key`` and ``keys rotate|revoke``."""
     _add_institution_commands(app, open_workspace)
-    _add_key_commands(_keys_group(app), open_workspace)
+    _add_key_commands(keys_group(app), open_workspace)
 
 
 def _add_institution_commands(app: typer.Typer, open_workspace: WorkspaceOpener) -> None:
@@ -84,7 +84,7 @@ def _add_institution_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
         did_key: Annotated[bool, typer.Option(help="Use a did:key (development).")] = False,
     ) -> None:
         """Create an institution with its DID and signing key."""
-        with _reasons_on_failure(), open_workspace() as workspace:
+        with reasons_on_failure(), open_workspace() as workspace:
             data = InstitutionCreate.model_validate(
                 {
                     "slug": slug,
@@ -113,7 +113,7 @@ def _add_institution_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
         password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     ) -> None:
         """Create a console user of the institution (the password is asked for, not echoed)."""
-        with _reasons_on_failure(), open_workspace() as workspace:
+        with reasons_on_failure(), open_workspace() as workspace:
             data = StaffUserCreate(email=email, password=password)
             institution = get_institution(workspace.session, slug)
             now = datetime.now(UTC)
@@ -128,7 +128,7 @@ def _add_institution_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
         action: Annotated[list[str], typer.Option(help="issue, revoke, manage_programs...")],
     ) -> None:
         """Create an API key; it is printed once and only its hash is kept."""
-        with _reasons_on_failure(), open_workspace() as workspace:
+        with reasons_on_failure(), open_workspace() as workspace:
             data = ApiKeyCreate.model_validate({"label": label, "actions": action})
             institution = get_institution(workspace.session, slug)
             now = datetime.now(UTC)
@@ -143,7 +143,7 @@ def _add_key_commands(keys: typer.Typer, open_workspace: WorkspaceOpener) -> Non
     @keys.command("rotate")
     def rotate(slug: Annotated[str, typer.Argument(help="The institution's slug.")]) -> None:
         """Make a new active key; the old one stays in the DID document, retired."""
-        with _reasons_on_failure(), open_workspace() as workspace:
+        with reasons_on_failure(), open_workspace() as workspace:
             institution = get_institution(workspace.session, slug)
             now = datetime.now(UTC)
             master = workspace.master_keys.get()
@@ -159,7 +159,7 @@ def _add_key_commands(keys: typer.Typer, open_workspace: WorkspaceOpener) -> Non
     ) -> None:
         """Mark a key compromised; report the credentials it signed since then."""
         since = _parse_time(compromised_since)
-        with _reasons_on_failure(), open_workspace() as workspace:
+        with reasons_on_failure(), open_workspace() as workspace:
             session, now = workspace.session, datetime.now(UTC)
             counter = counting_all(session, SIGNED_CREDENTIAL_COUNTERS)
             master = workspace.master_keys.get()
@@ -169,9 +169,11 @@ def _add_key_commands(keys: typer.Typer, open_workspace: WorkspaceOpener) -> Non
             session.commit()
             count = revocation.credentials_signed_since_compromise
             typer.echo(f"revoked {key_id}; {count} credential(s) signed with it since {since}")
+            if revocation.new_key is not None:
+                typer.echo(f"new active key {revocation.new_key.id}")
 
 
-def _keys_group(app: typer.Typer) -> typer.Typer:
+def keys_group(app: typer.Typer) -> typer.Typer:
     """The existing ``passport keys`` group (made by the credential commands), or a new one."""
     for group in app.registered_groups:
         if group.name == "keys" and group.typer_instance is not None:

@@ -38,7 +38,9 @@ from issuers.catalog import (
 from issuers.console_forms import error_messages, form_of, parse_program
 from issuers.deps import MasterKeyDep, NowDep, PageRenderer, SessionDep
 from issuers.identity import institution_keys, institution_owner, rotate_institution_key
+from issuers.key_compromise import affected_awards
 from issuers.tables import DeliveryMode, Institution, StaffSession, StaffUser
+from keys.tables import KeyStatus
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 CONSOLE = "/console"
@@ -279,7 +281,13 @@ def _add_key_routes(router: APIRouter, pages: Pages) -> None:
             return _to_login()
         owner = institution_owner(staff.institution)
         found = institution_keys(session, master, now, owner)
-        return pages.page(request, "console_keys.html", staff, keys=found)
+        # Issue 12: what each compromised key signed (the first page; the API and CLI page on).
+        affected = {
+            key.id: affected_awards(session, master, now, staff.institution, key.id)
+            for key in found
+            if key.status == KeyStatus.REVOKED
+        }
+        return pages.page(request, "console_keys.html", staff, keys=found, affected=affected)
 
     @router.post("/keys/rotate")
     async def rotate(

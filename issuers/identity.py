@@ -27,21 +27,24 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from credentials.contexts import OB_V3P0, VC_V2
 from credentials.errors import InvalidInput, NotFound
 from credentials.keys import Signer
 from credentials.multikey import DID_KEY_PREFIX
-from issuers.tables import Institution
+from issuers.status_lists import mark_lists_for_resigning
+from issuers.tables import Employer, Institution
 from keys.crypto_envelope import MasterKey
 from keys.documents import did_document, did_web_for, jwks
 from keys.store import DID_KEY_METHOD, KeyStore
-from keys.tables import SigningKey
+from keys.tables import KeyStatus, SigningKey
 
 DidMethod = Literal["did:web", "did:key"]
 ISSUERS_PATH = "issuers"
 EMPLOYERS_PATH = "employers"
+ISSUER_OWNER_KIND = "issuer"
+EMPLOYER_OWNER_KIND = "employer"
 # Small enough that a rotation or revocation reaches verifiers within minutes through a CDN.
 DOCUMENT_CACHE_CONTROL = "public, max-age=300"
 
@@ -60,7 +63,7 @@ def institution_did(base_url: str, slug: str, method: DidMethod) -> str:
 
 
 def institution_owner(institution: Institution) -> str:
-    return f"issuer:{institution.slug}"
+    return f"{ISSUER_OWNER_KIND}:{institution.slug}"
 
 
 def signer_for_institution(
@@ -113,8 +116,12 @@ def counting_all(session: Session, factories: Sequence[CounterFactory]) -> Signe
 
 @dataclass(frozen=True)
 class KeyRevocation:
+    """The revoked key, what it signed since the compromise, and the key that replaced it when
+    it was the owner's active one (None for a key already retired)."""
+
     key: SigningKey
     credentials_signed_since_compromise: int
+    new_key: SigningKey | None = None
 
 
 def revoke_signing_key(
@@ -130,12 +137,40 @@ def revoke_signing_key(
 ) -> KeyRevocation:
     """Mark a key compromised since ``compromised_since`` and report the credentials it signed
     from then on (which verifiers will now refuse). With ``owner``, a key of another owner is
-    ``NotFound``, so one institution can never revoke another's key."""
+    ``NotFound``, so one institution can never revoke another's key.
+
+    Revoking the owner's active key makes its new active key in the same step, so issuing goes
+    on (a did:key owner takes the new did:key as its DID), and an institution's status lists
+    are re-signed with the new key on their next read."""
     store = KeyStore(session, master, now)
-    if owner is not None and store.get_key(key_id).owner_id != owner:
+    existing = store.get_key(key_id)
+    if owner is not None and existing.owner_id != owner:
         raise NotFound(f"no key {key_id!r} for {owner!r}")
+    was_active = existing.status == KeyStatus.ACTIVE
     key = store.revoke_key(key_id, compromised_since, unpublish=unpublish)
-    return KeyRevocation(key, count_signed_after(key_id, compromised_since))
+    new_key = _replace_revoked_key(session, store, key) if was_active else None
+    return KeyRevocation(key, count_signed_after(key_id, compromised_since), new_key)
+
+
+def _replace_revoked_key(session: Session, store: KeyStore, revoked: SigningKey) -> SigningKey:
+    did = DID_KEY_METHOD if revoked.did.startswith(DID_KEY_PREFIX) else revoked.did
+    new_key = store.create_key(revoked.owner_id, did)
+    kind, _, slug = revoked.owner_id.partition(":")
+    if kind == ISSUER_OWNER_KIND:
+        entity: Institution | Employer | None = session.exec(
+            select(Institution).where(Institution.slug == slug)
+        ).one_or_none()
+    elif kind == EMPLOYER_OWNER_KIND:
+        entity = session.exec(select(Employer).where(Employer.slug == slug)).one_or_none()
+    else:
+        entity = None
+    if entity is not None and entity.did != new_key.did:
+        entity.did = new_key.did
+        session.add(entity)
+    if isinstance(entity, Institution) and entity.id is not None:
+        mark_lists_for_resigning(session, entity.id)
+    session.flush()
+    return new_key
 
 
 @dataclass(frozen=True)

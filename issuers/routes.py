@@ -231,9 +231,11 @@ def create_issuer_router(signed_credential_counters: Sequence[CounterFactory]) -
             unpublish=body.unpublish,
         )
         session.commit()
+        new_key = revocation.new_key
         return KeyRevoked(
             key=_key_public(revocation.key),
             credentials_signed_since_compromise=revocation.credentials_signed_since_compromise,
+            new_key=None if new_key is None else _key_public(new_key),
         )
 
     return router

@@ -201,6 +201,17 @@ def set_status(session: Session, list_id: str, index: int, value: int) -> None:
     session.flush()
 
 
+def mark_lists_for_resigning(session: Session, institution_id: int) -> None:
+    """Make the institution's next read of each list sign it again (with its new key, after a
+    key compromise): a list signed by a compromised key proves nothing any more."""
+    session.exec(
+        update(StatusList)
+        .where(col(StatusList.institution_id) == institution_id)
+        .values(version=col(StatusList.version) + 1)
+    )
+    session.flush()
+
+
 def status_value(session: Session, list_id: str, index: int) -> int:
     status_list = session.get(StatusList, list_id)
     if status_list is None:
@@ -219,16 +230,8 @@ def signed_status_list(
     """The list credential of the list's current bits, signing it first if the bits changed."""
     if status_list.signed_version == status_list.version and status_list.signed_credential:
         return SignedStatusList(status_list.signed_credential, status_list.etag or "")
-    unsigned = new_status_list_credential(
-        status_list_url(base_url, status_list.id),
-        institution.did,
-        status_list.purpose,
-        encode_list(Bitstring.from_bytes(status_list.bits)),
-        valid_from=now,
-        ttl_ms=STATUS_LIST_MAX_AGE_SECONDS * 1000,
-    )
-    text = json.dumps(secure(unsigned, signer, STATUS_LIST_MECHANISM, now=now), ensure_ascii=False)
-    etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+    signed = sign_status_list(status_list, institution, signer, base_url, now)
+    text, etag = signed.text, signed.etag
     # Stored only if no change happened meanwhile; otherwise the next fetch signs the newer bits.
     session.exec(
         update(StatusList)
@@ -242,6 +245,23 @@ def signed_status_list(
     )
     session.flush()
     return SignedStatusList(text, etag)
+
+
+def sign_status_list(
+    status_list: StatusList, institution: Institution, signer: Signer, base_url: str, now: datetime
+) -> SignedStatusList:
+    """The list credential of the list's current bits, signed now; nothing is stored (the
+    deployment's own verifier signs in memory a list whose bits changed since it was served)."""
+    unsigned = new_status_list_credential(
+        status_list_url(base_url, status_list.id),
+        institution.did,
+        status_list.purpose,
+        encode_list(Bitstring.from_bytes(status_list.bits)),
+        valid_from=now,
+        ttl_ms=STATUS_LIST_MAX_AGE_SECONDS * 1000,
+    )
+    text = json.dumps(secure(unsigned, signer, STATUS_LIST_MECHANISM, now=now), ensure_ascii=False)
+    return SignedStatusList(text, '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"')
 
 
 def lists_of(session: Session, institution_id: int) -> list[StatusList]:

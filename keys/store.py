@@ -269,9 +269,17 @@ class LocalKeyStoreResolver:
         key = session.get(SigningKey, verification_method)
         if key is None or not key.published:
             raise KeyNotFound(f"{verification_method!r} is not a published key of ours")
-        return VerificationMethod(
-            id=key.id,
-            controller=key.did,
-            public_key=decode_public_multikey(key.public_key_multibase),
-            relationships=relationships_of(key),
-        )
+        return stored_verification_method(key)
+
+
+def stored_verification_method(key: SigningKey) -> VerificationMethod:
+    """A stored key as a verifier sees it: our records carry the compromise date, also for a
+    did:key, whose document cannot say it (``keys.documents``)."""
+    revoked = key.compromised_since if key.status == KeyStatus.REVOKED else None
+    return VerificationMethod(
+        id=key.id,
+        controller=key.did,
+        public_key=decode_public_multikey(key.public_key_multibase),
+        relationships=relationships_of(key),
+        revoked=revoked,
+    )

@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
@@ -27,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
-from issuers import award_console, award_console_batches, award_routes
+from issuers import award_console, award_console_batches, award_routes, key_compromise_routes
 from issuers import console as issuer_console
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
@@ -38,6 +39,7 @@ from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
 from passport.metrics_wiring import install_metrics
+from passport.own_documents import DeploymentDocuments, record_base_url
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
@@ -223,6 +225,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            record_base_url(engine, settings.base_url, datetime.now(UTC))
+        except SQLAlchemyError as error:
+            logger.warning("could not record the base URL: %s", type(error).__name__)
         award_routes.resume_batches(_app)
         yield
         engine.dispose()
@@ -247,11 +253,15 @@ def create_app(settings: Settings) -> FastAPI:
             ]
         )
         environment.loader = ChoiceLoader([environment.loader, component_templates])
+    app.state.master_key_source = master_key_source(settings)
+    app.state.own_documents = DeploymentDocuments(
+        engine, app.state.master_key_source.get, settings.base_url
+    )
     app.state.verifier = VerifierService.from_settings(
         settings,
         shared_credentials=share_verification.shared_credentials_reader(engine, settings.base_url),
+        own_documents=app.state.own_documents,
     )
-    app.state.master_key_source = master_key_source(settings)
     install_error_handlers(app)
     app.add_middleware(
         RequestSizeLimit,
@@ -283,6 +293,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(issuer_public_routes.create_public_router(pages.render_page))
     app.include_router(issuer_console.create_console_router(pages.render_page))
     app.include_router(award_routes.create_award_router())
+    app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
     install_metrics(app)  # last: its middleware is the outermost

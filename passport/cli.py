@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from issuers.award_cli import register_award_commands
 from issuers.cli import Workspace, register_issuer_commands
+from issuers.key_compromise_cli import register_key_compromise_commands
 from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
 from passport.cli_ops import register_ops_commands
@@ -46,3 +47,4 @@ def _issuer_workspace() -> Iterator[Workspace]:
 
 register_issuer_commands(app, _issuer_workspace)
 register_award_commands(app, _issuer_workspace)
+register_key_compromise_commands(app, _issuer_workspace)

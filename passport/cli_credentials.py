@@ -19,7 +19,6 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from credentials.baking import bake, extract
-from credentials.did import offline_resolver
 from credentials.errors import PassportError
 from credentials.jsonio import parse_json_object
 from credentials.jwk import ed25519_private_key_from_jwk, private_jwk
@@ -27,9 +26,11 @@ from credentials.keys import Ed25519Signer
 from credentials.models.common import format_datetime
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.proofs.registry import secure
-from verifier.context import OfflineStatusLists, VerificationContext
+from passport.cli_verify import DATABASE_VARIABLE, cli_context
+from verifier.cli import RegistryOption, TrustedKeyOption
+from verifier.context import OfflineStatusLists
 from verifier.inputs import read_input
-from verifier.pipeline import verify_input
+from verifier.pipeline import VerificationReport, verify_input
 from verifier.render import report_as_json, report_as_text
 
 FORMATS = {"di": "eddsa-rdfc-2022", "jcs": "eddsa-jcs-2022", "jwt": "vc+jwt"}
@@ -171,30 +172,51 @@ def verify(
     allow_test_keys: Annotated[
         bool, typer.Option(help="Accept the published 1EdTech test key (test suites only).")
     ] = False,
+    registry: RegistryOption = None,
+    trusted_key: TrustedKeyOption = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help=f"The deployment's database, for its own issuers (default ${DATABASE_VARIABLE})."
+        ),
+    ] = None,
 ) -> None:
-    """Verify each FILE; exit 0 when all verified, 1 when any did not, 2 on unusable input."""
+    """Verify each FILE; exit 0 when all verified, 1 when any did not, 2 on unusable input.
+
+    With a database, the deployment's own credentials are checked against its records as the
+    server checks them; with a registry, issuers are named from it (``passport.cli_verify``)."""
     now = datetime.now(UTC)
-    context = VerificationContext(
-        now=now,
-        resolver=offline_resolver(_controller_documents(did_document)),
-        status_lists=_status_lists(status_list, now),
-        allow_published_test_keys=allow_test_keys,
-    )
     inputs = []
     for path in files:
         try:
             inputs.append((path, read_input(read_file(path))))
         except PassportError as error:
             fail(f"{path}: {error.message}")
+    sources = cli_context(
+        now,
+        documents=_controller_documents(did_document),
+        status_lists=_status_lists(status_list, now),
+        registry_files=registry,
+        trusted_keys=trusted_key,
+        database_url=database_url,
+        allow_published_test_keys=allow_test_keys,
+    )
     all_verified = True
-    for path, item in inputs:
-        report = verify_input(item, context)
-        all_verified = all_verified and report.verified
-        if as_json:
-            sys.stdout.write(json.dumps(report_as_json(report, lang), ensure_ascii=False) + "\n")
-        else:
-            sys.stdout.write(f"{path}: {report_as_text(report, lang)}\n")
+    try:
+        with sources as context:
+            for path, item in inputs:
+                report = verify_input(item, context)
+                all_verified = all_verified and report.verified
+                sys.stdout.write(_rendered(path, report, as_json, lang))
+    except PassportError as error:
+        fail(error.message)
     raise typer.Exit(0 if all_verified else 1)
+
+
+def _rendered(path: Path, report: VerificationReport, as_json: bool, lang: str) -> str:
+    if as_json:
+        return json.dumps(report_as_json(report, lang), ensure_ascii=False) + "\n"
+    return f"{path}: {report_as_text(report, lang)}\n"
 
 
 def bake_command(

@@ -67,6 +67,16 @@ class DeploymentInfo(SQLModel, table=True):
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
+class DeploymentBaseUrl(SQLModel, table=True):
+    """Every base URL this deployment has served under (recorded at each start): its own status
+    lists are recognized under any of them (``passport.own_documents``)."""
+
+    __tablename__ = "deployment_base_url"
+
+    url: str = Field(primary_key=True, max_length=500)
+    first_used_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
 def is_sqlite(database_url: str) -> bool:
     """Whether the URL names a SQLite database (migrated automatically on start)."""
     return make_url(database_url).get_backend_name() == "sqlite"

@@ -99,6 +99,10 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         f"GET {INSTITUTION_API}/keys",
         f"POST {INSTITUTION_API}/keys/rotate",
         f"POST {INSTITUTION_API}/keys/revoke",
+        # Issue 12: the awards of a compromised key, listed, revoked in bulk, re-issued.
+        f"GET {INSTITUTION_API}/keys/affected-awards",
+        f"POST {INSTITUTION_API}/keys/affected-awards/revoke",
+        f"POST {INSTITUTION_API}/keys/affected-awards/reissue",
     ),
     "admin or institution:manage_api_keys": (
         f"GET {INSTITUTION_API}/api-keys",
@@ -272,6 +276,10 @@ TENANT_BODIES: dict[str, dict[str, object]] = {
         "key_id": "{key_id}",
         "compromised_since": "2025-01-01T00:00:00Z",
     },
+    # Issue 12: another institution's key is 404, as for revoking it.
+    f"GET {INSTITUTION_API}/keys/affected-awards": {"key_id": "{key_id}"},
+    f"POST {INSTITUTION_API}/keys/affected-awards/revoke": {"key_id": "{key_id}", "reason": "x"},
+    f"POST {INSTITUTION_API}/keys/affected-awards/reissue": {"key_id": "{key_id}"},
     "POST /console/programs/{program_slug}/edit": {
         "name_en": "Hijacked",
         "hours": "1",

@@ -144,6 +144,8 @@ def send(
     path = tenant.path(template, ids)
     body = _filled(TENANT_BODIES.get(route, {}), ids)
     if template.startswith("/api/"):
+        if method == "GET":
+            return client.get(path, params=body)  # query parameters (issue 12's key_id)
         if route in TENANT_CSV_BODIES:
             csv = TENANT_CSV_BODIES[route]
             return client.request(method, path, content=csv, headers={"Content-Type": "text/csv"})

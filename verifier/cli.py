@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -36,6 +37,7 @@ from verifier.registry import (
     CompositeRegistry,
     InstitutionRegistry,
     RegistryEntry,
+    RegistrySource,
     RegistryStatus,
     load_registries,
     load_registry_file,
@@ -77,6 +79,16 @@ def _registry(files: list[Path] | None, keys: list[str] | None) -> CompositeRegi
         return load_registries(paths, keys or _from_environment(KEYS_VARIABLE))
     except PassportError as error:
         _fail(error.message)
+
+
+def configured_registry(
+    files: list[Path] | None, keys: list[str] | None, own: Sequence[RegistrySource] = ()
+) -> CompositeRegistry:
+    """The registry of ``--registry`` / ``--trusted-key``, else of the server's two variables,
+    after ``own`` (the deployment's own institutions); no file at all is allowed here.
+    ``RegistryRefused`` names a file that cannot be trusted."""
+    paths = files or [Path(item) for item in _from_environment(FILES_VARIABLE)]
+    return load_registries(paths, keys or _from_environment(KEYS_VARIABLE), own)
 
 
 def _describe(entry: RegistryEntry) -> str:

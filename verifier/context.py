@@ -76,11 +76,27 @@ class OfflineStatusLists:
         return FetchedDocument(document, self.as_of)
 
 
+class OwnRecords(Protocol):
+    """What only the deployment's own records can tell about its own credentials
+    (``verifier.own.OwnDocuments`` has it; "our records are the truth for our institutions")."""
+
+    def recorded_before_compromise(self, key_id: str, signature: str) -> bool:
+        """Whether we issued and recorded a credential with exactly this signature, made with
+        ``key_id`` before that key's compromise."""
+        ...
+
+    def same_institution(self, issuer_id: str, other_id: str) -> bool:
+        """Whether both ids are DIDs one of our institutions has had (a did:key institution
+        takes a new DID at each rotation, and its status lists are signed with the newest)."""
+        ...
+
+
 @dataclass(frozen=True)
 class VerificationContext:
     """Everything a verification depends on. ``allow_published_test_keys`` is for test suites:
     the 1EdTech fixtures are signed with a key whose private half is public. ``verified_lists``
-    outlives one verification (the service keeps one); None verifies every list every time."""
+    outlives one verification (the service keeps one); None verifies every list every time.
+    ``own_records`` are the deployment's own, when it verifies as a deployment."""
 
     now: datetime
     resolver: KeyResolver
@@ -90,6 +106,7 @@ class VerificationContext:
     presentation: ProofExpectations | None = None
     allow_published_test_keys: bool = False
     verified_lists: VerifiedLists | None = None
+    own_records: OwnRecords | None = None
 
 
 def dated(expectations: ProofExpectations, context: VerificationContext) -> ProofExpectations:

@@ -53,6 +53,12 @@ MEANINGS: dict[str, dict[Language, str]] = {
         "Quelqu'un a modifié le titre après sa délivrance, ou l'émetteur ne l'a jamais signé. "
         "Ne vous y fiez pas.",
     ),
+    "proof.key_compromised": _texts(
+        "The issuer reported that the key used to sign this credential may be in other hands, "
+        "so the signature no longer proves that the issuer made it.",
+        "L'émetteur a signalé que la clé utilisée pour signer ce titre peut être entre d'autres "
+        "mains : la signature ne prouve donc plus que l'émetteur l'a délivré.",
+    ),
     "proof.could_not_check": _texts(
         "What is needed to check the signature (for example the issuer's website) could not be "
         "reached, so we cannot yet say whether the credential is genuine.",
@@ -231,6 +237,12 @@ NEXT_STEPS: dict[str, dict[Language, str]] = {
         "l'établissement.",
     ),
     "proof.could_not_check": _TRY_AGAIN,
+    "proof.key_compromised": _texts(
+        "Ask the candidate for a re-issued copy: the institution re-issues the credentials it "
+        "signed with that key, or confirms them directly.",
+        "Demandez au candidat une copie délivrée de nouveau : l'établissement délivre de "
+        "nouveau les titres signés avec cette clé, ou les confirme directement.",
+    ),
     "issuer_key.failed": _texts(
         "Do not accept this credential. Contact the institution named on it to confirm whether "
         "it issued it.",
@@ -323,8 +335,10 @@ def render_meaning(check: Check, language: str) -> str | None:
 
 
 def render_next_step(check: Check, language: str) -> str | None:
-    """What to do when ``check`` did not pass; None when there is nothing to do."""
-    texts = NEXT_STEPS.get(f"{check.id}.{check.outcome.value}")
+    """What to do when ``check`` did not pass; None when there is nothing to do (a message
+    key with a next step of its own wins, as for meanings)."""
+    outcome_key = f"{check.id}.{check.outcome.value}"
+    texts = NEXT_STEPS.get(check.message_key) or NEXT_STEPS.get(outcome_key)
     return texts[language_or_default(language)] if texts else None
 
 

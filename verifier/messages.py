@@ -96,6 +96,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "fr": "Le titre a été signé avec une clé ({key}) qui ne peut pas appartenir à "
         "l'émetteur indiqué; cette clé n'a donc même pas été récupérée.",
     },
+    "proof.key_compromised": {
+        "en": "The credential was signed with a key its issuer reported compromised on {date}: "
+        "anyone holding that key could have made it.",
+        "fr": "Le titre a été signé avec une clé que son émetteur a déclarée compromise le "
+        "{date} : quiconque détient cette clé aurait pu le fabriquer.",
+    },
     "proof.unavailable": {
         "en": "The digital signature could not be checked: {reason}.",
         "fr": "La signature numérique n'a pas pu être vérifiée : {reason}.",

@@ -35,6 +35,7 @@ from verifier.checks import (
 from verifier.context import OfflineStatusLists, VerificationContext, dated
 from verifier.guards import refuse_huge_arrays
 from verifier.inputs import VerifiableInput
+from verifier.key_compromise import honour_key_compromise, jws_signature, proof_value_of
 from verifier.legacy_badges import is_ob2_assertion, ob2_checks
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
@@ -156,7 +157,8 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
         signed = read_signed(outcome.credential)
     except PassportError as error:
         return _unreadable(error)
-    return _verify_credential(outcome.credential, signed, outcome.proof, context)
+    proof = honour_key_compromise(outcome.proof, jws_signature(token), context)
+    return _verify_credential(outcome.credential, signed, proof, context)
 
 
 def verify_document(document: dict[str, Any], context: VerificationContext) -> VerificationReport:
@@ -170,6 +172,9 @@ def verify_document(document: dict[str, Any], context: VerificationContext) -> V
         return _unreadable(error)
     expectations = dated(ProofExpectations(), context)
     proof = check_embedded_proofs(document, context.resolver, expectations, issuer_id_of(signed))
+    method = proof.accepted.verification_method if proof.accepted else None
+    signature = proof_value_of(document, method) if method else None
+    proof = honour_key_compromise(proof, signature, context)
     return _verify_credential(document, signed, proof, context)
 
 

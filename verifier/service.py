@@ -10,7 +10,8 @@ JWS, baked PNG/SVG), or a URL: the JSON object ``{"url": "https://..."}`` or the
 (what a QR code holds). A URL that is one of our own passport's share links is answered by the
 injected ``shared_credentials`` hook (the verifier may not import the passport); any other URL
 names a hosted credential, fetched through the guarded fetcher like everything else a stranger
-names.
+names. The deployment's own DID documents, status lists and institutions are answered by the
+injected ``own_documents`` (``verifier.own``) from its records, never over its public URL.
 
 >>> from datetime import UTC, datetime
 >>> service = VerifierService(GuardedFetcher(FetchPolicy()), CompositeRegistry([]))
@@ -28,12 +29,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from credentials.errors import InvalidInput, PassportError
+from credentials.keys import KeyResolver
 from credentials.proofs.jws import parse_compact_jws
 from keys.fetcher import FetchPolicy, GuardedFetcher
 from verifier.context import VerificationContext
 from verifier.explain import CredentialDetails, details_of, explained_report
 from verifier.inputs import VerifiableInput, read_input
 from verifier.messages import language_or_default
+from verifier.own import OwnDocuments, OwnFirstResolver, OwnFirstStatusLists
 from verifier.pipeline import VerificationReport, verify_collection, verify_input
 from verifier.registry import CompositeRegistry, RegistrySource, load_registries
 from verifier.sources import FetchedStatusLists, network_resolver
@@ -129,15 +132,20 @@ class VerifierService:
         allow_published_test_keys: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
         shared_credentials: SharedCredentials | None = None,
+        own_documents: OwnDocuments | None = None,
     ) -> None:
         # ``monotonic`` must be the fetcher's clock: it dates the fetcher's answers.
         self.fetcher = fetcher
         self.registry = registry
         self.leeway = leeway
         self.allow_published_test_keys = allow_published_test_keys
+        self.own_documents = own_documents
         self._monotonic = monotonic
         self._shared_credentials = shared_credentials
-        self._resolver = network_resolver(fetcher)
+        network = network_resolver(fetcher)
+        self._resolver: KeyResolver = (
+            network if own_documents is None else OwnFirstResolver(own_documents, network)
+        )
         self._verified_lists = VerifiedLists()
 
     @classmethod
@@ -147,33 +155,38 @@ class VerifierService:
         own_institutions: Sequence[RegistrySource] = (),
         *,
         shared_credentials: SharedCredentials | None = None,
+        own_documents: OwnDocuments | None = None,
     ) -> VerifierService:
         """Load and verify the registry files (``RegistryRefused`` names a bad one: the app
-        does not start on a registry it cannot trust) and build the one fetcher."""
+        does not start on a registry it cannot trust) and build the one fetcher. The
+        deployment's own institutions (``own_documents``) are the registry's first source."""
         policy = FetchPolicy(
             allow_http_hosts=frozenset(settings.fetch_allow_http_hosts),
             allow_private_addresses=settings.fetch_allow_private_addresses,
         )
-        registry = load_registries(
-            settings.registry_files, settings.trusted_registry_keys, own_institutions
-        )
+        own = [*own_institutions, *([own_documents] if own_documents is not None else [])]
+        registry = load_registries(settings.registry_files, settings.trusted_registry_keys, own)
         return cls(
             GuardedFetcher(policy),
             registry,
             leeway=timedelta(seconds=settings.verification_leeway_seconds),
             allow_published_test_keys=settings.allow_published_test_keys,
             shared_credentials=shared_credentials,
+            own_documents=own_documents,
         )
 
     def context(self, now: datetime) -> VerificationContext:
+        fetched = FetchedStatusLists(self.fetcher, now=now, monotonic_now=self._monotonic())
+        own = self.own_documents
         return VerificationContext(
             now=now,
             resolver=self._resolver,
-            status_lists=FetchedStatusLists(self.fetcher, now=now, monotonic_now=self._monotonic()),
+            status_lists=fetched if own is None else OwnFirstStatusLists(own, fetched, now),
             trust_registry=self.registry,
             leeway=self.leeway,
             allow_published_test_keys=self.allow_published_test_keys,
             verified_lists=self._verified_lists,
+            own_records=own,
         )
 
     def verify_bytes(self, data: bytes, language: str, *, now: datetime) -> VerificationResult:

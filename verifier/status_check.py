@@ -24,6 +24,7 @@ from credentials.status_list import (
 )
 from verifier.checks import check_issuer_key
 from verifier.context import FetchedDocument, VerificationContext, dated
+from verifier.key_compromise import honour_key_compromise
 from verifier.proof_check import check_embedded_proofs, check_jws
 from verifier.summary import issuer_id_of
 from verifier.verified_lists import RecordingResolver, VerifiedLists
@@ -86,6 +87,7 @@ def _verified_list(
     else:
         expectations = dated(_ASSERTION, context)
         proof, document = check_embedded_proofs(content, resolver, expectations), content
+    proof = honour_key_compromise(proof, None, context)
     if proof.check.outcome is not Outcome.PASSED or document is None or proof.accepted is None:
         raise PassportError("the status list's own signature did not verify")
     if slot is not None:
@@ -94,11 +96,19 @@ def _verified_list(
 
 
 def _ownership(
-    status_list: dict[str, Any], signer: ProofVerification, credential: dict[str, Any]
+    status_list: dict[str, Any],
+    signer: ProofVerification,
+    credential: dict[str, Any],
+    context: VerificationContext,
 ) -> str | None:
     """Why the list is not the issuer's own (None when it is); ``PassportError`` when its key
-    cannot be tied to any issuer at all (an issuer id that names no keys)."""
-    if issuer_id_of(status_list) != issuer_id_of(credential):
+    cannot be tied to any issuer at all (an issuer id that names no keys). Our own records may
+    say that two DIDs are one institution of ours (a did:key institution after rotation)."""
+    list_issuer, issuer = issuer_id_of(status_list), issuer_id_of(credential)
+    own = context.own_records
+    if list_issuer != issuer and not (
+        own is not None and list_issuer and issuer and own.same_institution(list_issuer, issuer)
+    ):
         return "the status list names another issuer"
     binding = check_issuer_key(status_list, signer)
     if binding.outcome is Outcome.FAILED:
@@ -137,7 +147,7 @@ def check_status(credential: dict[str, Any], context: VerificationContext) -> Ch
             fetched = context.status_lists.fetch_status_list(parsed.list_url)
             checked_at = fetched.fetched_at.strftime("%Y-%m-%d %H:%M UTC")
             status_list, signer = _verified_list(fetched, context)
-            forged = _ownership(status_list, signer, credential)
+            forged = _ownership(status_list, signer, credential, context)
             if forged is not None:
                 return Check.of(
                     CHECK_ID, Outcome.FAILED, "status.forged", reason=forged, checked_at=checked_at

@@ -9,6 +9,8 @@ What the cache means, honestly:
 
 - the key is the stored credential's id and the SHA-256 of its bytes (bytes never change; the
   hash keeps a cache entry from ever outliving a replaced row);
+- the deployment's own credentials are keyed also by the state of its own records
+  (``OwnDocuments.revision``): their revocations and key compromises show at once;
 - a revocation, an expiry, a change in the trust registry or in the issuer's keys shows up at
   most ``ttl`` seconds late, plus however long the guarded fetcher may keep the status list
   (its ``max-age``, 5 minutes by default). The report's "checked as of" time says how old the
@@ -76,10 +78,18 @@ class LiveVerifier:
         self.ttl = ttl
         self.max_entries = max_entries
         self._monotonic = monotonic
-        self._entries: OrderedDict[tuple[str, str], tuple[float, VerificationReport]] = (
+        self._entries: OrderedDict[tuple[str, str, str], tuple[float, VerificationReport]] = (
             OrderedDict()
         )
         self._lock = threading.Lock()
+
+    def _own_revision(self, stored: StoredCredential) -> str:
+        """For the deployment's own credentials, the state of its records that a report
+        depends on (status bits, keys): a revocation changes it, so it shows at once."""
+        own = self.service.own_documents
+        if own is None or stored.issuer_id is None:
+            return ""
+        return own.revision(stored.issuer_id) or ""
 
     def verify(
         self,
@@ -94,7 +104,7 @@ class LiveVerifier:
         return verify_input(item, context)
 
     def report_for(self, stored: StoredCredential, now: datetime) -> VerificationReport:
-        key = (stored.id, stored.content_sha256)
+        key = (stored.id, stored.content_sha256, self._own_revision(stored))
         with self._lock:
             cached = self._entries.get(key)
             if cached is not None and self._monotonic() < cached[0]:
@@ -115,7 +125,8 @@ class LiveVerifier:
 
     def forget(self, stored: StoredCredential) -> None:
         with self._lock:
-            self._entries.pop((stored.id, stored.content_sha256), None)
+            for key in [key for key in self._entries if key[0] == stored.id]:
+                del self._entries[key]
 
     def clear(self) -> None:
         with self._lock:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from credentials.errors import InvalidInput, NotFound
 from passport.database import SessionDep
 from passport.i18n import N_, negotiate_language
+from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
 from passport.wallet.display import issuer_view
 from passport.wallet.exports import Download, available_formats, download, qr_png, qr_svg
@@ -129,12 +130,16 @@ def public_share(
     language = negotiate_language(request)
     registry = wallet.live.service.registry
     reports = wallet.live.reports_for(credentials, moment)
+    replaced = replaced_copies(
+        session, (item.credential_id for item in credentials if item.credential_id)
+    )
     shown: list[dict[str, Any]] = [
         {
             "stored": stored,
             "view": wallet.live.explained(reports[stored.id], language),
             "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
             "formats": available_formats(stored),
+            "replaced": stored.credential_id in replaced,
         }
         for stored in credentials
     ]
