@@ -58,6 +58,17 @@ Issuing = Annotated[Institution, Depends(require_institution_scope("issue"))]
 Revoking = Annotated[Institution, Depends(require_institution_scope("revoke"))]
 NO_STORE = {"Cache-Control": "no-store"}
 MAX_AWARDS_PAGE = 200
+# Read from any origin (passport.cors): status lists and metadata, and the OpenID4VCI endpoints a
+# browser wallet calls without cookies (the code or access token is in the request itself).
+CORS_PATHS = (
+    "/status/{list_id}",
+    "/.well-known/openid-credential-issuer",
+    "/.well-known/oauth-authorization-server",
+    "/oid4vci/offers/{offer}",
+    "/oid4vci/token",
+    "/oid4vci/nonce",
+    "/oid4vci/credential",
+)
 
 
 def context_for(

@@ -36,6 +36,15 @@ from issuers.institutions import get_institution
 from issuers.programs import achievement_for
 
 CONTEXT_PATH = "/contexts/learner-passport/v1.jsonld"
+# Public documents others fetch, readable from any origin (passport.cors).
+CORS_PATHS = (
+    "/issuers/{slug}/did.json",
+    "/issuers/{slug}/jwks.json",
+    "/issuers/{slug}",
+    "/issuers/{slug}/programs/{program_slug}",
+    "/employers/{slug}/did.json",
+    CONTEXT_PATH,
+)
 DID_JSON = "application/did+json"
 JWK_SET_JSON = "application/jwk-set+json"
 LD_JSON = "application/ld+json"
@@ -116,7 +125,6 @@ def create_public_router(render_page: PageRenderer) -> APIRouter:
         body = bundled_bytes(CONTEXT_FILES[LEARNER_PASSPORT_V1].filename)
         headers = {
             "Cache-Control": "public, max-age=31536000, immutable",
-            "Access-Control-Allow-Origin": "*",
             "ETag": f'"{CONTEXT_FILES[LEARNER_PASSPORT_V1].sha256[:32]}"',
         }
         return Response(body, media_type=LD_JSON, headers=headers)

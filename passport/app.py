@@ -2,8 +2,8 @@
 
 The app owns the database engine (``app.state.engine``, disposed at shutdown), exposes
 ``app.state.settings``, serves ``/static``, the pages, and ``GET /healthz``; every error leaves
-as ``application/problem+json`` (``passport.errors``). Two ASGI middlewares wrap it all: a
-request body cap (413) and security headers.
+as ``application/problem+json`` (``passport.errors``). ASGI middlewares wrap it all: a
+request body cap (413), security headers and CORS on public documents (``passport.cors``).
 
 >>> from passport.settings import Settings
 >>> create_app(Settings(database_url="sqlite://")).state.settings.mode
@@ -34,6 +34,7 @@ from issuers import routes as issuer_routes
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
 from issuers.master_key import MasterKeySource
 from passport import pages
+from passport.cors import PublicCors
 from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
@@ -41,6 +42,7 @@ from passport.metrics_wiring import install_metrics
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
+from portal import api as portal_api
 from portal import routes as portal_routes
 from portal.index_sync import keep_index_in_sync
 from verifier import routes as verifier_routes
@@ -264,6 +266,12 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     app.add_middleware(SecurityHeaders, https=settings.uses_https)
+    cors_paths = (
+        *issuer_public_routes.CORS_PATHS,
+        *award_routes.CORS_PATHS,
+        *portal_api.CORS_PATHS,
+    )
+    app.add_middleware(PublicCors, paths=[_path_template_pattern(path) for path in cors_paths])
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
