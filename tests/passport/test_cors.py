@@ -16,9 +16,9 @@ from passport.app import create_app
 from passport.database import prepare_database
 from tests.passport.conftest import development_settings
 from tests.passport.live_server import serving
-from tests.route_access import OID4VCI, PUBLIC
+from tests.route_access import DUMMY_PATH_VALUES, OID4VCI, PUBLIC
 from tests.storage import sqlite_url
-from tests.test_route_access import DUMMY_PATH_VALUES, PATH_PARAMETER, RULES
+from tests.test_route_access import PATH_PARAMETER, RULES
 
 ORIGIN = {"Origin": "https://wallet.example"}
 CROSS_ORIGIN_ROUTES = [
