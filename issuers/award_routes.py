@@ -20,7 +20,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, or_, select
 
 from credentials.errors import NotFound
-from issuers import audit, award_delivery, awards, batch_jobs, batches, offers, status_lists
+from issuers import (
+    audit,
+    award_delivery,
+    awards,
+    batch_jobs,
+    batches,
+    holder_copies,
+    offers,
+    status_lists,
+)
 from issuers.award_api_models import (
     AuditEventPublic,
     AwardCreate,
@@ -101,7 +110,11 @@ def start_batch_in_background(request: Request, batch_id: str) -> None:
 
 def _oauth_error(error: OAuthError) -> JSONResponse:
     body = {"error": error.error, "error_description": error.message}
-    return JSONResponse(body, status_code=error.status, headers=NO_STORE)
+    headers = dict(NO_STORE)
+    if error.status == 401:
+        # RFC 6750 section 3: a refused bearer token is answered with its challenge.
+        headers["WWW-Authenticate"] = offers.bearer_challenge(error)
+    return JSONResponse(body, status_code=error.status, headers=headers)
 
 
 def create_award_router() -> APIRouter:
@@ -134,7 +147,8 @@ def create_award_router() -> APIRouter:
 
     @router.get(f"{API}/awards/{{award_id}}")
     def show(institution: Issuing, award_id: str, session: SessionDep) -> AwardPublic:
-        return AwardPublic.of(awards.get_award(session, institution, award_id))
+        award = awards.get_award(session, institution, award_id)
+        return AwardPublic.of(award, holder_copies.copies_of(session, award.id))
 
     @router.get(f"{API}/awards/{{award_id}}/credential.{{form}}")
     def download(institution: Issuing, award_id: str, form: str, session: SessionDep) -> Response:
@@ -349,6 +363,7 @@ def _add_public_routes(router: APIRouter) -> None:
         request: Request,
         session: SessionDep,
         base_url: BaseUrlDep,
+        master: MasterKeyDep,
         now: NowDep,
         body: Annotated[dict[str, Any], Body()],
     ) -> Response:
@@ -356,7 +371,10 @@ def _add_public_routes(router: APIRouter) -> None:
         try:
             if scheme.lower() != "bearer" or not access_token:
                 raise OAuthError("invalid_token", "a Bearer access token is required", status=401)
-            text = offers.redeem(session, access_token.strip(), body, base_url, now)
+            sign_copy = holder_copies.copy_signer(session, master, now)
+            text = offers.redeem(
+                session, access_token.strip(), body, base_url, now, sign_copy=sign_copy
+            )
         except OAuthError as error:
             session.rollback()
             return _oauth_error(error)

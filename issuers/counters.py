@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from issuers.awards import awards_signed_after
 from issuers.endorsements import endorsements_signed_after
+from issuers.holder_copies import copies_signed_after
 from issuers.identity import CounterFactory
 
 SIGNED_CREDENTIAL_COUNTERS: tuple[CounterFactory, ...] = (
     endorsements_signed_after,
     awards_signed_after,
+    copies_signed_after,
 )
