@@ -27,8 +27,10 @@ from credentials.keys import Ed25519Signer
 from credentials.models.common import format_datetime
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.proofs.registry import secure
+from passport.wallet.display import claimed_document
 from verifier.context import OfflineStatusLists, VerificationContext
-from verifier.inputs import read_input
+from verifier.email_check import EmailCheck, check_email
+from verifier.inputs import VerifiableInput, read_input
 from verifier.pipeline import verify_input
 from verifier.render import report_as_json, report_as_text
 
@@ -171,6 +173,10 @@ def verify(
     allow_test_keys: Annotated[
         bool, typer.Option(help="Accept the published 1EdTech test key (test suites only).")
     ] = False,
+    email: Annotated[
+        str | None,
+        typer.Option(help="A candidate's email: say whether the credential's hashed one matches."),
+    ] = None,
 ) -> None:
     """Verify each FILE; exit 0 when all verified, 1 when any did not, 2 on unusable input."""
     now = datetime.now(UTC)
@@ -190,11 +196,25 @@ def verify(
     for path, item in inputs:
         report = verify_input(item, context)
         all_verified = all_verified and report.verified
+        checked = _email_check(item, email) if email else None
         if as_json:
-            sys.stdout.write(json.dumps(report_as_json(report, lang), ensure_ascii=False) + "\n")
+            result = report_as_json(report, lang)
+            if checked is not None:
+                result["email_check"] = checked.value
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write(f"{path}: {report_as_text(report, lang)}\n")
+            if checked is not None:
+                sys.stdout.write(f"{path}: email {checked.value}\n")
     raise typer.Exit(0 if all_verified else 1)
+
+
+def _email_check(item: VerifiableInput, email: str) -> EmailCheck:
+    """The candidate's email against the credential's hashed identifier (never printed)."""
+    try:
+        return check_email(claimed_document(item), email)
+    except PassportError:
+        return EmailCheck.COULD_NOT_CHECK  # a token too malformed to read
 
 
 def bake_command(
