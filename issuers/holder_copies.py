@@ -27,7 +27,6 @@ from credentials.errors import NotFound
 from credentials.keys import Signer
 from credentials.proofs.registry import secure
 from issuers.award_tables import Award, AwardCopy
-from issuers.awards import JWT_MECHANISM
 from issuers.identity import SignedCredentialCounter, signer_for_institution
 from issuers.offers import LDP_FORM, CopySigner
 from issuers.tables import Institution
@@ -96,7 +95,7 @@ def copy_signer(session: Session, master: MasterKey, now: datetime) -> CopySigne
             holder_did,
             form,
             signer_of=lambda: signer_for_institution(session, master, now, institution),
-            jwt_mechanism=JWT_MECHANISM,
+            jwt_mechanism=institution.jwt_format,
             now=now,
         )
         return copy.credential

@@ -1,4 +1,5 @@
-"""Holder-bound copies of awards signed at claim time (issuers.award_tables.AwardCopy).
+"""Holder-bound copies of awards signed at claim time (issuers.award_tables.AwardCopy), and
+each institution's JWT format (issuers.tables.Institution.jwt_format).
 
 Revision ID: 0012
 Revises: 0007
@@ -19,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("institution", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("jwt_format", sa.String(length=16), server_default="vc+jwt", nullable=False)
+        )
     op.create_table(
         "award_copies",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -45,3 +50,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("award_copies")
+    with op.batch_alter_table("institution", schema=None) as batch_op:
+        batch_op.drop_column("jwt_format")
