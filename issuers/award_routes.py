@@ -54,9 +54,9 @@ from issuers.deps import (
     get_now,
     require_institution_scope,
 )
+from issuers.endorsements import endorsed_achievement
 from issuers.identity import signer_for_institution
 from issuers.offers import OAuthError
-from issuers.programs import achievement_for
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey
 
@@ -90,7 +90,7 @@ def context_for(
 ) -> IssuingContext:
     """The issuing context of a program (the institution's signer and the Achievement)."""
     signer = signer_for_institution(session, master, now, institution)
-    achievement = achievement_for(base_url, institution, program)
+    achievement = endorsed_achievement(session, base_url, institution, program)
     return awards.issuing_context(base_url, institution, program, achievement, signer)
 
 

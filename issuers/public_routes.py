@@ -14,7 +14,6 @@ Everything here is unauthenticated and the same for every caller, so it is serve
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,7 +22,7 @@ from fastapi.responses import Response
 from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
 from issuers.catalog import get_program, list_programs
 from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, PageRenderer, SessionDep
-from issuers.endorsements import employer_owner, endorsements_of, get_employer
+from issuers.endorsements import employer_owner, endorsed_achievement, get_employer
 from issuers.identity import (
     PublishedDocument,
     did_document_of,
@@ -33,7 +32,6 @@ from issuers.identity import (
     published,
 )
 from issuers.institutions import get_institution
-from issuers.programs import achievement_for
 
 CONTEXT_PATH = "/contexts/learner-passport/v1.jsonld"
 # Public documents others fetch, readable from any origin (passport.cors).
@@ -68,12 +66,7 @@ def program_document(
 ) -> dict[str, Any]:
     institution = get_institution(session, slug)
     program = get_program(session, institution, program_slug)
-    achievement = achievement_for(base_url, institution, program)
-    signed = [json.loads(item.signed_json) for item in endorsements_of(session, program)]
-    if signed:
-        # OB 3.0 B.1.1: an Achievement's ``endorsement``, each as its issuer signed it.
-        achievement["endorsement"] = signed
-    return achievement
+    return endorsed_achievement(session, base_url, institution, program)
 
 
 def create_public_router(render_page: PageRenderer) -> APIRouter:

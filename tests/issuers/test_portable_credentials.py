@@ -40,6 +40,7 @@ from credentials.models.builders import build_clr_credential
 from credentials.models.clr import ClrSubject
 from credentials.proofs.registry import secure
 from issuers.api_models import EmployerCreate, InstitutionCreate
+from issuers.award_routes import context_for
 from issuers.awards import AwardRequest, Learner, issue_award
 from issuers.endorsements import create_employer, endorse_program
 from issuers.identity import did_document_of, institution_owner, signer_for_institution
@@ -52,7 +53,6 @@ from tests.issuers.award_support import (
     Awarding,
     add_program,
     awarding_fixture,  # noqa: F401  (fixture "awarding")
-    context_for,
 )
 
 STANDARD_CONTEXTS = (
@@ -162,9 +162,6 @@ def issue_everything(awarding: Awarding, did_method: str) -> dict[str, Any]:
         program.noc_codes, program.cip_code, program.sector = ["72106"], "48.0508", "Trades"
         program.price_cents, program.osap_eligible, program.languages = 35000, True, ["en", "fr"]
         session.add(program)
-        context = context_for(session, awarding.master, institution, program)
-        learner = Learner("Ada Lovelace", "ada@example.ca", "did:example:ada")
-        award = issue_award(session, context, AwardRequest(learner, result="Pass"), NOW)
         employer = create_employer(
             session,
             awarding.master,
@@ -175,6 +172,10 @@ def issue_everything(awarding: Awarding, did_method: str) -> dict[str, Any]:
         endorsement = endorse_program(
             session, awarding.master, NOW, BASE_URL, institution, program, employer, "Good."
         )
+        # The API's issuing context: the award embeds the endorsement in its achievement.
+        context = context_for(session, awarding.master, BASE_URL, institution, program, NOW)
+        learner = Learner("Ada Lovelace", "ada@example.ca", "did:example:ada")
+        award = issue_award(session, context, AwardRequest(learner, result="Pass"), NOW)
         shapes = {
             "award": json.loads(award.ldp_credential),
             "endorsement": json.loads(endorsement.signed_json),
@@ -225,6 +226,7 @@ def test_every_shape_verifies_with_only_the_standard_contexts(
     awarding: Awarding, did_method: str
 ) -> None:
     issued = issue_everything(awarding, did_method)
+    assert issued["shapes"]["award"]["credentialSubject"]["achievement"]["endorsement"]
     for name, document in issued["shapes"].items():
         contexts = json.dumps(document)
         assert LEARNER_PASSPORT_V1 not in contexts, name
