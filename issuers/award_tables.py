@@ -201,3 +201,18 @@ class AwardCopy(SQLModel, table=True):
     signing_key_id: str = Field(sa_type=String(512), index=True)
     credential: str = Field(sa_column=Column(Text, nullable=False), repr=False)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class ClrRecord(SQLModel, table=True):
+    """A Comprehensive Learner Record (CLR 2.0 ``ClrCredential``) an institution issued: the
+    learner's awards from it, as signed, in one credential. Kept as issued, with its key."""
+
+    __tablename__: ClassVar[str] = "clr_records"
+
+    id: str = Field(primary_key=True, sa_type=String(36))
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    learner_email: str = Field(sa_type=String(320), index=True)
+    credential_id: str = Field(sa_type=String(100), unique=True)
+    signing_key_id: str = Field(sa_type=String(512), index=True)
+    credential: str = Field(sa_column=Column(Text, nullable=False), repr=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -22,7 +22,6 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pyld import jsonld
-from sqlmodel import Session
 
 from credentials.contexts import (
     CLR_V2P0,
@@ -36,17 +35,14 @@ from credentials.contexts import (
     VC_V2,
     bundled_bytes,
 )
-from credentials.models.builders import build_clr_credential
-from credentials.models.clr import ClrSubject
-from credentials.proofs.registry import secure
 from issuers.api_models import EmployerCreate, InstitutionCreate
 from issuers.award_routes import context_for
 from issuers.awards import AwardRequest, Learner, issue_award
+from issuers.clr_records import issue_clr
 from issuers.endorsements import create_employer, endorse_program
-from issuers.identity import did_document_of, institution_owner, signer_for_institution
+from issuers.identity import did_document_of, institution_owner
 from issuers.institutions import create_institution
 from issuers.status_lists import lists_of, signed_status_list
-from issuers.tables import Institution
 from tests.issuers.award_support import (
     BASE_URL,
     NOW,
@@ -179,7 +175,11 @@ def issue_everything(awarding: Awarding, did_method: str) -> dict[str, Any]:
         shapes = {
             "award": json.loads(award.ldp_credential),
             "endorsement": json.loads(endorsement.signed_json),
-            "clr": _clr(session, awarding, institution, json.loads(award.ldp_credential)),
+            "clr": json.loads(
+                issue_clr(
+                    session, institution, learner.email, context.signer, base_url=BASE_URL, now=NOW
+                ).credential
+            ),
             "status list": json.loads(
                 signed_status_list(
                     session,
@@ -201,24 +201,6 @@ def issue_everything(awarding: Awarding, did_method: str) -> dict[str, Any]:
         }
         session.commit()
     return {"shapes": shapes, "jwt": award.jwt_credential, "did_documents": did_documents}
-
-
-def _clr(
-    session: Session, awarding: Awarding, institution: Institution, award: dict[str, Any]
-) -> dict[str, Any]:
-    credential = build_clr_credential(
-        credential_id="urn:uuid:6b0c3a9e-1d2f-4e55-8a7c-000000000014",
-        issuer={"id": institution.did, "type": ["Profile"], "name": "Portable College"},
-        subject=ClrSubject.model_validate(
-            {"id": "did:example:ada", "verifiableCredential": [award]}
-        ),
-        name="Comprehensive Learner Record",
-        valid_from=NOW,
-    )
-    signer = signer_for_institution(session, awarding.master, NOW, institution)
-    signed = secure(credential, signer, "eddsa-rdfc-2022", now=NOW)
-    assert isinstance(signed, dict)
-    return signed
 
 
 @pytest.mark.parametrize("did_method", ["did:web", "did:key"])

@@ -1,5 +1,6 @@
-"""Holder-bound copies of awards signed at claim time (issuers.award_tables.AwardCopy), and
-each institution's JWT format (issuers.tables.Institution.jwt_format).
+"""Holder-bound copies of awards signed at claim time (issuers.award_tables.AwardCopy), the
+Comprehensive Learner Records institutions issue (ClrRecord), and each institution's JWT format
+(issuers.tables.Institution.jwt_format).
 
 Revision ID: 0012
 Revises: 0007
@@ -47,8 +48,26 @@ def upgrade() -> None:
             batch_op.f("ix_award_copies_created_at"), ["created_at"], unique=False
         )
 
+    op.create_table(
+        "clr_records",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("learner_email", sa.String(length=320), nullable=False),
+        sa.Column("credential_id", sa.String(length=100), nullable=False),
+        sa.Column("signing_key_id", sa.String(length=512), nullable=False),
+        sa.Column("credential", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["institution_id"], ["institution.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("credential_id"),
+    )
+    with op.batch_alter_table("clr_records", schema=None) as batch_op:
+        for column in ("institution_id", "learner_email", "signing_key_id", "created_at"):
+            batch_op.create_index(batch_op.f(f"ix_clr_records_{column}"), [column], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("clr_records")
     op.drop_table("award_copies")
     with op.batch_alter_table("institution", schema=None) as batch_op:
         batch_op.drop_column("jwt_format")
