@@ -27,7 +27,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
-from issuers import award_console, award_console_batches, award_routes, clr_routes
+from issuers import (
+    award_console,
+    award_console_batches,
+    award_routes,
+    clr_console,
+    clr_routes,
+)
 from issuers import console as issuer_console
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
@@ -292,6 +298,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(issuer_console.create_console_router(pages.render_page))
     app.include_router(award_routes.create_award_router())
     app.include_router(clr_routes.create_clr_router())
+    app.include_router(clr_console.create_clr_console_router())
     app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
     install_metrics(app)  # last: its middleware is the outermost

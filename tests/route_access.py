@@ -139,6 +139,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /console/awards/{award_id}",
         "GET /console/awards/{award_id}/credential.{form}",
         "POST /console/awards/{award_id}/offer",
+        # Issue 14 (portable): the award's learner's Comprehensive Learner Record.
+        "POST /console/awards/{award_id}/clr",
         "GET /console/awards/{award_id}/status",
         "POST /console/awards/{award_id}/status",
     ),
