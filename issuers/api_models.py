@@ -71,6 +71,7 @@ class InstitutionCreate(_Strict):
     did_method: Literal["did:web", "did:key"] = "did:web"
     include_learner_name: bool = True
     offers_suspension: bool = False
+    jwt_format: Literal["vc+jwt", "ob-jwt"] = "vc+jwt"
 
 
 class InstitutionPublic(BaseModel):
@@ -83,6 +84,7 @@ class InstitutionPublic(BaseModel):
     contact_email: str
     region: str | None
     did: str
+    jwt_format: str
 
 
 class StaffUserCreate(_Strict):

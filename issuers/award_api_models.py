@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from issuers.award_tables import AuditEvent, Award
+from issuers.award_tables import AuditEvent, Award, AwardCopy
 from issuers.awards import AwardRequest, Learner
 from issuers.batches import Progress
 from issuers.cohort_csv import CohortReport
@@ -50,6 +51,16 @@ class AwardCreate(_Strict):
         )
 
 
+class AwardCopyPublic(BaseModel):
+    """A copy signed at claim time for a holder's key (``issuers.holder_copies``), as delivered."""
+
+    form: str
+    holder_did: str
+    signing_key_id: str
+    created_at: datetime
+    credential: str
+
+
 class AwardPublic(BaseModel):
     id: str
     credential_id: str
@@ -62,10 +73,13 @@ class AwardPublic(BaseModel):
     status_purpose: str
     signing_key_id: str
     issued_at: datetime
+    copies: list[AwardCopyPublic] = []
 
     @classmethod
-    def of(cls, award: Award) -> AwardPublic:
-        return cls.model_validate(award, from_attributes=True)
+    def of(cls, award: Award, copies: Sequence[AwardCopy] = ()) -> AwardPublic:
+        public = cls.model_validate(award, from_attributes=True)
+        public.copies = [AwardCopyPublic.model_validate(c, from_attributes=True) for c in copies]
+        return public
 
 
 class StatusChange(_Strict):

@@ -1,4 +1,4 @@
-"""``passport awards revoke|suspend|restore``, ``passport issue-batch`` and ``passport worker``.
+"""``passport awards revoke|suspend|restore|clr``, ``passport issue-batch``, ``passport worker``.
 
 The shell hands in the workspace opener of ``issuers.cli`` (session, master key, base URL).
 ``issue-batch`` validates the whole file first and prints every problem (exit code 2, nothing
@@ -28,7 +28,9 @@ from issuers.award_tables import Award
 from issuers.batch_runner import BatchRunner
 from issuers.catalog import get_program
 from issuers.cli import Workspace, WorkspaceOpener
+from issuers.clr_records import issue_clr
 from issuers.cohort_csv import MAX_UPLOAD_BYTES
+from issuers.identity import signer_for_institution
 from issuers.institutions import get_institution
 
 UNUSABLE_INPUT_EXIT_CODE = 2
@@ -106,6 +108,25 @@ def _register_status_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
     def restore(award_id: str, reason: Reason, actor: Actor = "cli") -> None:
         """Lift a suspension."""
         change(AuditAction.RESTORE, award_id, reason, actor)
+
+    @group.command("clr")
+    def clr(
+        institution: Annotated[str, typer.Argument(help="The institution's slug.")],
+        email: Annotated[str, typer.Option(help="The email the learner's awards were issued to.")],
+        out: Annotated[Path, typer.Option(help="Where to write the signed ClrCredential.")],
+    ) -> None:
+        """Issue a learner's Comprehensive Learner Record (CLR 2.0) of their active awards."""
+        with _reasons_on_failure(), open_workspace() as workspace:
+            session, now = workspace.session, _now()
+            issuer = get_institution(session, institution)
+            signer = signer_for_institution(session, workspace.master_keys.get(), now, issuer)
+            record = issue_clr(session, issuer, email, signer, base_url=workspace.base_url, now=now)
+            try:
+                out.write_text(record.credential, encoding="utf-8")
+            except OSError as error:
+                _fail(f"{out}: {error.strerror or error}")
+            session.commit()
+            typer.echo(f"CLR {record.credential_id} written to {out}")
 
     app.add_typer(group, name="awards")
 

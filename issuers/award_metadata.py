@@ -23,8 +23,10 @@ from issuers.offers import (
 )
 
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
-PROOF_TYPES = {"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}}
-BINDING_METHODS = ["did:key", "jwk"]
+# Exactly what is done (issuers.offers.redeem): the proof's Ed25519 key, named by a did:key kid
+# or a jwk, becomes the credential subject's did:key; no other key can be bound.
+PROOF_TYPES = {"jwt": {"proof_signing_alg_values_supported": ["EdDSA"]}}
+BINDING_METHODS = ["did:key"]
 DISPLAY = [
     {"name": "Micro-credential (Open Badge)", "locale": "en-CA"},
     {"name": "Microcertification (Open Badge)", "locale": "fr-CA"},

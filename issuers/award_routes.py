@@ -20,7 +20,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, or_, select
 
 from credentials.errors import NotFound
-from issuers import audit, award_delivery, awards, batch_jobs, batches, offers, status_lists
+from issuers import (
+    audit,
+    award_delivery,
+    awards,
+    batch_jobs,
+    batches,
+    holder_copies,
+    offers,
+    status_lists,
+)
 from issuers.award_api_models import (
     AuditEventPublic,
     AwardCreate,
@@ -45,9 +54,9 @@ from issuers.deps import (
     get_now,
     require_institution_scope,
 )
+from issuers.endorsements import endorsed_achievement
 from issuers.identity import signer_for_institution
 from issuers.offers import OAuthError
-from issuers.programs import achievement_for
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey
 
@@ -58,6 +67,17 @@ Issuing = Annotated[Institution, Depends(require_institution_scope("issue"))]
 Revoking = Annotated[Institution, Depends(require_institution_scope("revoke"))]
 NO_STORE = {"Cache-Control": "no-store"}
 MAX_AWARDS_PAGE = 200
+# Read from any origin (passport.cors): status lists and metadata, and the OpenID4VCI endpoints a
+# browser wallet calls without cookies (the code or access token is in the request itself).
+CORS_PATHS = (
+    "/status/{list_id}",
+    "/.well-known/openid-credential-issuer",
+    "/.well-known/oauth-authorization-server",
+    "/oid4vci/offers/{offer}",
+    "/oid4vci/token",
+    "/oid4vci/nonce",
+    "/oid4vci/credential",
+)
 
 
 def context_for(
@@ -70,7 +90,7 @@ def context_for(
 ) -> IssuingContext:
     """The issuing context of a program (the institution's signer and the Achievement)."""
     signer = signer_for_institution(session, master, now, institution)
-    achievement = achievement_for(base_url, institution, program)
+    achievement = endorsed_achievement(session, base_url, institution, program)
     return awards.issuing_context(base_url, institution, program, achievement, signer)
 
 
@@ -90,7 +110,11 @@ def start_batch_in_background(request: Request, batch_id: str) -> None:
 
 def _oauth_error(error: OAuthError) -> JSONResponse:
     body = {"error": error.error, "error_description": error.message}
-    return JSONResponse(body, status_code=error.status, headers=NO_STORE)
+    headers = dict(NO_STORE)
+    if error.status == 401:
+        # RFC 6750 section 3: a refused bearer token is answered with its challenge.
+        headers["WWW-Authenticate"] = offers.bearer_challenge(error)
+    return JSONResponse(body, status_code=error.status, headers=headers)
 
 
 def create_award_router() -> APIRouter:
@@ -123,7 +147,8 @@ def create_award_router() -> APIRouter:
 
     @router.get(f"{API}/awards/{{award_id}}")
     def show(institution: Issuing, award_id: str, session: SessionDep) -> AwardPublic:
-        return AwardPublic.of(awards.get_award(session, institution, award_id))
+        award = awards.get_award(session, institution, award_id)
+        return AwardPublic.of(award, holder_copies.copies_of(session, award.id))
 
     @router.get(f"{API}/awards/{{award_id}}/credential.{{form}}")
     def download(institution: Issuing, award_id: str, form: str, session: SessionDep) -> Response:
@@ -338,6 +363,7 @@ def _add_public_routes(router: APIRouter) -> None:
         request: Request,
         session: SessionDep,
         base_url: BaseUrlDep,
+        master: MasterKeyDep,
         now: NowDep,
         body: Annotated[dict[str, Any], Body()],
     ) -> Response:
@@ -345,7 +371,10 @@ def _add_public_routes(router: APIRouter) -> None:
         try:
             if scheme.lower() != "bearer" or not access_token:
                 raise OAuthError("invalid_token", "a Bearer access token is required", status=401)
-            text = offers.redeem(session, access_token.strip(), body, base_url, now)
+            sign_copy = holder_copies.copy_signer(session, master, now)
+            text = offers.redeem(
+                session, access_token.strip(), body, base_url, now, sign_copy=sign_copy
+            )
         except OAuthError as error:
             session.rollback()
             return _oauth_error(error)

@@ -182,3 +182,40 @@ class OfferNonce(SQLModel, table=True):
 
     nonce_hash: str = Field(primary_key=True, sa_type=String(64))
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AwardCopy(SQLModel, table=True):
+    """One copy of an award's credential signed at claim time for the holder who proved a key
+    (OpenID4VCI 1.0 section 8): the same credential id and status entry as the award, the
+    holder's DID as ``credentialSubject.id``. Kept as delivered, with the exact key that signed
+    it, so key compromise records, downloads, backups and CLRs see every copy of an award."""
+
+    __tablename__: ClassVar[str] = "award_copies"
+    __table_args__ = (
+        Unique("award_id", "form", "holder_did", name="uq_award_copy"),
+        CheckConstraint("form IN ('json', 'jwt')", name="ck_award_copy_form"),
+    )
+
+    id: str = Field(primary_key=True, sa_type=String(36))
+    award_id: str = Field(foreign_key="award.id", index=True, sa_type=String(36))
+    # "json": the eddsa-rdfc-2022 JSON-LD text; "jwt": the compact JWS, as downloads name them.
+    form: str = Field(sa_type=String(8))
+    holder_did: str = Field(sa_type=String(512))
+    signing_key_id: str = Field(sa_type=String(512), index=True)
+    credential: str = Field(sa_column=Column(Text, nullable=False), repr=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class ClrRecord(SQLModel, table=True):
+    """A Comprehensive Learner Record (CLR 2.0 ``ClrCredential``) an institution issued: the
+    learner's awards from it, as signed, in one credential. Kept as issued, with its key."""
+
+    __tablename__: ClassVar[str] = "clr_records"
+
+    id: str = Field(primary_key=True, sa_type=String(36))
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    learner_email: str = Field(sa_type=String(320), index=True)
+    credential_id: str = Field(sa_type=String(100), unique=True)
+    signing_key_id: str = Field(sa_type=String(512), index=True)
+    credential: str = Field(sa_column=Column(Text, nullable=False), repr=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

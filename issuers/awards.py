@@ -1,7 +1,8 @@
 """Awarding: the ONE signing path of an OpenBadgeCredential, and status changes of awards.
 
 ``signed_award`` builds the credential once (``credentials.models.build_achievement_credential``)
-and secures that same document twice, with ``eddsa-rdfc-2022`` (JSON-LD) and ``vc+jwt``; both
+and secures that same document twice, with ``eddsa-rdfc-2022`` (JSON-LD) and the institution's
+JWT format (``vc+jwt``, or OB 3.0's own ``ob-jwt``, ``Institution.jwt_format``); both
 texts are stored as issued, with the exact key id that signed them. Single awards
 (``issue_award``), cohorts and the benchmark all come through here.
 
@@ -53,7 +54,6 @@ from issuers.status_lists import StatusSlot
 from issuers.tables import Institution, Program
 
 LDP_MECHANISM = "eddsa-rdfc-2022"
-JWT_MECHANISM = "vc+jwt"
 # Deliberately simple: one @, no spaces, a dot in the domain (RFC 5321 is far looser).
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,63}")
 _DID = re.compile(r"did:[a-z0-9]+:\S{1,500}")
@@ -192,7 +192,7 @@ def signed_award(
         evidence=_evidence(request.evidence),
     )
     signed_ldp = secure(credential, context.signer, LDP_MECHANISM, now=now)
-    signed_jwt = secure(credential, context.signer, JWT_MECHANISM, now=now)
+    signed_jwt = secure(credential, context.signer, institution.jwt_format, now=now)
     return Award(
         id=award_id,
         institution_id=_stored_id(institution.id),

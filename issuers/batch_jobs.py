@@ -36,8 +36,8 @@ from issuers.award_tables import BatchRow
 from issuers.awards import IssuingContext, issuing_context
 from issuers.batch_runner import BatchInterrupted, BatchRunner, Clock
 from issuers.batches import unfinished_batches
+from issuers.endorsements import endorsed_achievement
 from issuers.identity import signer_for_institution
-from issuers.programs import achievement_for
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey
 
@@ -220,7 +220,7 @@ def runner_for(
 
     def contexts(session: Session, institution: Institution, program: Program) -> IssuingContext:
         signer = signer_for_institution(session, master(), clock(), institution)
-        achievement = achievement_for(base_url, institution, program)
+        achievement = endorsed_achievement(session, base_url, institution, program)
         return issuing_context(base_url, institution, program, achievement, signer)
 
     # Objects are not expired at each group's commit: the block's institution, program and

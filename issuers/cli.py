@@ -82,6 +82,9 @@ def _add_institution_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
         region: Annotated[str | None, typer.Option(help="Region, e.g. ON.")] = None,
         logo_url: Annotated[str | None, typer.Option(help="Logo URL.")] = None,
         did_key: Annotated[bool, typer.Option(help="Use a did:key (development).")] = False,
+        jwt_format: Annotated[
+            str, typer.Option(help="JWT form of awards: vc+jwt, or ob-jwt (OB 3.0 section 8.2).")
+        ] = "vc+jwt",
     ) -> None:
         """Create an institution with its DID and signing key."""
         with reasons_on_failure(), open_workspace() as workspace:
@@ -96,6 +99,7 @@ def _add_institution_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
                     "region": region,
                     "logo_url": logo_url,
                     "did_method": "did:key" if did_key else "did:web",
+                    "jwt_format": jwt_format,
                 }
             )
             now = datetime.now(UTC)

@@ -22,7 +22,7 @@ from credentials.models.builders import build_endorsement_credential
 from credentials.proofs.registry import secure
 from issuers.api_models import EmployerCreate
 from issuers.identity import EMPLOYERS_PATH, SignedCredentialCounter, did_for
-from issuers.programs import program_url
+from issuers.programs import achievement_for, program_url
 from issuers.tables import Employer, Institution, Program, ProgramEndorsement
 from keys.crypto_envelope import MasterKey
 from keys.store import KeyStore
@@ -110,6 +110,20 @@ def endorsements_of(session: Session, program: Program) -> list[ProgramEndorseme
         .order_by(col(ProgramEndorsement.created_at), col(ProgramEndorsement.id))
     )
     return list(session.exec(statement).all())
+
+
+def endorsed_achievement(
+    session: Session, base_url: str, institution: Institution, program: Program
+) -> dict[str, Any]:
+    """The program's Achievement with its partners' endorsements in ``endorsement`` (OB 3.0
+    B.1.1), each EndorsementCredential exactly as its issuer signed it: the public program
+    document and every award for the program carry them, so whoever holds the award can check
+    who endorses it (the verifier's ``endorsements`` check)."""
+    achievement = achievement_for(base_url, institution, program)
+    signed = [json.loads(item.signed_json) for item in endorsements_of(session, program)]
+    if signed:
+        achievement["endorsement"] = signed
+    return achievement
 
 
 def endorsements_signed_after(session: Session) -> SignedCredentialCounter:

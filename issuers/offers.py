@@ -9,10 +9,12 @@
 3. ``new_nonce`` (section 7): a ``c_nonce``, usable once.
 4. ``redeem`` (section 8): Bearer token, ``proofs.jwt`` of type ``openid4vci-proof+jwt`` with
    ``aud`` = credential issuer and ``nonce`` = a fresh ``c_nonce`` (section 8.2.1.1, Appendix F.1).
-   The credential returned is the stored one, as signed at award time: it is not re-signed for the
-   holder. When the learner's DID was known at award time it is the subject ``id`` and the proof
-   must come from that DID; otherwise the proof only shows the wallet holds a key, and the
-   credential stays bound to the learner through its hashed email identifier.
+   The proof's key must be an Ed25519 key (a did:key ``kid`` or a ``jwk``): the credential is
+   bound to its did:key. When the learner's DID was known at award time it is already the
+   subject ``id`` and the proof must come from that DID (the stored credential is delivered);
+   otherwise the award is signed at claim time for the holder (``issuers.holder_copies``), under
+   the same credential id and status entry. A revoked award, or a suspended one, is refused
+   with the institution's reason (``refuse_withdrawn``).
 
 Protocol errors are ``OAuthError`` (the routes answer them in the RFC 6749 section 5.2 shape).
 """
@@ -24,23 +26,26 @@ import hmac
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, col, select, update
 
 from credentials.errors import InvalidInput, PassportError
 from credentials.jwk import public_key_from_jwk
 from credentials.keys import PublicKey
-from credentials.multikey import resolve_did_key
+from credentials.multikey import did_key_for, resolve_did_key
 from credentials.proofs.jws import (
     ALLOWED_ALGORITHMS,
     parse_compact_jws,
     refused_header_reason,
     signature_failure,
 )
+from issuers import audit
 from issuers.award_tables import Award, AwardState, CredentialOffer, OfferNonce
 
 OFFER_LIFETIME = timedelta(days=7)
@@ -52,6 +57,10 @@ PROOF_TYPE = "openid4vci-proof+jwt"
 LDP_CONFIGURATION = "OpenBadgeCredential_ldp_vc"
 JWT_CONFIGURATION = "OpenBadgeCredential_jwt_vc_json"
 TX_CODE_LENGTH = 6
+LDP_FORM = "json"
+JWT_FORM = "jwt"
+# (award, holder DID, form "json" | "jwt") -> the award's credential signed for that holder.
+CopySigner = Callable[[Award, str, str], str]
 
 
 class OAuthError(PassportError):
@@ -63,6 +72,13 @@ class OAuthError(PassportError):
         super().__init__(description, code=error)
         self.error = error
         self.status = status
+
+
+def bearer_challenge(error: OAuthError) -> str:
+    """The ``WWW-Authenticate`` value of a 401 (RFC 6750 section 3): a quoted-string may not
+    hold a double quote or a backslash, so those are dropped from the description."""
+    description = "".join(ch for ch in error.message if ch not in '"\\' and ch.isprintable())
+    return f'Bearer error="{error.error}", error_description="{description}"'
 
 
 @dataclass(frozen=True)
@@ -182,7 +198,8 @@ def _consume_nonce(session: Session, nonce: object, now: datetime) -> None:
 
 
 def _holder_key(header: dict[str, Any]) -> tuple[PublicKey, str | None]:
-    """The proof's key (``kid`` as a did:key URL, or ``jwk``) and its DID when it has one."""
+    """The proof's key (``kid`` as a did:key URL, or ``jwk``) and its did:key when it is an
+    Ed25519 key (the only keys credentials are bound to, as the metadata says)."""
     kid, jwk = header.get("kid"), header.get("jwk")
     if (kid is None) == (jwk is None):
         raise OAuthError("invalid_proof", "the proof must name its key by 'kid' or 'jwk', not both")
@@ -190,7 +207,8 @@ def _holder_key(header: dict[str, Any]) -> tuple[PublicKey, str | None]:
         if isinstance(kid, str):
             method = resolve_did_key(kid)
             return method.public_key, method.controller
-        return public_key_from_jwk(jwk), None
+        key = public_key_from_jwk(jwk)
+        return key, did_key_for(key) if isinstance(key, Ed25519PublicKey) else None
     except PassportError as error:
         raise OAuthError(
             "invalid_proof", f"the proof's key cannot be used: {error.message}"
@@ -223,10 +241,36 @@ def check_proof(session: Session, proof_jwt: str, issuer: str, now: datetime) ->
     return holder
 
 
+def refuse_withdrawn(session: Session, award: Award) -> None:
+    """A revoked award, or a suspended one until it is restored, is not delivered: the
+    ``credential_request_denied`` error (section 8.3.1.2) gives the institution's reason."""
+    if award.state not in (AwardState.REVOKED, AwardState.SUSPENDED):
+        return
+    action = (
+        audit.AuditAction.REVOKE
+        if award.state == AwardState.REVOKED
+        else (audit.AuditAction.SUSPEND)
+    )
+    events = audit.events_for(session, award.institution_id, award_id=award.id, limit=50)
+    reason = next((event.reason for event in events if event.action == action.value), "")
+    state = "revoked" if action is audit.AuditAction.REVOKE else "suspended"
+    raise OAuthError(
+        "credential_request_denied",
+        f"the institution {state} this credential" + (f": {reason}" if reason else ""),
+    )
+
+
 def redeem(
-    session: Session, access_token: str, request: dict[str, Any], issuer: str, now: datetime
+    session: Session,
+    access_token: str,
+    request: dict[str, Any],
+    issuer: str,
+    now: datetime,
+    *,
+    sign_copy: CopySigner,
 ) -> str:
-    """Credential endpoint: the response body (section 8.3) with the stored credential."""
+    """Credential endpoint: the response body (section 8.3) with the credential bound to the
+    holder: the stored one when it names the holder already, else ``sign_copy``'s."""
     statement = select(CredentialOffer).where(
         CredentialOffer.access_token_hash == _digest(access_token)
     )
@@ -247,6 +291,9 @@ def redeem(
     award = session.get(Award, offer.award_id)
     if award is None:
         raise OAuthError("invalid_token", "the offer's credential no longer exists", status=401)
+    refuse_withdrawn(session, award)
+    if holder is None:
+        raise OAuthError("invalid_proof", "the proof's key must be an Ed25519 key (did:key or jwk)")
     if award.learner_did is not None and holder != award.learner_did:
         raise OAuthError("invalid_proof", "the proof's key is not the learner's DID")
     session.exec(
@@ -254,10 +301,11 @@ def redeem(
         .where(col(CredentialOffer.id) == offer.id)
         .values(credential_issued_at=now)
     )
-    # The stored text is spliced in as is: the credential leaves exactly as it was signed.
-    credential = (
-        award.ldp_credential
-        if configuration == LDP_CONFIGURATION
-        else json.dumps(award.jwt_credential)
-    )
+    form = LDP_FORM if configuration == LDP_CONFIGURATION else JWT_FORM
+    if award.learner_did is not None:
+        text = award.ldp_credential if form == LDP_FORM else award.jwt_credential
+    else:
+        text = sign_copy(award, holder, form)
+    # The signed text is spliced in as is: the credential leaves exactly as it was signed.
+    credential = text if form == LDP_FORM else json.dumps(text)
     return '{"credentials": [{"credential": ' + credential + "}]}"

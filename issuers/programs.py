@@ -7,12 +7,17 @@ sets out: skills are ``alignment`` entries (ESCO or another framework), the crit
 carries the criteria, the summative assessment and the learning outcomes (Markdown, which OB 3.0
 allows there), ``achievementType`` is ``MicroCredential``.
 
-OB 3.0 has no term for hours, weeks, delivery mode, languages of instruction, tuition, OSAP
-eligibility, NOC 2021 or CIP 2021 codes or employer partners: those use our extension context
-``credentials.contexts.LEARNER_PASSPORT_V1``. The achievement names that context itself (an
-embedded ``@context``, JSON-LD 1.1 section 4.1), so it stays defined in JSON-LD safe mode in any
-credential it is placed in, whoever builds that credential; the context's terms are new names
-under our own namespace and clash with no protected VC 2.0 or OB 3.0 term.
+Only standard contexts are named (docs/architecture.md, "Ontario metadata", has the table):
+NOC 2021 and CIP 2021 codes are ``alignment`` entries like the ESCO skills (``targetFramework``
+and ``targetCode``), the language is ``inLanguage``, the sector and delivery mode are ``tag``
+keywords, the program's catalog slug is an ``otherIdentifier``, the summative assessment is a
+``resultDescription``. OB 3.0 has no term for hours, weeks, delivery mode, the set of languages of
+instruction, tuition, OSAP eligibility or employer partners: those keep their names as
+issuer-dependent terms of the W3C ``undefined-terms/v2`` context (VC Data Model 2.0 section 5.2),
+which the achievement names itself (an embedded ``@context``, JSON-LD 1.1 section 4.1), so the
+``@vocab`` covers these members and nothing else in the credential, whoever builds it. Awards
+issued before named our own ``learner-passport/v1`` context for the same names; both read alike
+(``credentials.ontario``).
 
 Stacking (CLR 2.0 ``Association``, ``isPartOf``) belongs in a CLR's subject, not in the
 Achievement: ``stacking_associations`` builds those entries.
@@ -24,18 +29,25 @@ Achievement: ``stacking_associations`` builds those entries.
 >>> welding = Program(slug="weld", name_en="Welding", hours=40, delivery_mode="online",
 ...     price_cents=35000, noc_codes=["72106"], institution_id=1, created_at=when, updated_at=when)
 >>> achievement = achievement_for("https://passport.example", college, welding)
->>> achievement["learningHours"], achievement["tuitionFee"], achievement["nocCode"]
-(40, '350.00', ['72106'])
+>>> achievement["learningHours"], achievement["tuitionFee"]
+(40, '350.00')
+>>> achievement["alignment"][0]["targetFramework"], achievement["alignment"][0]["targetCode"]
+('NOC 2021', '72106')
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from credentials.contexts import LEARNER_PASSPORT_V1
+from credentials.contexts import UNDEFINED_TERMS_V2
+from credentials.ontario import CIP_FRAMEWORK, NOC_FRAMEWORK, OntarioTerm
 from issuers.tables import Institution, Program
 
 TUITION_CURRENCY = "CAD"
+# ESDC's page of a NOC 2021 unit group, and Statistics Canada's CIP 2021 (an Alignment needs a
+# targetUrl, OB 3.0 section B.1.4; the code itself is the targetCode).
+NOC_URL = "https://noc.esdc.gc.ca/Structure/NOCProfile?GocTemplateCulture=en-CA&code={code}&version=2021.0"
+CIP_URL = "https://www.statcan.gc.ca/en/subjects/standard/cip/2021/index"
 
 
 def program_url(base_url: str, institution: Institution, program: Program) -> str:
@@ -71,29 +83,76 @@ def _criteria_narrative(program: Program) -> str:
 
 
 def _extension_terms(program: Program) -> dict[str, Any]:
-    """The members defined by our extension context (absent values are left out)."""
+    """The issuer-dependent members (absent values are left out)."""
     terms: dict[str, Any] = {
-        "learningHours": program.hours,
-        "durationWeeks": program.weeks,
-        "deliveryMode": program.delivery_mode,
-        "languageOfInstruction": list(program.languages) or None,
-        "osapEligible": program.osap_eligible,
-        "nocCode": list(program.noc_codes) or None,
-        "cipCode": program.cip_code,
-        "employerPartner": list(program.employer_partners) or None,
+        OntarioTerm.LEARNING_HOURS: program.hours,
+        OntarioTerm.DURATION_WEEKS: program.weeks,
+        OntarioTerm.DELIVERY_MODE: program.delivery_mode,
+        OntarioTerm.LANGUAGES: list(program.languages) or None,
+        OntarioTerm.OSAP_ELIGIBLE: program.osap_eligible,
+        OntarioTerm.EMPLOYER_PARTNERS: list(program.employer_partners) or None,
     }
     if program.price_cents is not None:
-        # xsd:decimal as a string: a JSON number would become an xsd:double in RDF.
+        # A string keeps the cents exact (a JSON number becomes an xsd:double in RDF).
         whole, cents = divmod(program.price_cents, 100)
-        terms["tuitionFee"] = f"{whole}.{cents:02d}"
-        terms["tuitionCurrency"] = TUITION_CURRENCY
-    return {name: value for name, value in terms.items() if value is not None}
+        terms[OntarioTerm.TUITION_FEE] = f"{whole}.{cents:02d}"
+        terms[OntarioTerm.TUITION_CURRENCY] = TUITION_CURRENCY
+    return {str(name): value for name, value in terms.items() if value is not None}
+
+
+def _alignments(program: Program) -> list[dict[str, Any]]:
+    """Skills (ESCO or another framework), then the NOC 2021 and CIP 2021 codes."""
+    alignments = [{"type": ["Alignment"], **skill} for skill in program.skills]
+    alignments += [
+        {
+            "type": ["Alignment"],
+            "targetName": f"{NOC_FRAMEWORK} {code}",
+            "targetUrl": NOC_URL.format(code=code),
+            "targetFramework": NOC_FRAMEWORK,
+            "targetCode": code,
+        }
+        for code in program.noc_codes
+    ]
+    if program.cip_code:
+        alignments.append(
+            {
+                "type": ["Alignment"],
+                "targetName": f"{CIP_FRAMEWORK} {program.cip_code}",
+                "targetUrl": CIP_URL,
+                "targetFramework": CIP_FRAMEWORK,
+                "targetCode": program.cip_code,
+            }
+        )
+    return alignments
+
+
+def _standard_terms(base_url: str, institution: Institution, program: Program) -> dict[str, Any]:
+    """``alignment``, ``tag``, ``otherIdentifier`` and ``resultDescription`` (OB 3.0 B.1.1)."""
+    terms: dict[str, Any] = {}
+    alignments = _alignments(program)
+    if alignments:
+        terms["alignment"] = alignments
+    terms["tag"] = [tag for tag in (program.sector, program.delivery_mode) if tag]
+    terms["otherIdentifier"] = [
+        {"type": "IdentifierEntry", "identifier": program.slug, "identifierType": "systemId"}
+    ]
+    assessment = _localized(program, program.assessment_en, program.assessment_fr)
+    if assessment:
+        terms["resultDescription"] = [
+            {
+                "id": f"{program_url(base_url, institution, program)}#assessment",
+                "type": ["ResultDescription"],
+                "name": assessment,
+                "resultType": "Status",
+            }
+        ]
+    return {name: value for name, value in terms.items() if value}
 
 
 def achievement_for(base_url: str, institution: Institution, program: Program) -> dict[str, Any]:
     """The OB 3.0 Achievement of ``program``, in the program's primary language."""
     achievement: dict[str, Any] = {
-        "@context": LEARNER_PASSPORT_V1,
+        "@context": UNDEFINED_TERMS_V2,
         "id": program_url(base_url, institution, program),
         "type": ["Achievement"],
         "achievementType": "MicroCredential",
@@ -102,9 +161,7 @@ def achievement_for(base_url: str, institution: Institution, program: Program) -
         "criteria": {"narrative": _criteria_narrative(program)},
         "inLanguage": _primary_language(program),
     }
-    if program.skills:
-        achievement["alignment"] = [{"type": ["Alignment"], **skill} for skill in program.skills]
-    return achievement | _extension_terms(program)
+    return achievement | _standard_terms(base_url, institution, program) | _extension_terms(program)
 
 
 def stacking_associations(

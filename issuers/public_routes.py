@@ -14,7 +14,6 @@ Everything here is unauthenticated and the same for every caller, so it is serve
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,7 +22,7 @@ from fastapi.responses import Response
 from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
 from issuers.catalog import get_program, list_programs
 from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, PageRenderer, SessionDep
-from issuers.endorsements import employer_owner, endorsements_of, get_employer
+from issuers.endorsements import employer_owner, endorsed_achievement, get_employer
 from issuers.identity import (
     PublishedDocument,
     did_document_of,
@@ -33,9 +32,17 @@ from issuers.identity import (
     published,
 )
 from issuers.institutions import get_institution
-from issuers.programs import achievement_for
 
 CONTEXT_PATH = "/contexts/learner-passport/v1.jsonld"
+# Public documents others fetch, readable from any origin (passport.cors).
+CORS_PATHS = (
+    "/issuers/{slug}/did.json",
+    "/issuers/{slug}/jwks.json",
+    "/issuers/{slug}",
+    "/issuers/{slug}/programs/{program_slug}",
+    "/employers/{slug}/did.json",
+    CONTEXT_PATH,
+)
 DID_JSON = "application/did+json"
 JWK_SET_JSON = "application/jwk-set+json"
 LD_JSON = "application/ld+json"
@@ -59,12 +66,7 @@ def program_document(
 ) -> dict[str, Any]:
     institution = get_institution(session, slug)
     program = get_program(session, institution, program_slug)
-    achievement = achievement_for(base_url, institution, program)
-    signed = [json.loads(item.signed_json) for item in endorsements_of(session, program)]
-    if signed:
-        # OB 3.0 B.1.1: an Achievement's ``endorsement``, each as its issuer signed it.
-        achievement["endorsement"] = signed
-    return achievement
+    return endorsed_achievement(session, base_url, institution, program)
 
 
 def create_public_router(render_page: PageRenderer) -> APIRouter:
@@ -116,7 +118,6 @@ def create_public_router(render_page: PageRenderer) -> APIRouter:
         body = bundled_bytes(CONTEXT_FILES[LEARNER_PASSPORT_V1].filename)
         headers = {
             "Cache-Control": "public, max-age=31536000, immutable",
-            "Access-Control-Allow-Origin": "*",
             "ETag": f'"{CONTEXT_FILES[LEARNER_PASSPORT_V1].sha256[:32]}"',
         }
         return Response(body, media_type=LD_JSON, headers=headers)

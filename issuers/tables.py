@@ -53,6 +53,11 @@ class Institution(SQLModel, table=True):
     # it; an institution that opts into suspension accepts that other verifiers will then show a
     # revoked credential as "suspended" (still not valid). Revocation stays final in our records.
     offers_suspension: bool = False
+    # The JWT form of its awards: VC-JOSE-COSE "vc+jwt" (default) or OB 3.0 section 8.2
+    # "ob-jwt" (typ JWT, iss/jti/sub/nbf/exp claims), which OB 3.0 wallets read.
+    jwt_format: str = Field(
+        default="vc+jwt", sa_column=Column(String(16), nullable=False, server_default="vc+jwt")
+    )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 

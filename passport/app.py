@@ -2,8 +2,8 @@
 
 The app owns the database engine (``app.state.engine``, disposed at shutdown), exposes
 ``app.state.settings``, serves ``/static``, the pages, and ``GET /healthz``; every error leaves
-as ``application/problem+json`` (``passport.errors``). Two ASGI middlewares wrap it all: a
-request body cap (413) and security headers.
+as ``application/problem+json`` (``passport.errors``). ASGI middlewares wrap it all: a
+request body cap (413), security headers and CORS on public documents (``passport.cors``).
 
 >>> from passport.settings import Settings
 >>> create_app(Settings(database_url="sqlite://")).state.settings.mode
@@ -28,13 +28,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
-from issuers import award_console, award_console_batches, award_routes, key_compromise_routes
+from issuers import (
+    award_console,
+    award_console_batches,
+    award_routes,
+    clr_console,
+    clr_routes,
+    key_compromise_routes,
+)
 from issuers import console as issuer_console
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
 from issuers.master_key import MasterKeySource
 from passport import pages
+from passport.cors import PublicCors
 from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
@@ -43,6 +51,7 @@ from passport.own_documents import DeploymentDocuments, record_base_url
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
+from portal import api as portal_api
 from portal import routes as portal_routes
 from portal.index_sync import keep_index_in_sync
 from verifier import routes as verifier_routes
@@ -274,6 +283,12 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     app.add_middleware(SecurityHeaders, https=settings.uses_https)
+    cors_paths = (
+        *issuer_public_routes.CORS_PATHS,
+        *award_routes.CORS_PATHS,
+        *portal_api.CORS_PATHS,
+    )
+    app.add_middleware(PublicCors, paths=[_path_template_pattern(path) for path in cors_paths])
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
@@ -294,6 +309,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(issuer_console.create_console_router(pages.render_page))
     app.include_router(award_routes.create_award_router())
     app.include_router(key_compromise_routes.create_key_compromise_router())
+    app.include_router(clr_routes.create_clr_router())
+    app.include_router(clr_console.create_clr_console_router())
     app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
     install_metrics(app)  # last: its middleware is the outermost

@@ -27,9 +27,11 @@ from credentials.models.common import format_datetime
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.proofs.registry import secure
 from passport.cli_verify import DATABASE_VARIABLE, cli_context
+from passport.wallet.display import claimed_document
 from verifier.cli import RegistryOption, TrustedKeyOption
 from verifier.context import OfflineStatusLists
-from verifier.inputs import read_input
+from verifier.email_check import EmailCheck, check_email
+from verifier.inputs import VerifiableInput, read_input
 from verifier.pipeline import VerificationReport, verify_input
 from verifier.render import report_as_json, report_as_text
 
@@ -180,6 +182,10 @@ def verify(
             help=f"The deployment's database, for its own issuers (default ${DATABASE_VARIABLE})."
         ),
     ] = None,
+    email: Annotated[
+        str | None,
+        typer.Option(help="A candidate's email: say whether the credential's hashed one matches."),
+    ] = None,
 ) -> None:
     """Verify each FILE; exit 0 when all verified, 1 when any did not, 2 on unusable input.
 
@@ -207,16 +213,33 @@ def verify(
             for path, item in inputs:
                 report = verify_input(item, context)
                 all_verified = all_verified and report.verified
-                sys.stdout.write(_rendered(path, report, as_json, lang))
+                checked = _email_check(item, email) if email else None
+                sys.stdout.write(_rendered(path, report, checked, as_json, lang))
     except PassportError as error:
         fail(error.message)
     raise typer.Exit(0 if all_verified else 1)
 
 
-def _rendered(path: Path, report: VerificationReport, as_json: bool, lang: str) -> str:
+def _rendered(
+    path: Path, report: VerificationReport, checked: EmailCheck | None, as_json: bool, lang: str
+) -> str:
     if as_json:
-        return json.dumps(report_as_json(report, lang), ensure_ascii=False) + "\n"
-    return f"{path}: {report_as_text(report, lang)}\n"
+        result = report_as_json(report, lang)
+        if checked is not None:
+            result["email_check"] = checked.value
+        return json.dumps(result, ensure_ascii=False) + "\n"
+    text = f"{path}: {report_as_text(report, lang)}\n"
+    if checked is not None:
+        text += f"{path}: email {checked.value}\n"
+    return text
+
+
+def _email_check(item: VerifiableInput, email: str) -> EmailCheck:
+    """The candidate's email against the credential's hashed identifier (never printed)."""
+    try:
+        return check_email(claimed_document(item), email)
+    except PassportError:
+        return EmailCheck.COULD_NOT_CHECK  # a token too malformed to read
 
 
 def bake_command(

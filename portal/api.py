@@ -38,6 +38,8 @@ from portal.search import (
 )
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+# The catalog API is public and read-only: any origin may read it (passport.cors).
+CORS_PATHS = (API_PATH, f"{API_PATH}/{{institution_slug}}/{{program_slug}}")
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 

@@ -116,6 +116,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         f"POST {INSTITUTION_API}/awards/{{award_id}}/offers",
         f"POST {INSTITUTION_API}/programs/{{program_slug}}/batches",
         f"GET {INSTITUTION_API}/batches/{{batch_id}}",
+        # Issue 14 (portable): a learner's Comprehensive Learner Record.
+        f"POST {INSTITUTION_API}/clr",
     ),
     "institution:revoke": (
         f"POST {INSTITUTION_API}/awards/{{award_id}}/status",
@@ -141,6 +143,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /console/awards/{award_id}",
         "GET /console/awards/{award_id}/credential.{form}",
         "POST /console/awards/{award_id}/offer",
+        # Issue 14 (portable): the award's learner's Comprehensive Learner Record.
+        "POST /console/awards/{award_id}/clr",
         "GET /console/awards/{award_id}/status",
         "POST /console/awards/{award_id}/status",
     ),
@@ -240,6 +244,8 @@ OWN_DATA_PAGES: tuple[str, ...] = (
 OWN_ACTIONS: dict[str, str] = {
     f"POST {INSTITUTION_API}/programs": "creates a program of the caller's institution",
     f"POST {INSTITUTION_API}/keys/rotate": "rotates the caller's own signing key",
+    # Issue 14: a CLR holds only the caller's institution's own awards of that email.
+    f"POST {INSTITUTION_API}/clr": "issues a record of the caller's institution's own awards",
     "POST /console/logout": "ends the caller's own session",
     "POST /console/programs/new": "creates a program of the caller's institution",
     "POST /console/keys/rotate": "rotates the caller's own signing key",
@@ -270,6 +276,8 @@ TENANT_BODIES: dict[str, dict[str, object]] = {
         "comment": "Hijacked",
     },
     f"POST {INSTITUTION_API}/awards/{{award_id}}/offers": {"tx_code": False},
+    # Issue 14: another institution's learner, by the email their award was issued to.
+    f"POST {INSTITUTION_API}/clr": {"email": "learner@{slug}.example.ca"},
     f"POST {INSTITUTION_API}/awards/{{award_id}}/status": {"action": "revoke", "reason": "x"},
     f"POST {INSTITUTION_API}/api-keys/{{prefix}}/revoke": {"reason": "intrusion"},
     f"POST {INSTITUTION_API}/keys/revoke": {

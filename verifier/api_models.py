@@ -69,6 +69,13 @@ class VerifyResponse(BaseModel):
     credential: CredentialOut | None
     issuer: IssuerOut | None
     parts: list[VerifyResponse] | None = None
+    email_check: (
+        Literal["matches", "does not match", "no email identifier", "could not check"] | None
+    ) = Field(
+        default=None,
+        description="With a Candidate-Email header: whether it is the email the credential's "
+        "hashed identifier stands for (the hash itself is never shown).",
+    )
 
 
 class HostedCredential(BaseModel):

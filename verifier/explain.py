@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from credentials.ontario import CLASSIFICATIONS, learning_hours
 from credentials.report import Check, Outcome
 from verifier.explanations import render_advice, render_meaning, render_next_step
 from verifier.pipeline import VerificationReport
@@ -88,8 +89,9 @@ def _assessments(subject: dict[str, Any], achievement: dict[str, Any]) -> tuple[
 def details_of(document: dict[str, Any]) -> CredentialDetails:
     """The display details of a credential; every field is optional and read defensively.
 
-    There is no OB 3.0 term for hours (standards digest section 10); ``hours`` is read from an
-    achievement member of that name, the term of our own extension context.
+    There is no OB 3.0 term for hours (standards digest section 10); they are read from the
+    ``learningHours`` member (``credentials.ontario``). NOC and CIP alignments classify the
+    program; they are not skills.
     """
     subject = _first_subject(document)
     achievement = subject.get("achievement")
@@ -99,13 +101,14 @@ def details_of(document: dict[str, Any]) -> CredentialDetails:
         Skill(name, _text(item.get("targetFramework")), _text(item.get("targetCode")))
         for item in _objects(achievement.get("alignment", []))
         if (name := _text(item.get("targetName")))
+        and item.get("targetFramework") not in CLASSIFICATIONS
     )
     return CredentialDetails(
         program=_text(achievement.get("name")),
         description=_text(achievement.get("description")),
         achievement_type=_text(achievement.get("achievementType")),
         criteria=_text(criteria.get("narrative")) if isinstance(criteria, dict) else None,
-        hours=_number(achievement.get("hours")),
+        hours=_number(learning_hours(achievement)),
         credits=_number(achievement.get("creditsAvailable")),
         code=_text(achievement.get("humanCode")),
         awarded=_text(document.get("awardedDate")),

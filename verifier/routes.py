@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -22,6 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import MAX_DOCUMENT_BYTES
 from verifier.api_models import HostedCredential, VerifyResponse
+from verifier.email_check import MAX_EMAIL_LENGTH
 from verifier.inputs import MAX_IMAGE_BYTES
 from verifier.service import VerificationResult, VerifierService
 from verifier.sources import JSON_MEDIA_TYPES, JWS_MEDIA_TYPES, media_type
@@ -113,14 +115,26 @@ def create_verifier_router(
         responses={400: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM, 503: _PROBLEM},
         tags=["verify"],
     )
-    async def verify_api(request: Request, lang: Literal["en", "fr"] = Query("en")) -> JSONResponse:
+    async def verify_api(
+        request: Request,
+        lang: Literal["en", "fr"] = Query("en"),
+        candidate_email: Annotated[
+            str | None, Header(alias="Candidate-Email", max_length=MAX_EMAIL_LENGTH)
+        ] = None,
+    ) -> JSONResponse:
         """Verify a credential or presentation; every check is reported with a stable id.
 
         400 when the body is not a credential at all; 413 over the size limits; 503 when a
         hosted credential's server cannot be reached. A credential that fails verification is
-        a 200 with ``verified: false``: the report is the answer."""
+        a 200 with ``verified: false``: the report is the answer. A ``Candidate-Email`` header
+        (kept out of URLs and logs) adds ``email_check``."""
         data = await _api_body(request)
-        result = await run_in_threadpool(service.verify_bytes, data, lang, now=datetime.now(UTC))
+        result = await run_in_threadpool(
+            partial(service.verify_bytes, email=candidate_email),
+            data,
+            lang,
+            now=datetime.now(UTC),
+        )
         return JSONResponse(result.as_json(), headers={"Cache-Control": "no-store"})
 
     @router.get(PAGE_PATH, response_class=HTMLResponse, include_in_schema=False)
@@ -131,18 +145,21 @@ def create_verifier_router(
     async def verify_page_submit(request: Request) -> HTMLResponse:
         language = language_of(request)
         async with request.form(
-            max_files=1, max_fields=4, max_part_size=MAX_DOCUMENT_BYTES + 1024
+            max_files=1, max_fields=5, max_part_size=MAX_DOCUMENT_BYTES + 1024
         ) as form:
             uploaded = await _uploaded(form)
             pasted = str(form.get("credential") or "").strip()
             url = str(form.get("url") or "").strip()
+            email = str(form.get("email") or "").strip()[:MAX_EMAIL_LENGTH] or None
         now = datetime.now(UTC)
         try:
             if uploaded is not None or pasted:
                 data = uploaded if uploaded is not None else pasted.encode("utf-8")
-                result = await run_in_threadpool(service.verify_bytes, data, language, now=now)
+                verify_bytes = partial(service.verify_bytes, email=email)
+                result = await run_in_threadpool(verify_bytes, data, language, now=now)
             elif url:
-                result = await run_in_threadpool(service.verify_url, url, language, now=now)
+                verify_url = partial(service.verify_url, email=email)
+                result = await run_in_threadpool(verify_url, url, language, now=now)
             else:
                 raise InvalidInput(
                     "nothing to verify: paste a credential, choose a file or give a link"
@@ -163,6 +180,7 @@ def page_context(result: VerificationResult) -> dict[str, Any]:
     return {
         "view": view,
         "details": result.details,
+        "email_check": result.email_check,
         "error": None,
         "report_json": json.dumps(view, ensure_ascii=False, indent=2),
     }

@@ -33,6 +33,7 @@ from credentials.keys import KeyResolver
 from credentials.proofs.jws import parse_compact_jws
 from keys.fetcher import FetchPolicy, GuardedFetcher
 from verifier.context import VerificationContext
+from verifier.email_check import EmailCheck, check_email
 from verifier.explain import CredentialDetails, details_of, explained_report
 from verifier.inputs import VerifiableInput, read_input
 from verifier.messages import language_or_default
@@ -80,10 +81,15 @@ class VerificationResult:
     language: str
     registry: RegistrySource
     details: CredentialDetails | None
+    # The answer for the candidate's email, when the employer gave one (verifier.email_check).
+    email_check: EmailCheck | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The body of ``POST /api/v1/verify`` (docs/verification.md)."""
-        return explained_report(self.report, self.language, self.registry)
+        result = explained_report(self.report, self.language, self.registry)
+        if self.email_check is not None:
+            result["email_check"] = self.email_check.value
+        return result
 
 
 def _claimed_document(item: VerifiableInput) -> dict[str, Any] | None:
@@ -189,19 +195,24 @@ class VerifierService:
             own_records=own,
         )
 
-    def verify_bytes(self, data: bytes, language: str, *, now: datetime) -> VerificationResult:
+    def verify_bytes(
+        self, data: bytes, language: str, *, now: datetime, email: str | None = None
+    ) -> VerificationResult:
         """Verify an upload or request body; ``InvalidInput`` (400/413) when it is not a
-        credential at all, or names a hosted credential that cannot be fetched."""
+        credential at all, or names a hosted credential that cannot be fetched. With ``email``,
+        the result also says whether it matches the credential's hashed email identifier."""
         url = _pasted_url(data)
         if url is not None:
-            return self.verify_url(url, language, now=now)
+            return self.verify_url(url, language, now=now, email=email)
         item = read_input(data)
         url = _hosted_url(item)
         if url is not None:
-            return self.verify_url(url, language, now=now)
-        return self._verify(item, language, now)
+            return self.verify_url(url, language, now=now, email=email)
+        return self._verify(item, language, now, email)
 
-    def verify_url(self, url: str, language: str, *, now: datetime) -> VerificationResult:
+    def verify_url(
+        self, url: str, language: str, *, now: datetime, email: str | None = None
+    ) -> VerificationResult:
         """Verify what a share link of our own passport shows, or fetch a hosted credential
         through the guarded fetcher and verify it."""
         shared = self._shared_credentials(url, now) if self._shared_credentials else None
@@ -211,7 +222,7 @@ class VerifierService:
         item = read_input(fetched.content)
         if _hosted_url(item) is not None:
             raise InvalidInput(f"{url} names another URL instead of holding a credential")
-        return self._verify(item, language, now)
+        return self._verify(item, language, now, email)
 
     def _verify_shared(
         self, shared: list[bytes], language: str, now: datetime
@@ -222,7 +233,9 @@ class VerifierService:
         report = verify_collection(items, self.context(now))
         return VerificationResult(report, language_or_default(language), self.registry, None)
 
-    def _verify(self, item: VerifiableInput, language: str, now: datetime) -> VerificationResult:
+    def _verify(
+        self, item: VerifiableInput, language: str, now: datetime, email: str | None
+    ) -> VerificationResult:
         document = _claimed_document(item)
         report = verify_input(item, self.context(now))
         return VerificationResult(
@@ -230,4 +243,5 @@ class VerifierService:
             language=language_or_default(language),
             registry=self.registry,
             details=details_of(document) if document is not None and report.summary else None,
+            email_check=check_email(document, email) if email and document is not None else None,
         )

@@ -33,10 +33,13 @@ OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 CLR_V2P0_2_0_0 = "https://purl.imsglobal.org/spec/clr/v2p0/context.json"
 CLR_V2P0 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
-# Our extension context: the Ontario micro-credential terms OB 3.0 lacks (hours, weeks, delivery
-# mode, OSAP, NOC/CIP, tuition). The w3id.org redirect must be registered (a pull request to
-# github.com/perma-id/w3id.org); every deployment also serves these bytes at
-# /contexts/learner-passport/v1.jsonld.
+# VC Data Model 2.0 section 5.2 "Extensibility": the opt-in ``@vocab`` for issuer-dependent terms,
+# bundled by the standard verifiers (Digital Bazaar's credentials-context package). Our achievements
+# name it for the Ontario terms OB 3.0 lacks (docs/architecture.md, "Ontario metadata").
+UNDEFINED_TERMS_V2 = "https://www.w3.org/ns/credentials/undefined-terms/v2"
+# Our former extension context, named by awards issued before the change to standard contexts
+# only: kept bundled (and served at /contexts/learner-passport/v1.jsonld) so they still verify,
+# never emitted again (nobody else bundles it).
 LEARNER_PASSPORT_V1 = "https://w3id.org/learner-passport/v1"
 
 
@@ -68,6 +71,10 @@ CONTEXT_FILES: dict[str, BundledContext] = {
     DID_V1: BundledContext(
         "w3c-did-v1.jsonld",
         "adefa50311393eb1bd788a38ac9fe2696c65367928f6996812cd54577394f4da",
+    ),
+    UNDEFINED_TERMS_V2: BundledContext(
+        "w3c-undefined-terms-v2.jsonld",
+        "82dab514ba44eb18f5d1b0f638c5e140c6a556fbfb5089601bdc0fa5eb8b2581",
     ),
     OB_V3P0_3_0_0: BundledContext(
         "ob-v3p0-context-3.0.0.json",

@@ -125,28 +125,29 @@ def sign_vc_jwt(credential: dict[str, Any], signer: Signer) -> str:
 
     The payload is the document itself, compact UTF-8 JSON; only ``signer.sign`` sees the bytes.
     """
+    if "vc" in credential or "vp" in credential:
+        raise InvalidInput("a vc+jwt payload MUST NOT contain 'vc' or 'vp' (VC-JOSE-COSE 3.1.1)")
+    kind = "vp" if _is_presentation(credential) else "vc"
+    return compact_jws({"typ": f"{kind}+jwt", "cty": kind}, credential, signer)
+
+
+def compact_jws(header: dict[str, Any], payload: dict[str, Any], signer: Signer) -> str:
+    """A compact JWS (RFC 7515 section 7.1) of ``payload`` as compact UTF-8 JSON, ``header``
+    completed with the signer's ``alg`` and ``kid``."""
     if signer.algorithm not in ALLOWED_ALGORITHMS:
         raise UnsupportedMechanism(
             f"signer algorithm {signer.algorithm!r} is not an allowed JWS alg"
         )
-    if "vc" in credential or "vp" in credential:
-        raise InvalidInput("a vc+jwt payload MUST NOT contain 'vc' or 'vp' (VC-JOSE-COSE 3.1.1)")
-    kind = "vp" if _is_presentation(credential) else "vc"
-    header = {
-        "alg": signer.algorithm,
-        "typ": f"{kind}+jwt",
-        "cty": kind,
-        "kid": signer.verification_method,
-    }
+    protected = {"alg": signer.algorithm, **header, "kid": signer.verification_method}
     try:
-        payload = json.dumps(
-            credential, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        encoded = json.dumps(
+            payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         ).encode("utf-8")
     except (TypeError, ValueError) as exc:
         # UnicodeEncodeError (a lone surrogate) is a ValueError too.
         raise InvalidInput(f"the credential cannot be serialized as JSON: {exc}") from None
-    header_part = encode_base64url(json.dumps(header, separators=(",", ":")).encode("ascii"))
-    signing_input = f"{header_part}.{encode_base64url(payload)}"
+    header_part = encode_base64url(json.dumps(protected, separators=(",", ":")).encode("ascii"))
+    signing_input = f"{header_part}.{encode_base64url(encoded)}"
     signature = signer.sign(signing_input.encode("ascii"))
     return f"{signing_input}.{encode_base64url(signature)}"
 

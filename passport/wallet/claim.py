@@ -9,12 +9,15 @@
    the authorization server's RFC 8414 metadata.
 3. Exchange the pre-authorized code, with the transaction code when the offer asks for one
    (section 6.1), for an access token; refusals become plain sentences (wrong, expired or used
-   code, wrong transaction code).
+   code, wrong transaction code). When the token response names ``credential_identifiers`` for
+   the offered configuration (section 6.2), the credential request uses one of them.
 4. Get a ``c_nonce`` from the nonce endpoint (section 7), when the issuer has one.
 5. Send the credential request (section 8) with a proof of possession of the learner's key
    (appendix F.1): a JWT with ``typ`` ``openid4vci-proof+jwt``, ``kid`` the learner's did:key
    verification method, ``aud`` the credential issuer, ``iat`` and ``nonce``, signed through the
-   KeyStore's ``Signer`` (the private key never leaves it).
+   KeyStore's ``Signer`` (the private key never leaves it). Section 8.2 then allows
+   ``credential_identifier`` or ``credential_configuration_id``, never both. An
+   ``invalid_nonce`` answer (section 8.3.1.2) is retried once, with a fresh nonce and proof.
 6. Return the credential exactly as received: a compact JWS string, or a JSON object
    (``ldp_vc``) as the text of that member of the response, byte for byte (see
    ``_issued_credential``).
@@ -70,6 +73,23 @@ class CredentialOffer:
     @property
     def needs_tx_code(self) -> bool:
         return self.tx_code is not None
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    """The token response (section 6.2): the token and the identifiers it grants, if any."""
+
+    access_token: str
+    credential_identifiers: tuple[str, ...] = ()
+
+    def credential_request(self, configuration_id: str, proof: str) -> dict[str, Any]:
+        """Section 8.2: by identifier when the token response gave some, else by configuration."""
+        request: dict[str, Any] = {"proofs": {"jwt": [proof]}}
+        if self.credential_identifiers:
+            request["credential_identifier"] = self.credential_identifiers[0]
+        else:
+            request["credential_configuration_id"] = configuration_id
+        return request
 
 
 @dataclass(frozen=True)
@@ -176,9 +196,25 @@ def proof_jwt(signer: Signer, audience: str, nonce: str | None, now: datetime) -
     return f"{signing_input}.{encode_base64url(signer.sign(signing_input.encode('ascii')))}"
 
 
+def _identifiers(body: dict[str, Any], configuration_id: str) -> tuple[str, ...]:
+    """The ``credential_identifiers`` of the offered configuration's ``openid_credential``
+    authorization details in the token response (section 6.2), or none."""
+    details = body.get("authorization_details")
+    for detail in details if isinstance(details, list) else []:
+        if (
+            isinstance(detail, dict)
+            and detail.get("type") == "openid_credential"
+            and detail.get("credential_configuration_id") == configuration_id
+        ):
+            identifiers = detail.get("credential_identifiers")
+            if isinstance(identifiers, list):
+                return tuple(item for item in identifiers if isinstance(item, str) and item)
+    return ()
+
+
 def _access_token(
     offer: CredentialOffer, endpoints: IssuerEndpoints, tx_code: str | None, http: IssuerHttp
-) -> str:
+) -> AccessGrant:
     form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
     if offer.needs_tx_code:
         if not tx_code:
@@ -194,7 +230,7 @@ def _access_token(
             N_("the institution refused the claim (HTTP %(status)s)"),
             params={"status": answer.status},
         )
-    return token
+    return AccessGrant(token, _identifiers(answer.body, offer.configuration_id))
 
 
 def _nonce(endpoints: IssuerEndpoints, http: IssuerHttp) -> str | None:
@@ -213,13 +249,10 @@ def claim_offer(
     """Run steps 2 to 6; the credential's bytes (JSON text or the compact JWS)."""
     try:
         endpoints = discover(offer, http)
-        access_token = _access_token(offer, endpoints, tx_code, http)
-        proof = proof_jwt(signer, offer.credential_issuer, _nonce(endpoints, http), now)
-        request = {
-            "credential_configuration_id": offer.configuration_id,
-            "proofs": {"jwt": [proof]},
-        }
-        answer = http.post(endpoints.credential_endpoint, json_body=request, bearer=access_token)
+        grant = _access_token(offer, endpoints, tx_code, http)
+        answer = _request_credential(offer, endpoints, grant, signer, http, now)
+        if answer.status == 400 and answer.body.get("error") == "invalid_nonce":
+            answer = _request_credential(offer, endpoints, grant, signer, http, now)
     except ClaimRefused:
         raise
     except PassportError as error:
@@ -227,6 +260,20 @@ def claim_offer(
             N_("the institution could not be reached: %(reason)s"), params={"reason": error.message}
         ) from None
     return _issued_credential(answer)
+
+
+def _request_credential(
+    offer: CredentialOffer,
+    endpoints: IssuerEndpoints,
+    grant: AccessGrant,
+    signer: Signer,
+    http: IssuerHttp,
+    now: datetime,
+) -> IssuerAnswer:
+    """One credential request with a proof over a fresh nonce."""
+    proof = proof_jwt(signer, offer.credential_issuer, _nonce(endpoints, http), now)
+    request = grant.credential_request(offer.configuration_id, proof)
+    return http.post(endpoints.credential_endpoint, json_body=request, bearer=grant.access_token)
 
 
 def _issued_credential(answer: IssuerAnswer) -> bytes:

@@ -36,8 +36,8 @@ def test_every_shared_context_is_bundled() -> None:
     bundled = {entry.filename for entry in CONTEXT_FILES.values()} | set(UNSERVED_FILES)
     if SHARED_CONTEXTS.is_dir():
         assert {path.name for path in SHARED_CONTEXTS.iterdir()} <= bundled
-    # The 14 published contexts of ../shared/standards/contexts plus our own extension context.
-    assert len(bundled) == 15
+    # The 15 published contexts of ../shared/standards/contexts plus our former extension context.
+    assert len(bundled) == 16
 
 
 def test_loader_serves_bundled_context_as_fresh_copy() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,12 +10,11 @@ from pyld import jsonld
 
 from credentials.canonical import canonicalize_jsonld
 from credentials.contexts import (
-    CONTEXT_FILES,
     LEARNER_PASSPORT_V1,
     OB_V3P0,
     OB_V3P0_EXTENSIONS,
+    UNDEFINED_TERMS_V2,
     VC_V2,
-    bundled_bytes,
     document_loader,
     load_context,
 )
@@ -24,6 +22,7 @@ from credentials.errors import UndefinedTerm
 from credentials.models.builders import build_achievement_credential
 from credentials.models.clr import Association
 from credentials.models.ob import Achievement, AchievementSubject
+from credentials.ontario import FORMER_VOCABULARY, ISSUER_DEPENDENT, OntarioTerm
 from issuers.catalog import get_program, program_fields, update_program
 from issuers.programs import achievement_for, stacking_associations
 from issuers.tables import Institution, Program
@@ -36,19 +35,7 @@ from tests.issuers.issuer_support import (
 )
 from tests.storage import database_url  # noqa: F401  (fixture)
 
-LPV = "https://w3id.org/learner-passport/vocab#"
-EXTENSION_TERMS = {
-    "learningHours",
-    "durationWeeks",
-    "deliveryMode",
-    "languageOfInstruction",
-    "tuitionFee",
-    "tuitionCurrency",
-    "osapEligible",
-    "nocCode",
-    "cipCode",
-    "employerPartner",
-}
+EXTENSION_TERMS = {str(term) for term in OntarioTerm}
 
 
 def rows() -> tuple[Institution, Program]:
@@ -83,7 +70,7 @@ def credential_with(achievement: dict[str, Any]) -> dict[str, Any]:
 def test_achievement_carries_the_ontario_metadata() -> None:
     institution, program = rows()
     achievement = achievement_for(BASE_URL, institution, program)
-    assert achievement["@context"] == LEARNER_PASSPORT_V1
+    assert achievement["@context"] == UNDEFINED_TERMS_V2
     assert achievement["id"] == f"{BASE_URL}/issuers/college-a/programs/welding"
     assert achievement["achievementType"] == "MicroCredential"
     assert achievement["learningHours"] == 40
@@ -92,10 +79,16 @@ def test_achievement_carries_the_ontario_metadata() -> None:
     assert achievement["tuitionFee"] == "350.00"
     assert achievement["tuitionCurrency"] == "CAD"
     assert achievement["osapEligible"] is True
-    assert achievement["nocCode"] == ["72106"]
-    assert achievement["cipCode"] == "48.0508"
     assert achievement["languageOfInstruction"] == ["en", "fr"]
-    assert achievement["alignment"][0]["targetFramework"] == "ESCO"
+    esco, noc, cip = achievement["alignment"]
+    assert esco["targetFramework"] == "ESCO"
+    assert (noc["targetFramework"], noc["targetCode"]) == ("NOC 2021", "72106")
+    assert (cip["targetFramework"], cip["targetCode"]) == ("CIP 2021", "48.0508")
+    assert achievement["tag"] == ["hybrid"]
+    assert achievement["otherIdentifier"][0]["identifier"] == "welding"
+    [assessment] = achievement["resultDescription"]
+    assert assessment["name"] == "A supervised weld, graded by an instructor."
+    assert not {"nocCode", "cipCode"} & set(achievement)
     narrative = achievement["criteria"]["narrative"]
     assert "Complete every module." in narrative
     assert "**Summative assessment:** A supervised weld" in narrative
@@ -115,9 +108,19 @@ def test_credential_with_extension_terms_canonicalizes_in_safe_mode() -> None:
     institution, program = rows()
     nquads = canonicalize_jsonld(credential_with(achievement_for(BASE_URL, institution, program)))
     for term in EXTENSION_TERMS:
-        assert f"<{LPV}{term}>" in nquads, term
-    assert f'<{LPV}tuitionFee> "350.00"^^<http://www.w3.org/2001/XMLSchema#decimal>' in nquads
-    assert f'<{LPV}learningHours> "40"^^<http://www.w3.org/2001/XMLSchema#integer>' in nquads
+        assert f"<{ISSUER_DEPENDENT}{term}>" in nquads, term
+    assert f'<{ISSUER_DEPENDENT}tuitionFee> "350.00" .' in nquads
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    assert f'<{ISSUER_DEPENDENT}learningHours> "40"^^{integer}' in nquads
+    assert '<https://purl.imsglobal.org/spec/vc/ob/vocab.html#targetCode> "72106"' in nquads
+
+
+def test_the_vocab_covers_the_achievement_only() -> None:
+    institution, program = rows()
+    credential = credential_with(achievement_for(BASE_URL, institution, program))
+    credential["credentialSubject"]["learnerHours"] = 40
+    with pytest.raises(UndefinedTerm):
+        canonicalize_jsonld(credential)
 
 
 def test_without_our_context_the_same_terms_are_refused_in_safe_mode() -> None:
@@ -135,7 +138,7 @@ def test_expansion_drops_nothing() -> None:
     achievement = expanded[0]["https://www.w3.org/2018/credentials#credentialSubject"][0][
         "https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement"
     ][0]
-    assert {f"{LPV}{term}" for term in EXTENSION_TERMS} <= set(achievement)
+    assert {f"{ISSUER_DEPENDENT}{term}" for term in EXTENSION_TERMS} <= set(achievement)
 
 
 def _terms(context: Any) -> set[str]:
@@ -155,16 +158,19 @@ def _terms(context: Any) -> set[str]:
 
 @pytest.mark.parametrize("url", [VC_V2, OB_V3P0, OB_V3P0_EXTENSIONS])
 def test_our_terms_are_new_names_that_clash_with_no_protected_term(url: str) -> None:
-    ours = _terms(load_context(LEARNER_PASSPORT_V1)["@context"]) - {"lpv", "xsd"}
-    assert ours == EXTENSION_TERMS
-    assert not ours & _terms(load_context(url)["@context"])
+    assert not EXTENSION_TERMS & _terms(load_context(url)["@context"])
 
 
-def test_context_is_bundled_under_its_stable_url() -> None:
-    entry = CONTEXT_FILES[LEARNER_PASSPORT_V1]
-    document = json.loads(bundled_bytes(entry.filename))
-    assert document["@context"]["lpv"] == LPV
-    assert document_loader(LEARNER_PASSPORT_V1)["document"] == document
+def test_former_context_still_reads_with_the_same_member_names() -> None:
+    """Awards issued before the change named ``learner-passport/v1``: it stays bundled, and
+    its names are today's issuer-dependent names (so the display reads both alike)."""
+    former = _terms(load_context(LEARNER_PASSPORT_V1)["@context"]) - {"lpv", "xsd"}
+    assert former == EXTENSION_TERMS | {"nocCode", "cipCode"}
+    institution, program = rows()
+    achievement = achievement_for(BASE_URL, institution, program)
+    achievement["@context"] = LEARNER_PASSPORT_V1
+    nquads = canonicalize_jsonld(credential_with(achievement))
+    assert f'<{FORMER_VOCABULARY}learningHours> "40"^^' in nquads
 
 
 def test_stacking_is_a_clr_is_part_of_association() -> None:
@@ -191,4 +197,5 @@ def test_program_round_trips_through_storage(store: Store) -> None:
             BASE_URL, institution, get_program(session, institution, "welding")
         )
     assert achievement["learningHours"] == 60
-    assert achievement["nocCode"] == ["72106", "72310"]
+    codes = [item["targetCode"] for item in achievement["alignment"]]
+    assert codes[1:3] == ["72106", "72310"]

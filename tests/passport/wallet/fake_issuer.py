@@ -38,6 +38,11 @@ class Offer:
     expires_at: datetime
     issue_to: str | None = None
     used: bool = False
+    # OpenID4VCI 1.0 section 6.2: the token response names credential identifiers, and the
+    # credential request must then use one (section 8.2).
+    identifier: str | None = None
+    # The first credential request answers invalid_nonce (the nonce went stale), once.
+    stale_nonce: bool = False
 
 
 @dataclass
@@ -56,11 +61,18 @@ class FakeIssuer:
         tx_code: str | None = None,
         expired: bool = False,
         issue_to: str | None = None,
+        identifiers: bool = False,
+        stale_nonce: bool = False,
     ) -> dict[str, Any]:
-        """A new offer (and its single-use code); ``issue_to`` forces the subject DID."""
+        """A new offer (and its single-use code); ``issue_to`` forces the subject DID;
+        ``identifiers`` answers credential identifiers at the token endpoint; ``stale_nonce``
+        refuses the first proof's nonce."""
         code = secrets.token_urlsafe(16)
         lifetime = timedelta(minutes=-1 if expired else 10)
-        self.offers[code] = Offer(code, tx_code, datetime.now(UTC) + lifetime, issue_to)
+        identifier = f"dataset-{secrets.token_hex(4)}" if identifiers else None
+        self.offers[code] = Offer(
+            code, tx_code, datetime.now(UTC) + lifetime, issue_to, False, identifier, stale_nonce
+        )
         grant: dict[str, Any] = {"pre-authorized_code": code}
         if tx_code is not None:
             grant["tx_code"] = {"input_mode": "numeric", "length": len(tx_code)}
@@ -134,14 +146,33 @@ class FakeIssuer:
         offer.used = True
         token = secrets.token_urlsafe(24)
         self.tokens[token] = offer
-        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 300}
+        answer: dict[str, Any] = {"access_token": token, "token_type": "Bearer", "expires_in": 300}
+        if offer.identifier is not None:
+            answer["authorization_details"] = [
+                {
+                    "type": "openid_credential",
+                    "credential_configuration_id": CONFIGURATION,
+                    "credential_identifiers": [offer.identifier],
+                }
+            ]
+        return 200, answer
 
     def _credential(self, bearer: str, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        offer = self.tokens.pop(bearer, None)
+        offer = self.tokens.get(bearer)
         if offer is None:
             return 401, {"error": "invalid_token"}
-        if request.get("credential_configuration_id") != CONFIGURATION:
+        if offer.identifier is not None:
+            # Section 8.2: credential_identifier, and then never credential_configuration_id.
+            if request.get("credential_identifier") != offer.identifier or (
+                "credential_configuration_id" in request
+            ):
+                return 400, {"error": "invalid_credential_request"}
+        elif request.get("credential_configuration_id") != CONFIGURATION:
             return 400, {"error": "unknown_credential_configuration"}
+        if offer.stale_nonce:
+            offer.stale_nonce = False
+            return 400, {"error": "invalid_nonce", "error_description": "stale nonce"}
+        del self.tokens[bearer]
         holder = self._proof_holder(request["proofs"]["jwt"][0])
         if holder is None:
             return 400, {"error": "invalid_proof"}

@@ -43,6 +43,25 @@ def test_claim_an_offer_by_value_stores_the_issued_credential(
     assert credential["credentialSubject"]["id"] == learner.did  # bound to the learner's key
 
 
+def test_claim_uses_the_credential_identifier_of_the_token_response(
+    learner: Learner, issuer: FakeIssuer
+) -> None:
+    """OpenID4VCI 1.0 section 8.2: with identifiers in the token response, the request must
+    name one (``credential_identifier``) and not the configuration."""
+    response = claim(learner, issuer.link_by_value(issuer.offer(identifiers=True)))
+    assert response.status_code == 303, response.text
+    assert count_credentials(learner) == 1
+
+
+def test_claim_retries_once_with_a_fresh_nonce_after_invalid_nonce(
+    learner: Learner, issuer: FakeIssuer
+) -> None:
+    """Section 8.3.1.2: invalid_nonce means get a new c_nonce and send a new proof."""
+    response = claim(learner, issuer.link_by_value(issuer.offer(stale_nonce=True)))
+    assert response.status_code == 303, response.text
+    assert count_credentials(learner) == 1
+
+
 def test_claim_by_reference_with_its_transaction_code(learner: Learner, issuer: FakeIssuer) -> None:
     offer = issuer.offer(tx_code="493817")
     response = claim(learner, issuer.link_by_reference(offer), tx_code="493817")
