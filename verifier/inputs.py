@@ -41,7 +41,7 @@ def _looks_like_svg(data: bytes) -> bool:
 
 def _from_text(text: str, baked: Literal["png", "svg"] | None) -> VerifiableInput:
     stripped = text.strip()
-    if stripped.startswith("{"):
+    if stripped.removeprefix("\ufeff").startswith("{"):  # the parser names the byte order mark
         document = parse_json_object(stripped)
         refuse_huge_arrays(document)
         return VerifiableInput("json", document=document, baked=baked)
@@ -63,4 +63,4 @@ def read_input(data: bytes) -> VerifiableInput:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("not a credential: the file is neither text nor a PNG/SVG") from None
-    return _from_text(text.removeprefix("\ufeff"), baked=None)
+    return _from_text(text, baked=None)

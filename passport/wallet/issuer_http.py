@@ -168,9 +168,8 @@ class GuardedIssuerHttp:
             parsed = parse_json_object(bytes(body)) if body.strip() else {}
         except InvalidInput:
             return IssuerAnswer(status, {})
-        # Valid UTF-8 once parsed: the text decodes to exactly the bytes sent, as parse_json read
-        # them (without a byte order mark).
-        return IssuerAnswer(status, parsed, body.decode("utf-8").removeprefix("\ufeff"))
+        # Valid UTF-8 without a byte order mark once parsed: the text is exactly the bytes sent.
+        return IssuerAnswer(status, parsed, body.decode("utf-8"))
 
 
 def _is_ip(host: str) -> bool:
