@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from credentials.errors import PassportError
+from passport.redaction import redact_secrets
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("passport.errors")
@@ -139,7 +140,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:
-        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        path = redact_secrets(request.url.path)
+        logger.error("unhandled error on %s %s", request.method, path, exc_info=error)
         return problem_response(
             _base_url(request),
             status=500,
