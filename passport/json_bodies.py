@@ -23,7 +23,7 @@ from passport.errors import passport_error_response
 def _declares_json(scope: Scope) -> bool:
     for name, value in scope["headers"]:
         if name == b"content-type":
-            kind = value.decode("latin-1").partition(";")[0].strip().lower()
+            kind: str = value.decode("latin-1").partition(";")[0].strip().lower()
             return kind == "application/json" or kind.endswith("+json")
     return False
 
