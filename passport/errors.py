@@ -83,8 +83,13 @@ def problem_response(
 
 
 def passport_error_response(base_url: str, error: PassportError) -> JSONResponse:
-    """The problem response for a ``PassportError``: its status, code and message."""
-    return problem_response(base_url, status=error.status, code=error.code, detail=error.message)
+    """The problem response for a ``PassportError``: its status, code and message, and
+    ``Retry-After`` when the error says when to come back (load shedding, RFC 9110 10.2.3)."""
+    retry_after = getattr(error, "retry_after", None)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return problem_response(
+        base_url, status=error.status, code=error.code, detail=error.message, headers=headers
+    )
 
 
 def _base_url(request: Request) -> str:

@@ -31,7 +31,7 @@ from verifier.checks import (
     check_validity,
 )
 from verifier.context import OfflineStatusLists, VerificationContext
-from verifier.guards import refuse_huge_arrays
+from verifier.guards import refuse_excess_members, refuse_huge_arrays
 from verifier.inputs import VerifiableInput
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
@@ -149,6 +149,7 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
     if outcome.credential is None:
         return _report([outcome.proof.check], None, [])
     refuse_huge_arrays(outcome.credential)
+    refuse_excess_members(outcome.credential)
     return _verify_credential(outcome.credential, outcome.proof, context)
 
 

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from credentials.errors import InvalidInput, PassportError
 from credentials.proofs.jws import parse_compact_jws
+from keys.fetch_budget import FetchBudget, OutboundSlots
 from keys.fetcher import FetchPolicy, GuardedFetcher
 from verifier.context import VerificationContext
 from verifier.explain import CredentialDetails, details_of, explained_report
@@ -137,8 +138,12 @@ class VerifierService:
         self.allow_published_test_keys = allow_published_test_keys
         self._monotonic = monotonic
         self._shared_credentials = shared_credentials
-        self._resolver = network_resolver(fetcher)
         self._verified_lists = VerifiedLists()
+        self.slots = OutboundSlots()
+
+    def budget(self) -> FetchBudget:
+        """A fresh ``FetchBudget``: one per verification."""
+        return FetchBudget.start(now=self._monotonic())
 
     @classmethod
     def from_settings(
@@ -165,40 +170,53 @@ class VerifierService:
             shared_credentials=shared_credentials,
         )
 
-    def context(self, now: datetime) -> VerificationContext:
+    def context(self, now: datetime, budget: FetchBudget | None = None) -> VerificationContext:
+        """What one verification needs; every fetch it makes spends ``budget`` (a fresh one
+        when None)."""
+        fetcher = self.fetcher.within(budget or self.budget())
         return VerificationContext(
             now=now,
-            resolver=self._resolver,
-            status_lists=FetchedStatusLists(self.fetcher, now=now, monotonic_now=self._monotonic()),
+            resolver=network_resolver(fetcher),
+            status_lists=FetchedStatusLists(fetcher, now=now, monotonic_now=self._monotonic()),
             trust_registry=self.registry,
             leeway=self.leeway,
             allow_published_test_keys=self.allow_published_test_keys,
             verified_lists=self._verified_lists,
         )
 
-    def verify_bytes(self, data: bytes, language: str, *, now: datetime) -> VerificationResult:
+    def verify_bytes(
+        self, data: bytes, language: str, *, now: datetime, client: str = ""
+    ) -> VerificationResult:
         """Verify an upload or request body; ``InvalidInput`` (400/413) when it is not a
-        credential at all, or names a hosted credential that cannot be fetched."""
-        url = _pasted_url(data)
-        if url is not None:
-            return self.verify_url(url, language, now=now)
-        item = read_input(data)
-        url = _hosted_url(item)
-        if url is not None:
-            return self.verify_url(url, language, now=now)
-        return self._verify(item, language, now)
+        credential at all, or names a hosted credential that cannot be fetched; ``Overloaded``
+        (503) when ``client`` has its share of the verifier's slots already."""
+        with self.slots.admitted(client):
+            url = _pasted_url(data)
+            if url is None:
+                item = read_input(data)
+                url = _hosted_url(item)
+                if url is None:
+                    return self._verify(item, language, now, self.budget())
+            return self._verify_url(url, language, now)
 
-    def verify_url(self, url: str, language: str, *, now: datetime) -> VerificationResult:
+    def verify_url(
+        self, url: str, language: str, *, now: datetime, client: str = ""
+    ) -> VerificationResult:
         """Verify what a share link of our own passport shows, or fetch a hosted credential
         through the guarded fetcher and verify it."""
+        with self.slots.admitted(client):
+            return self._verify_url(url, language, now)
+
+    def _verify_url(self, url: str, language: str, now: datetime) -> VerificationResult:
         shared = self._shared_credentials(url, now) if self._shared_credentials else None
         if shared is not None:
             return self._verify_shared(shared, language, now)
-        fetched = self.fetcher.fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
+        budget = self.budget()
+        fetched = self.fetcher.within(budget).fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
         item = read_input(fetched.content)
         if _hosted_url(item) is not None:
             raise InvalidInput(f"{url} names another URL instead of holding a credential")
-        return self._verify(item, language, now)
+        return self._verify(item, language, now, budget)
 
     def _verify_shared(
         self, shared: list[bytes], language: str, now: datetime
@@ -209,9 +227,15 @@ class VerifierService:
         report = verify_collection(items, self.context(now))
         return VerificationResult(report, language_or_default(language), self.registry, None)
 
-    def _verify(self, item: VerifiableInput, language: str, now: datetime) -> VerificationResult:
+    def _verify(
+        self,
+        item: VerifiableInput,
+        language: str,
+        now: datetime,
+        budget: FetchBudget,
+    ) -> VerificationResult:
         document = _claimed_document(item)
-        report = verify_input(item, self.context(now))
+        report = verify_input(item, self.context(now, budget))
         return VerificationResult(
             report=report,
             language=language_or_default(language),
