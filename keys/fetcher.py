@@ -85,9 +85,10 @@ class FetchFailed(FetchError):
 
     code = "fetch_failed"
 
-    def __init__(self, message: str, *, transient: bool) -> None:
+    def __init__(self, message: str, *, transient: bool, origin_status: int | None = None) -> None:
         super().__init__(message)
         self.transient = transient
+        self.origin_status = origin_status  # the origin's HTTP status, when it answered one
 
 
 @dataclass(frozen=True)
@@ -427,7 +428,9 @@ class GuardedFetcher:
         headers = response.headers
         if status != 200 and not (status == 304 and revalidating):
             raise FetchFailed(
-                f"{url} answered HTTP {status}", transient=status >= 500 or status == 429
+                f"{url} answered HTTP {status}",
+                transient=status >= 500 or status == 429,
+                origin_status=status,
             )
         encoding = headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
