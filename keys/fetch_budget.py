@@ -9,11 +9,13 @@ second held a worker for 40 s. So:
   fetches; an identical URL is fetched once (its answer, or its failure, is reused). Answers from
   the fetcher's cache cost nothing. Past the budget, a fetch fails with ``FetchBudgetSpent``
   (a ``FetchFailed``): the check that needed it reports "could not check".
-- ``OutboundSlots``: at most ``capacity`` verifications (work that may fetch) run at once, and
-  one client (an address) holds at most ``per_client`` of them, so one client cannot take every
-  slot and shed everyone else. A request that finds no slot is not queued (a queue would hold a
-  worker thread): it is answered ``Overloaded`` (503 with ``Retry-After``) before any work, load
-  shedding, counted in ``OutboundSlots.shed``.
+- ``OutboundSlots``: at most ``capacity`` origin fetches of verifications run at once, and one
+  client (an address) holds at most ``per_client`` of them, so one client cannot take every slot
+  and shed everyone else. Nothing waits for a slot (a queue would hold a worker thread): a
+  verification whose fetch finds none stops fetching (``shed``), and one whose client holds its
+  whole share is refused before any work; either is answered ``Overloaded`` (503 with
+  ``Retry-After``), load shedding, counted in ``OutboundSlots.shed``. Answers from the cache need
+  no slot, so credentials whose keys and lists are cached are verified however busy we are.
 
 The fetcher remembers failures briefly itself (``FetchPolicy.failure_ttl``), across requests, so
 50 requests naming one slow host wait for it once, not 50 times.
@@ -25,6 +27,7 @@ The fetcher remembers failures briefly itself (``FetchPolicy.failure_ttl``), acr
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -38,10 +41,11 @@ from keys.fetcher import FetchError, FetchFailed, FetchResult
 # and a few endorsements; a presentation of several credentials from one college shares them.
 DEFAULT_VERIFICATION_SECONDS = 15.0
 DEFAULT_MAX_FETCHES = 16
-# A verification with cached keys takes milliseconds, so slots are mostly held by slow origins.
+# Fetches from a working origin take milliseconds, so slots are mostly held by slow ones.
 DEFAULT_CAPACITY = 32
 DEFAULT_PER_CLIENT = 8
 RETRY_AFTER_SECONDS = 5
+BUSY = "the verifier is busy; try again in a few seconds"
 
 
 class FetchBudgetSpent(FetchFailed):
@@ -60,7 +64,10 @@ class FetchBudget:
 
     deadline: float
     max_fetches: int
+    client: str = ""
+    slots: OutboundSlots | None = None
     fetched: int = 0
+    shed: bool = False
     _answers: dict[tuple[str, str], FetchResult | FetchError] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -71,8 +78,10 @@ class FetchBudget:
         now: float,
         seconds: float = DEFAULT_VERIFICATION_SECONDS,
         max_fetches: int = DEFAULT_MAX_FETCHES,
+        client: str = "",
+        slots: OutboundSlots | None = None,
     ) -> FetchBudget:
-        return cls(deadline=now + seconds, max_fetches=max_fetches)
+        return cls(deadline=now + seconds, max_fetches=max_fetches, client=client, slots=slots)
 
     def answered(self, key: tuple[str, str]) -> FetchResult | None:
         """This verification's earlier answer for ``key``; raises its earlier failure."""
@@ -102,6 +111,29 @@ class FetchBudget:
         """The time one fetch may take: the policy's limit or what is left, if less."""
         return max(0.0, min(at_most, self.deadline - now))
 
+    @contextmanager
+    def outbound(self, url: str) -> Iterator[None]:
+        """Hold one of ``slots`` for ``client`` while fetching ``url``. None free: this
+        verification is ``shed`` and fetches nothing more (``FetchBudgetSpent``)."""
+        if self.slots is None:
+            yield
+            return
+        if not self.slots.try_acquire(self.client):
+            with self._lock:
+                self.shed = True
+                self.deadline = -math.inf
+            raise FetchBudgetSpent(f"not fetching {url[:200]}: the verifier is busy")
+        try:
+            yield
+        finally:
+            self.slots.release(self.client)
+
+    def raise_if_shed(self) -> None:
+        """``Overloaded`` when a fetch found no slot: the report would say "could not check"
+        only because we were busy, so the answer is a 503 to retry instead."""
+        if self.shed:
+            raise Overloaded(BUSY)
+
 
 class Overloaded(PassportError):
     """No slot is free for this client: 503 with ``Retry-After`` (RFC 9110 section 10.2.3)."""
@@ -112,7 +144,7 @@ class Overloaded(PassportError):
 
 
 class OutboundSlots:
-    """Admission for verifications: ``capacity`` at once, ``per_client`` per client."""
+    """Outbound fetches in flight: ``capacity`` at once, ``per_client`` per client."""
 
     def __init__(
         self, capacity: int = DEFAULT_CAPACITY, per_client: int = DEFAULT_PER_CLIENT
@@ -123,18 +155,25 @@ class OutboundSlots:
         self._in_use: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    @contextmanager
-    def admitted(self, client: str) -> Iterator[None]:
-        """Hold a slot for ``client`` during the block; ``Overloaded`` when there is none."""
+    def refuse_if_full(self, client: str) -> None:
+        """``Overloaded`` (counted) when ``client`` holds its whole share: checked before a
+        verification starts, so a client flooding slow keys is refused before any work."""
+        with self._lock:
+            if self._in_use[client] >= self.per_client:
+                self.shed += 1
+                raise Overloaded(BUSY)
+
+    def try_acquire(self, client: str) -> bool:
+        """Take a slot for ``client`` if one is free (counted as shed when none is)."""
         with self._lock:
             if self._in_use.total() >= self.capacity or self._in_use[client] >= self.per_client:
                 self.shed += 1
-                raise Overloaded("the verifier is busy; try again in a few seconds")
+                return False
             self._in_use[client] += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_use[client] -= 1
-                if self._in_use[client] <= 0:
-                    del self._in_use[client]
+            return True
+
+    def release(self, client: str) -> None:
+        with self._lock:
+            self._in_use[client] -= 1
+            if self._in_use[client] <= 0:
+                del self._in_use[client]

@@ -46,6 +46,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -290,17 +291,20 @@ class GuardedFetcher:
         failed = self._failures.get(key)
         if failed is not None and now < failed[0]:
             raise failed[1]
-        if timeout is None:
+        outbound: AbstractContextManager[None] = nullcontext()
+        if timeout is None:  # spend the bound budget: one fetch, its time, an outbound slot
             assert self._budget is not None
             self._budget.spend(str(target), now)
             timeout = self._budget.timeout_for(now, at_most=self.policy.total_timeout)
-        try:
-            return self._fetch_origin(
-                target, key[1], None if entry is None else entry.etag, timeout
-            )
-        except FetchFailed as failure:
-            self._failures.put(key, (self._clock() + self.policy.failure_ttl, failure))
-            raise
+            outbound = self._budget.outbound(str(target))
+        with outbound:
+            try:
+                return self._fetch_origin(
+                    target, key[1], None if entry is None else entry.etag, timeout
+                )
+            except FetchFailed as failure:
+                self._failures.put(key, (self._clock() + self.policy.failure_ttl, failure))
+                raise
 
     def _store(
         self, key: tuple[str, str], entry: _Entry | None, reply: _Reply, now: float

@@ -141,9 +141,11 @@ class VerifierService:
         self._verified_lists = VerifiedLists()
         self.slots = OutboundSlots()
 
-    def budget(self) -> FetchBudget:
-        """A fresh ``FetchBudget``: one per verification."""
-        return FetchBudget.start(now=self._monotonic())
+    def budget(self, client: str = "") -> FetchBudget:
+        """A fresh ``FetchBudget`` (one per verification) spending ``client``'s share of the
+        outbound slots; ``Overloaded`` when that share is taken already."""
+        self.slots.refuse_if_full(client)
+        return FetchBudget.start(now=self._monotonic(), client=client, slots=self.slots)
 
     @classmethod
     def from_settings(
@@ -190,29 +192,29 @@ class VerifierService:
         """Verify an upload or request body; ``InvalidInput`` (400/413) when it is not a
         credential at all, or names a hosted credential that cannot be fetched; ``Overloaded``
         (503) when ``client`` has its share of the verifier's slots already."""
-        with self.slots.admitted(client):
-            url = _pasted_url(data)
-            if url is None:
-                item = read_input(data)
-                url = _hosted_url(item)
-                if url is None:
-                    return self._verify(item, language, now, self.budget())
-            return self._verify_url(url, language, now)
+        url = _pasted_url(data)
+        if url is not None:
+            return self.verify_url(url, language, now=now, client=client)
+        item = read_input(data)
+        url = _hosted_url(item)
+        if url is not None:
+            return self.verify_url(url, language, now=now, client=client)
+        return self._verify(item, language, now, self.budget(client))
 
     def verify_url(
         self, url: str, language: str, *, now: datetime, client: str = ""
     ) -> VerificationResult:
         """Verify what a share link of our own passport shows, or fetch a hosted credential
         through the guarded fetcher and verify it."""
-        with self.slots.admitted(client):
-            return self._verify_url(url, language, now)
-
-    def _verify_url(self, url: str, language: str, now: datetime) -> VerificationResult:
         shared = self._shared_credentials(url, now) if self._shared_credentials else None
         if shared is not None:
             return self._verify_shared(shared, language, now)
-        budget = self.budget()
-        fetched = self.fetcher.within(budget).fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
+        budget = self.budget(client)
+        try:
+            fetched = self.fetcher.within(budget).fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
+        except PassportError:
+            budget.raise_if_shed()
+            raise
         item = read_input(fetched.content)
         if _hosted_url(item) is not None:
             raise InvalidInput(f"{url} names another URL instead of holding a credential")
@@ -236,6 +238,7 @@ class VerifierService:
     ) -> VerificationResult:
         document = _claimed_document(item)
         report = verify_input(item, self.context(now, budget))
+        budget.raise_if_shed()
         return VerificationResult(
             report=report,
             language=language_or_default(language),

@@ -133,7 +133,7 @@ def _timed(client: httpx.Client, path: str) -> float:
 
 
 def _slow_verification(app_url: str, base: str, number: int) -> tuple[int, float, str | None]:
-    body = presentation(base, f"r{100 + number}", DEFAULT_MAX_FETCHES * 2)
+    body = with_keys(base, f"r{100 + number}", MAX_PROOFS)
     started = time.monotonic()
     response = httpx.post(f"{app_url}{API}", json=body, timeout=120)
     return response.status_code, time.monotonic() - started, response.headers.get("Retry-After")
