@@ -12,10 +12,11 @@ second held a worker for 40 s. So:
 - ``OutboundSlots``: at most ``capacity`` origin fetches of verifications run at once, and one
   client (an address) holds at most ``per_client`` of them, so one client cannot take every slot
   and shed everyone else. Nothing waits for a slot (a queue would hold a worker thread): a
-  verification whose fetch finds none stops fetching (``shed``), and one whose client holds its
-  whole share is refused before any work; either is answered ``Overloaded`` (503 with
-  ``Retry-After``), load shedding, counted in ``OutboundSlots.shed``. Answers from the cache need
-  no slot, so credentials whose keys and lists are cached are verified however busy we are.
+  verification whose fetch finds none fetches nothing more (``shed``) and is answered
+  ``Overloaded`` (503 with ``Retry-After``), load shedding, counted in ``OutboundSlots.shed``.
+  Answers from the cache need no slot, so credentials whose keys and lists are cached are
+  verified however busy the slow origins keep us, even for a client that shares its address
+  with an attacker (behind one proxy, or on loopback in ``make stress``).
 
 The fetcher remembers failures briefly itself (``FetchPolicy.failure_ttl``), across requests, so
 50 requests naming one slow host wait for it once, not 50 times.
@@ -154,14 +155,6 @@ class OutboundSlots:
         self.shed = 0
         self._in_use: Counter[str] = Counter()
         self._lock = threading.Lock()
-
-    def refuse_if_full(self, client: str) -> None:
-        """``Overloaded`` (counted) when ``client`` holds its whole share: checked before a
-        verification starts, so a client flooding slow keys is refused before any work."""
-        with self._lock:
-            if self._in_use[client] >= self.per_client:
-                self.shed += 1
-                raise Overloaded(BUSY)
 
     def try_acquire(self, client: str) -> bool:
         """Take a slot for ``client`` if one is free (counted as shed when none is)."""

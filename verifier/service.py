@@ -143,8 +143,7 @@ class VerifierService:
 
     def budget(self, client: str = "") -> FetchBudget:
         """A fresh ``FetchBudget`` (one per verification) spending ``client``'s share of the
-        outbound slots; ``Overloaded`` when that share is taken already."""
-        self.slots.refuse_if_full(client)
+        outbound slots."""
         return FetchBudget.start(now=self._monotonic(), client=client, slots=self.slots)
 
     @classmethod
@@ -191,7 +190,7 @@ class VerifierService:
     ) -> VerificationResult:
         """Verify an upload or request body; ``InvalidInput`` (400/413) when it is not a
         credential at all, or names a hosted credential that cannot be fetched; ``Overloaded``
-        (503) when ``client`` has its share of the verifier's slots already."""
+        (503) when a fetch it needed found no outbound slot free for ``client``."""
         url = _pasted_url(data)
         if url is not None:
             return self.verify_url(url, language, now=now, client=client)
