@@ -35,6 +35,7 @@ SIGNED = ISSUER.sign(ISSUER.credential())
 SLOW_SECONDS = 2.0
 # Generous, so a loaded 2-core machine does not make the test flaky.
 PROMPT_SECONDS = 2.0
+REPORT_SECONDS = 6.0
 CONCURRENT = 50
 LOOPBACK = FetchPolicy(allow_http_hosts=frozenset({"127.0.0.1"}), allow_private_addresses=True)
 
@@ -160,8 +161,10 @@ def test_attack_50_slow_key_verifications_leave_the_server_responsive(app_url: s
         r"^passport_load_shed_total (\S+)$", httpx.get(f"{app_url}/metrics").text, re.M
     )
     assert shed is not None and float(shed[1]) >= statuses[503]
+    # Fetches end by the budget's deadline (each is clipped to what is left); the rest is the
+    # report's own work and queueing for 50 requests on a loaded 2-core machine.
     slowest = max(seconds for _, seconds, _ in answers)
-    assert slowest < DEFAULT_VERIFICATION_SECONDS + SLOW_SECONDS + PROMPT_SECONDS, slowest
+    assert slowest < DEFAULT_VERIFICATION_SECONDS + REPORT_SECONDS, slowest
     assert max(origin.requests.values()) <= DEFAULT_MAX_FETCHES, origin.requests
 
 
