@@ -90,9 +90,8 @@ def _create_private_file(path: Path) -> None:
     """Create the SQLite file readable by its owner only (0600) before SQLite opens it: it holds
     password hashes, sessions and learners' credentials. SQLite gives its WAL and shared-memory
     files the database file's permissions. An existing file is left as the operator set it."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or not path.parent.is_dir():
+        return  # a missing directory stays an error SQLite reports (and /healthz shows)
     descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(descriptor)
 

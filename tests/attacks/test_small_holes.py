@@ -27,6 +27,7 @@ def test_attack_site_local_ipv6_is_refused(address: str) -> None:
 
 
 def test_attack_the_sqlite_file_is_created_readable_by_its_owner_only(tmp_path: Path) -> None:
+    (tmp_path / "fresh").mkdir()
     url = sqlite_url(tmp_path / "fresh")
     engine = create_database_engine(url)
     with engine.connect():
