@@ -2,7 +2,12 @@
 
 Every document we accept from outside goes through ``parse_json``: a size cap (1 MiB by default),
 a nesting-depth cap (64), no duplicate object keys (a duplicated ``proof`` or ``id`` would let two
-parsers see two different credentials), and no NaN/Infinity (not JSON, RFC 8259 section 6).
+parsers see two different credentials), no NaN/Infinity tokens and no number that only fits as
+infinity (``1e999999``; RFC 8259 section 6), no integer of more than 4,300 digits (Python's own
+conversion limit, which would otherwise surface as an unexpected ``ValueError``), no lone
+surrogate escape (``"\\ud800"`` is not a Unicode string, RFC 8259 section 8.2, and cannot be
+written back as UTF-8), and no byte order mark (RFC 8259 section 8.1: senders must not add one).
+Each refusal is an ``InvalidInput`` with a reason, so the web answers 4xx and the CLI exits 2.
 
 >>> parse_json(b'{"a": [1, 2]}')
 {'a': [1, 2]}
@@ -11,6 +16,8 @@ parsers see two different credentials), and no NaN/Infinity (not JSON, RFC 8259 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,10 +25,45 @@ from credentials.errors import InputTooLarge, InvalidInput
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+# Python's default ``sys.int_info.default_max_str_digits``: a longer integer is refused by
+# ``int()`` itself, so we refuse it first with a reason.
+MAX_INTEGER_DIGITS = 4300
+# A \u escape of a UTF-16 surrogate (D800-DFFF); only then can a parsed string hold a lone one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _reject_constant(name: str) -> Any:
     raise InvalidInput(f"JSON does not allow {name}")
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits) - digits.startswith("-") > MAX_INTEGER_DIGITS:
+        raise InvalidInput(f"JSON holds an integer of more than {MAX_INTEGER_DIGITS} digits")
+    return int(digits)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise InvalidInput(f"JSON number {text[:40]} is too large to represent")
+    return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    """Raise ``InvalidInput`` if any string (member name or value) holds a lone surrogate."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput("JSON holds a lone surrogate (\\ud800-\\udfff)") from None
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -77,27 +119,36 @@ def parse_json(
     data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES, max_depth: int = MAX_DEPTH
 ) -> Any:
     """Parse untrusted JSON text; raise ``InvalidInput`` (or ``InputTooLarge``) with a reason."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError:
+        raise InvalidInput("document holds a lone surrogate; it is not Unicode text") from None
     if len(raw) > max_bytes:
         raise InputTooLarge(f"document is {len(raw)} bytes; the limit is {max_bytes}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"document is not UTF-8 (byte {exc.start})") from None
-    text = text.removeprefix("\ufeff")
+    if text.startswith("\ufeff"):
+        raise InvalidInput("document starts with a byte order mark (U+FEFF); remove it")
     if text.count("[") + text.count("{") > max_depth:
         # Only then can the nesting exceed the limit; skipping the scan keeps small documents fast.
         _precheck_depth(text, max_depth)
     try:
-        return json.loads(
+        value = json.loads(
             text,
             object_pairs_hook=_object_without_duplicates,
             parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
         )
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(value)
+    return value
 
 
 def parse_json_object(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[str, Any]:

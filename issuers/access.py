@@ -32,6 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from credentials.email_address import normalize_email
 from credentials.errors import Conflict, Forbidden, NotFound, Unauthorized
 from issuers import audit
 from issuers.tables import ApiKey, Institution, StaffLoginFailure, StaffSession, StaffUser
@@ -156,7 +157,7 @@ def create_staff_user(
     assert institution.id is not None
     user = StaffUser(
         institution_id=institution.id,
-        email=email.lower(),
+        email=normalize_email(email),
         password_hash=_HASHER.hash(password),
         created_at=now,
     )
@@ -185,11 +186,12 @@ def log_in(
     ``TooManyAttempts`` without checking the password once ``client_address`` has failed
     ``MAX_FAILED_LOGINS_PER_ADDRESS`` times within ``LOCKOUT``, or the account is locked.
     """
-    account_key = _sha256(email.lower())
+    account_key = _sha256(normalize_email(email))
     STAFF_LOGIN_LIMITS.enforce(
         session, account_key=account_key, client_address=client_address, now=now
     )
-    user = session.exec(select(StaffUser).where(StaffUser.email == email.lower())).one_or_none()
+    address = normalize_email(email)
+    user = session.exec(select(StaffUser).where(StaffUser.email == address)).one_or_none()
     if user is not None and user.locked_until is not None and user.locked_until > now:
         raise TooManyAttempts("too many failed logins: try again later")
     try:

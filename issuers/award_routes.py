@@ -345,7 +345,7 @@ def _add_public_routes(router: APIRouter) -> None:
                 raise OAuthError("invalid_request", "pre-authorized_code is required")
             access_token, expires_in = offers.exchange_code(session, code, tx_code, now)
         except OAuthError as error:
-            # Kept: a wrong tx_code burns the offer.
+            # Kept: a wrong tx_code counts against the offer's tries.
             session.commit()
             return _oauth_error(error)
         session.commit()

@@ -167,6 +167,8 @@ class CredentialOffer(SQLModel, table=True):
     award_id: str = Field(foreign_key="award.id", index=True, sa_type=String(36))
     code_hash: str = Field(sa_type=String(64), unique=True)
     tx_code_hash: str | None = Field(default=None, sa_type=String(64))
+    # Wrong transaction codes so far; at ``issuers.offers.MAX_TX_CODE_FAILURES`` the offer locks.
+    tx_code_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     expires_at: datetime = Field(sa_type=UTCDateTime)
     code_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     access_token_hash: str | None = Field(default=None, sa_type=String(64), unique=True)

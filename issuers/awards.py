@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from credentials.email_address import normalize_email
 from credentials.errors import Conflict, InvalidInput, NotFound
 from credentials.keys import Signer
 from credentials.models import (
@@ -75,7 +76,7 @@ class Learner:
         return name
 
     def checked_email(self) -> str:
-        email = self.email.strip().lower()
+        email = normalize_email(self.email)
         if len(email) > 320 or not _EMAIL.fullmatch(email):
             raise InvalidInput(f"{email!r} is not an email address")
         return email
@@ -252,13 +253,13 @@ def _evidence(items: Sequence[Mapping[str, Any]]) -> list[Evidence]:
 def email_matches(credential: Mapping[str, Any], email: str) -> bool:
     """Whether ``email`` is the address a hashed ``emailAddress`` identifier stands for.
 
-    Emails are compared lower-cased and trimmed, as they were hashed at issuing.
+    Emails are compared in their normal form (``normalize_email``), as they were hashed.
     """
     subject = credential.get("credentialSubject")
     identifiers = subject.get("identifier") if isinstance(subject, Mapping) else None
     if not isinstance(identifiers, list):
         return False
-    claimed = email.strip().lower()
+    claimed = normalize_email(email)
     for item in identifiers:
         identity = validate_document(IdentityObject, item, what="identifier")
         if identity_matches(identity, claimed, identity_type="emailAddress"):

@@ -4,8 +4,10 @@
    last segment of the ``credential_offer_uri`` (by reference, section 4.1.3, best for QR codes),
    valid ``OFFER_LIFETIME``; optionally a 6-digit ``tx_code`` the institution sends out of band.
    Only SHA-256 hashes of the secret and the tx_code are stored.
-2. ``exchange_code`` (section 6): the code is exchanged once, atomically; a wrong ``tx_code``
-   burns the offer (a 6-digit code must not be guessable by retrying).
+2. ``exchange_code`` (section 6): the code is exchanged once, atomically. A learner may mistype
+   the ``tx_code``: each attempt first takes one of ``MAX_TX_CODE_FAILURES`` tries in one atomic
+   update (so parallel guesses cannot exceed them, whatever the number of processes), and the
+   offer locks when they are spent (a 6-digit code must not be guessable by retrying).
 3. ``new_nonce`` (section 7): a ``c_nonce``, usable once.
 4. ``redeem`` (section 8): Bearer token, ``proofs.jwt`` of type ``openid4vci-proof+jwt`` with
    ``aud`` = credential issuer and ``nonce`` = a fresh ``c_nonce`` (section 8.2.1.1, Appendix F.1).
@@ -61,6 +63,7 @@ LDP_FORM = "json"
 JWT_FORM = "jwt"
 # (award, holder DID, form "json" | "jwt") -> the award's credential signed for that holder.
 CopySigner = Callable[[Award, str, str], str]
+MAX_TX_CODE_FAILURES = 5
 
 
 class OAuthError(PassportError):
@@ -132,8 +135,11 @@ def _offer_by_secret(session: Session, secret: str) -> CredentialOffer:
 def offer_document(session: Session, base_url: str, secret: str, now: datetime) -> dict[str, Any]:
     """The credential offer (section 4.1.1) served at the offer's ``credential_offer_uri``."""
     offer = _offer_by_secret(session, secret)
-    if offer.expires_at < now or offer.code_used_at is not None:
-        raise OAuthError("invalid_grant", "this offer has expired or was already used", status=404)
+    locked = offer.tx_code_failures >= MAX_TX_CODE_FAILURES
+    if offer.expires_at < now or offer.code_used_at is not None or locked:
+        raise OAuthError(
+            "invalid_grant", "this offer has expired, was already used or is locked", status=404
+        )
     grant: dict[str, Any] = {"pre-authorized_code": secret}
     if offer.tx_code_hash is not None:
         grant["tx_code"] = {
@@ -156,6 +162,8 @@ def exchange_code(
     offer = _offer_by_secret(session, code)
     if offer.expires_at < now:
         raise OAuthError("invalid_grant", "the pre-authorized code has expired")
+    if offer.tx_code_hash is not None:
+        _check_tx_code(session, offer, tx_code)
     token = secrets.token_urlsafe(32)
     claimed = session.exec(
         update(CredentialOffer)
@@ -168,16 +176,32 @@ def exchange_code(
     )
     if claimed.rowcount != 1:
         raise OAuthError("invalid_grant", "the pre-authorized code was already used")
-    if offer.tx_code_hash is not None and not hmac.compare_digest(
-        offer.tx_code_hash, _digest(tx_code or "")
-    ):
-        session.exec(
-            update(CredentialOffer)
-            .where(col(CredentialOffer.id) == offer.id)
-            .values(access_token_hash=None)
-        )
-        raise OAuthError("invalid_grant", "wrong transaction code; ask for a new offer")
     return token, int(ACCESS_TOKEN_LIFETIME.total_seconds())
+
+
+def _check_tx_code(session: Session, offer: CredentialOffer, tx_code: str | None) -> None:
+    """Take one try (atomically, before comparing), then compare; ``OAuthError`` when the offer
+    is locked or the code is wrong, saying how many tries are left. The caller commits even
+    then: a wrong code must count."""
+    tried = session.exec(
+        update(CredentialOffer)
+        .where(
+            col(CredentialOffer.id) == offer.id,
+            col(CredentialOffer.code_used_at).is_(None),
+            col(CredentialOffer.tx_code_failures) < MAX_TX_CODE_FAILURES,
+        )
+        .values(tx_code_failures=col(CredentialOffer.tx_code_failures) + 1)
+    )
+    if tried.rowcount != 1:
+        raise OAuthError("invalid_grant", "too many wrong transaction codes: this offer is locked")
+    assert offer.tx_code_hash is not None
+    if hmac.compare_digest(offer.tx_code_hash, _digest(tx_code or "")):
+        return
+    session.refresh(offer)
+    left = MAX_TX_CODE_FAILURES - offer.tx_code_failures
+    if left <= 0:
+        raise OAuthError("invalid_grant", "wrong transaction code: this offer is now locked")
+    raise OAuthError("invalid_grant", f"wrong transaction code: {left} tries left")
 
 
 def new_nonce(session: Session, now: datetime) -> str:

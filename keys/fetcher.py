@@ -22,7 +22,12 @@ lookup itself (``socket.getaddrinfo``) is bounded by the system resolver's timeo
 
 Answers are cached in memory (RFC 9111: ``max-age``, ``no-store``, ETag revalidation) and a cached
 answer is served *stale* when the origin is down, for up to ``max_ttl``, so a status list that is
-briefly unreachable does not flip verification answers.
+briefly unreachable does not flip verification answers. A failure is remembered for
+``failure_ttl`` (30 s), so many requests naming one dead or dripping host wait for it once.
+
+``within(budget)`` is the same fetcher (same cache) bound to one verification's
+``keys.fetch_budget.FetchBudget``: a total deadline, a maximum number of origin fetches, and each
+identical URL fetched once.
 
 >>> fetcher = GuardedFetcher(FetchPolicy())
 >>> fetcher.fetch("http://169.254.169.254/latest/meta-data/", accept="text/plain")
@@ -32,6 +37,7 @@ keys.fetcher.FetchRefused: plain http is not allowed for 169.254.169.254; use ht
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import re
 import socket
@@ -40,13 +46,17 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
 from credentials.errors import PassportError, ResolutionUnavailable
 from keys.pinned_transport import IPAddress, PinnedBackend, PinnedTransport
+
+if TYPE_CHECKING:
+    from keys.fetch_budget import FetchBudget
 
 Resolver = Callable[[str, int], Sequence[str]]
 
@@ -76,9 +86,10 @@ class FetchFailed(FetchError):
 
     code = "fetch_failed"
 
-    def __init__(self, message: str, *, transient: bool) -> None:
+    def __init__(self, message: str, *, transient: bool, origin_status: int | None = None) -> None:
         super().__init__(message)
         self.transient = transient
+        self.origin_status = origin_status  # the origin's HTTP status, when it answered one
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ class FetchPolicy:
     max_redirects: int = 3
     default_ttl: float = 300.0
     max_ttl: float = 86400.0
+    failure_ttl: float = 30.0
     cache_entries: int = 1000
     user_agent: str = "LearnerPassport/0.1 (guarded fetcher)"
 
@@ -155,11 +167,13 @@ def address_refusal(address: IPAddress) -> str | None:
         ("is_unspecified", "unspecified"),
         ("is_loopback", "loopback"),
         ("is_link_local", "link-local"),
+        # fec0::/10, deprecated (RFC 3879) but still routed inside some networks; IPv6 only.
+        ("is_site_local", "site-local"),
         ("is_multicast", "multicast"),
         ("is_reserved", "reserved"),
         ("is_private", "private"),
     ):
-        if getattr(address, attribute):
+        if getattr(address, attribute, False):
             return kind
     return None if address.is_global else "not globally routable"
 
@@ -172,22 +186,25 @@ def _ttl(cache_control: str, policy: FetchPolicy) -> float | None:
     return policy.default_ttl if max_age is None else min(float(max_age[1]), policy.max_ttl)
 
 
-class _Cache:
-    """A thread-safe LRU of fetched answers keyed by (URL, Accept)."""
+Cached = TypeVar("Cached")
+
+
+class _Cache(Generic[Cached]):
+    """A thread-safe LRU keyed by (URL, Accept): answers, or recent failures."""
 
     def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str], Cached] = OrderedDict()
         self._max_entries = max_entries
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> _Entry | None:
+    def get(self, key: tuple[str, str]) -> Cached | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[str, str], entry: _Entry | None) -> None:
+    def put(self, key: tuple[str, str], entry: Cached | None) -> None:
         with self._lock:
             self._entries.pop(key, None)
             if entry is not None:
@@ -220,25 +237,78 @@ class GuardedFetcher:
         self._clock = clock
         self._resolver = resolver
         self._ssl_context = ssl_context or httpx.create_ssl_context()
-        self._cache = _Cache(policy.cache_entries)
+        self._cache: _Cache[_Entry] = _Cache(policy.cache_entries)
+        self._failures: _Cache[tuple[float, FetchFailed]] = _Cache(policy.cache_entries)
+        self._budget: FetchBudget | None = None
+
+    def within(self, budget: FetchBudget) -> GuardedFetcher:
+        """This fetcher (same cache, same remembered failures) spending ``budget``."""
+        bound = copy.copy(self)
+        bound._budget = budget
+        return bound
 
     def fetch(self, url: str, *, accept: str) -> FetchResult:
         """The document at ``url``: fresh from the cache, from the origin, or stale from the cache
         when the origin is down. Raises ``FetchRefused`` or ``FetchFailed`` with a reason."""
         target = self._vet_url(url)
         key = (str(target), accept)
+        budget = self._budget
+        if budget is None:
+            return self._fetch_cached(target, key, self.policy.total_timeout)
+        earlier = budget.answered(key)
+        if earlier is not None:
+            return earlier
+        try:
+            result = self._fetch_cached(target, key, None)
+        except FetchError as error:
+            budget.remember(key, error)
+            raise
+        budget.remember(key, result)
+        return result
+
+    def _fetch_cached(
+        self, target: httpx.URL, key: tuple[str, str], timeout: float | None
+    ) -> FetchResult:
+        """``fetch`` after vetting; ``timeout`` None means what the bound budget leaves."""
         now = self._clock()
         entry = self._cache.get(key)
         if entry is not None and now < entry.expires_at:
             return replace(entry.result, from_cache=True)
         try:
-            reply = self._fetch_origin(target, accept, None if entry is None else entry.etag)
+            reply = self._fetch_remembering_failures(target, key, entry, timeout)
         except FetchFailed as failure:
             if entry is None or not failure.transient:
                 raise
             if now - entry.result.fetched_at > self.policy.max_ttl:
                 raise
             return replace(entry.result, from_cache=True, stale=True)
+        return self._store(key, entry, reply, now)
+
+    def _fetch_remembering_failures(
+        self, target: httpx.URL, key: tuple[str, str], entry: _Entry | None, timeout: float | None
+    ) -> _Reply:
+        now = self._clock()
+        failed = self._failures.get(key)
+        if failed is not None and now < failed[0]:
+            raise failed[1]
+        outbound: AbstractContextManager[None] = nullcontext()
+        if timeout is None:  # spend the bound budget: one fetch, its time, an outbound slot
+            assert self._budget is not None
+            self._budget.spend(str(target), now)
+            timeout = self._budget.timeout_for(now, at_most=self.policy.total_timeout)
+            outbound = self._budget.outbound(str(target))
+        with outbound:
+            try:
+                return self._fetch_origin(
+                    target, key[1], None if entry is None else entry.etag, timeout
+                )
+            except FetchFailed as failure:
+                self._failures.put(key, (self._clock() + self.policy.failure_ttl, failure))
+                raise
+
+    def _store(
+        self, key: tuple[str, str], entry: _Entry | None, reply: _Reply, now: float
+    ) -> FetchResult:
         ttl = _ttl(reply.cache_control, self.policy)
         if reply.status == 304 and entry is not None:
             result = replace(entry.result, fetched_at=now)
@@ -298,9 +368,11 @@ class GuardedFetcher:
                     )
         return addresses
 
-    def _fetch_origin(self, target: httpx.URL, accept: str, etag: str | None) -> _Reply:
+    def _fetch_origin(
+        self, target: httpx.URL, accept: str, etag: str | None, timeout: float
+    ) -> _Reply:
         """Follow redirects by hand, vetting every hop, all within one total deadline."""
-        deadline = time.monotonic() + self.policy.total_timeout
+        deadline = time.monotonic() + timeout
         headers = {
             "Accept": accept,
             "Accept-Encoding": "identity",
@@ -360,7 +432,9 @@ class GuardedFetcher:
         headers = response.headers
         if status != 200 and not (status == 304 and revalidating):
             raise FetchFailed(
-                f"{url} answered HTTP {status}", transient=status >= 500 or status == 429
+                f"{url} answered HTTP {status}",
+                transient=status >= 500 or status == 429,
+                origin_status=status,
             )
         encoding = headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):

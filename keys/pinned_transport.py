@@ -133,6 +133,7 @@ class PinnedTransport(httpx.BaseTransport):
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
+            content=request.stream,  # a POST's body (the wallet's OpenID4VCI requests)
             extensions=request.extensions,
         )
         with _as_httpx_errors():

@@ -46,8 +46,10 @@ from passport.cors import PublicCors
 from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
+from passport.json_bodies import UntrustedJsonBodies
 from passport.metrics_wiring import install_metrics
 from passport.own_documents import DeploymentDocuments, record_base_url
+from passport.redaction import install_secret_redaction
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
@@ -272,6 +274,13 @@ def create_app(settings: Settings) -> FastAPI:
         own_documents=app.state.own_documents,
     )
     install_error_handlers(app)
+    install_secret_redaction()
+    # Inside the size limit: it parses only bodies the limit let through.
+    app.add_middleware(
+        UntrustedJsonBodies,
+        base_url=settings.base_url,
+        own_parsers=frozenset({verifier_routes.API_PATH}),
+    )
     app.add_middleware(
         RequestSizeLimit,
         max_bytes=settings.max_request_bytes,

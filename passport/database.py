@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -95,11 +96,23 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite opens it: it holds
+    password hashes, sessions and learners' credentials. SQLite gives its WAL and shared-memory
+    files the database file's permissions. An existing file is left as the operator set it."""
+    if path.exists() or not path.parent.is_dir():
+        return  # a missing directory stays an error SQLite reports (and /healthz shows)
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(descriptor)
+
+
 def create_database_engine(database_url: str) -> Engine:
     """An engine for ``database_url``: SQLite with WAL and foreign keys, PostgreSQL pre-pinged."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         in_memory = url.database in (None, "", ":memory:")
+        if not in_memory and url.database is not None:
+            _create_private_file(Path(url.database))
         engine = create_engine(
             url,
             # Requests run in a thread pool; each connection is still used by one thread at a time.

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from credentials.errors import PassportError
+from passport.redaction import redact_secrets
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("passport.errors")
@@ -82,8 +83,13 @@ def problem_response(
 
 
 def passport_error_response(base_url: str, error: PassportError) -> JSONResponse:
-    """The problem response for a ``PassportError``: its status, code and message."""
-    return problem_response(base_url, status=error.status, code=error.code, detail=error.message)
+    """The problem response for a ``PassportError``: its status, code and message, and
+    ``Retry-After`` when the error says when to come back (load shedding, RFC 9110 10.2.3)."""
+    retry_after = getattr(error, "retry_after", None)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return problem_response(
+        base_url, status=error.status, code=error.code, detail=error.message, headers=headers
+    )
 
 
 def _base_url(request: Request) -> str:
@@ -139,7 +145,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:
-        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        path = redact_secrets(request.url.path)
+        logger.error("unhandled error on %s %s", request.method, path, exc_info=error)
         return problem_response(
             _base_url(request),
             status=500,

@@ -241,6 +241,13 @@ class PassportMetrics:
                 "Verifications whose status list could not be fetched or used (could not check).",
             )
         )
+        self.load_shed = add(
+            Counter(
+                "passport_load_shed_total",
+                "Verifications answered 503 with Retry-After: the verifier's slots (or the "
+                "client's share of them) were taken. The only 5xx the app answers on purpose.",
+            )
+        )
         self.batch_rows = add(
             Gauge(
                 "passport_batch_rows",

@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import Forbidden, Unauthorized
 from issuers.award_tables import Award, Batch, BatchRow, BatchState, RowState
+from keys.fetch_budget import OutboundSlots
 from passport.metrics import CONTENT_TYPE, VERDICTS, PassportMetrics
 from verifier.routes import API_PATH as VERIFY_API_PATH
 
@@ -221,6 +222,15 @@ def metrics_router(metrics: PassportMetrics, token: SecretStr | None) -> APIRout
     return router
 
 
+def load_shedding_collector(slots: OutboundSlots, metrics: PassportMetrics) -> Callable[[], None]:
+    """At each scrape, add the verifications shed since the last one to the counter."""
+
+    def collect() -> None:
+        metrics.load_shed.inc(slots.shed - metrics.load_shed.value())
+
+    return collect
+
+
 def install_metrics(app: FastAPI) -> PassportMetrics:
     """Create the app's metrics, observe its engine, serve ``/metrics``, time every request.
 
@@ -231,6 +241,7 @@ def install_metrics(app: FastAPI) -> PassportMetrics:
     app.state.metrics = metrics
     _ENGINE_METRICS[app.state.engine] = metrics
     metrics.registry.on_collect(batch_progress_collector(app.state.engine, metrics))
+    metrics.registry.on_collect(load_shedding_collector(app.state.verifier.slots, metrics))
     app.include_router(metrics_router(metrics, app.state.settings.metrics_token))
     app.add_middleware(HttpMetrics, metrics=metrics)
     return metrics

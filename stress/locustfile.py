@@ -1,4 +1,9 @@
-"""The load mix of issue #8: 70% verify, 20% share pages, 9% passport pages, 1% awards.
+"""The load mix of issue #8: 70% verify, 20% share pages, 9% passport pages, 1% awards; and the
+abuse mix of issue #13 beside it: ``STRESS_ABUSERS`` clients (default 8) of their own that send
+verifications of credentials whose keys sit on a slow host (``STRESS_SLOW_ORIGIN``, new key URLs
+each time; 6 in 10), hostile JSON (a 5,000-digit integer; 2) and oversized bodies (2). An
+abusive request counts as an error only when its answer is not the designed one (400, 413; 200
+or a counted 503 for slow keys); a shed one is reported under its own name.
 
 Run by ``stress/run.py``, which seeds the data and writes it to the JSON file named by
 ``STRESS_PLAN``, and names in ``STRESS_TASKS`` the task types whose endpoints answered at
@@ -8,7 +13,9 @@ named by its route template, so the statistics are per request type.
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +26,13 @@ from locust import HttpUser, TaskSet, constant
 from stress.seed import StressPlan
 
 PLAN = StressPlan.from_json(Path(os.environ["STRESS_PLAN"]).read_text(encoding="utf-8"))
-ENABLED = set(os.environ.get("STRESS_TASKS", "verify,share,passport,awards").split(","))
+ENABLED = set(os.environ.get("STRESS_TASKS", "verify,share,passport,awards,abuse").split(","))
 WEIGHTS = {"verify": 70, "share": 20, "passport": 9, "awards": 1}
+ABUSERS = int(os.environ.get("STRESS_ABUSERS", "8"))
+SLOW_ORIGIN = os.environ.get("STRESS_SLOW_ORIGIN", "http://127.0.0.1:9")
+ABUSE = "(abuse)"
+HOSTILE_JSON = b'{"n": ' + b"9" * 5000 + b"}"
+OVERSIZED = b'{"a": "' + b"x" * (2 * 1024 * 1024) + b'"}'
 SESSION_COOKIE = "passport_session"
 AWARDS_PATH = f"/api/v1/institutions/{PLAN.institution}/programs/{PLAN.program}/awards"
 
@@ -60,6 +72,42 @@ def award(user: HttpUser) -> None:
     )
 
 
+def _slow_key_credential(number: int) -> bytes:
+    document = json.loads(next(_credentials))
+    proofs = document["proof"] if isinstance(document["proof"], list) else [document["proof"]]
+    document["proof"] = [
+        {**copy.deepcopy(proof), "verificationMethod": f"{SLOW_ORIGIN}/k{number}-{n}#key"}
+        for n, proof in enumerate(proofs * 8)
+    ][:8]
+    return json.dumps(document).encode()
+
+
+def _abusive(user: HttpUser, name: str, body: bytes, designed: tuple[int, ...]) -> None:
+    headers = {"Content-Type": "application/json"}
+    with user.client.post(
+        "/api/v1/verify", data=body, headers=headers, name=name, catch_response=True
+    ) as response:
+        if response.status_code == 503 and response.headers.get("Retry-After"):
+            response.request_meta["name"] = f"{name}: shed 503"
+            response.success()
+        elif response.status_code in designed:
+            response.success()
+        else:
+            response.failure(f"answered {response.status_code}")
+
+
+def abuse(user: HttpUser) -> None:
+    """One abusive request: slow keys (6 in 10), hostile JSON (2), an oversized body (2)."""
+    number = next(_numbers)
+    if number % 10 < 6:
+        body = _slow_key_credential(number)
+        _abusive(user, f"POST /api/v1/verify {ABUSE} slow keys", body, (200,))
+    elif number % 10 < 8:
+        _abusive(user, f"POST /api/v1/verify {ABUSE} hostile JSON", HOSTILE_JSON, (400,))
+    else:
+        _abusive(user, f"POST /api/v1/verify {ABUSE} oversized", OVERSIZED, (413,))
+
+
 TASKS: dict[str, Callable[[HttpUser], None]] = {
     "verify": verify,
     "share": share,
@@ -80,3 +128,12 @@ class Visitor(HttpUser):
 
     wait_time = constant(0)
     tasks = weighted_tasks()
+
+
+class Abuser(HttpUser):
+    """An attacker's client, as eager as a visitor; there are ``STRESS_ABUSERS`` of them."""
+
+    abstract = ABUSERS == 0 or "abuse" not in ENABLED  # locust spawns no abstract user
+    fixed_count = ABUSERS
+    wait_time = constant(0)
+    tasks = [abuse]  # noqa: RUF012  (locust reads the class attribute)

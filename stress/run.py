@@ -8,7 +8,9 @@ of ``STRESS_DATABASE_URL`` (default ``PASSPORT_TEST_DATABASE_URL``, else
 
 Steps: migrate and seed (``stress.seed``), start ``uvicorn --workers 2``, seed a learner through
 the running app's verifier, probe each task type once (one answering 404 is left out of the mix
-and named), run locust, and print throughput, p50 / p99 per request type and the error rate.
+and named), start a slow origin for the abuse mix (it answers each request after
+``SLOW_ORIGIN_SECONDS``), run locust, and print throughput, p50 / p99 per request type, the error
+rate, and the same for the healthy requests alone (everything but the abuse mix).
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -45,6 +50,34 @@ DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MAX_SECONDS = 1800
 WORKERS = 2
 STARTUP_SECONDS = 60
+SLOW_ORIGIN_SECONDS = 2.0
+ABUSE = "(abuse)"
+
+
+class _SlowOrigin(BaseHTTPRequestHandler):
+    """A key host of the abuse mix: answers 404 after ``SLOW_ORIGIN_SECONDS``."""
+
+    def do_GET(self) -> None:
+        time.sleep(SLOW_ORIGIN_SECONDS)
+        try:
+            self.send_error(404)
+        except OSError:
+            return  # the verifier's deadline hung up first
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@contextmanager
+def slow_origin() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowOrigin)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def setting(name: str, default: int, maximum: int, *, minimum: int = 1) -> int:
@@ -137,7 +170,7 @@ def probe(base_url: str, plan: StressPlan) -> list[str]:
     return enabled
 
 
-def run_locust(base_url: str, plan_file: Path, enabled: list[str], seconds: int) -> Path:
+def run_locust(base_url: str, plan_file: Path, enabled: list[str], seconds: int, slow: str) -> Path:
     users = setting("STRESS_USERS", 32, 500)
     stats_file = plan_file.parent / "stats.json"
     command = [
@@ -147,7 +180,12 @@ def run_locust(base_url: str, plan_file: Path, enabled: list[str], seconds: int)
         "--json-file", str(stats_file.with_suffix("")),  # locust adds ".json"
         "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING",
     ]  # fmt: skip
-    environment = {**os.environ, "STRESS_PLAN": str(plan_file), "STRESS_TASKS": ",".join(enabled)}
+    environment = {
+        **os.environ,
+        "STRESS_PLAN": str(plan_file),
+        "STRESS_TASKS": ",".join(enabled),
+        "STRESS_SLOW_ORIGIN": slow,
+    }
     print(f"running {', '.join(enabled)} for {seconds} s with {users} clients against {base_url}")
     # Locust exits 1 when any request failed; the report below says which and how many.
     subprocess.run(command, cwd=ROOT, env=environment, check=False)  # noqa: S603
@@ -169,20 +207,25 @@ def percentile(response_times: dict[str, int], share: float) -> float:
     return 0.0
 
 
-def report(stats_file: Path, seconds: int) -> None:
-    """Per request type and in all: count, throughput, p50, p99 and error rate."""
-    entries = json.loads(stats_file.read_text(encoding="utf-8"))
+def _total(name: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
     merged: Counter[str] = Counter()
     for entry in entries:
         merged.update(entry["response_times"])
-    total = {
-        "name": "all requests",
+    return {
+        "name": name,
         "num_requests": sum(entry["num_requests"] for entry in entries),
         "num_failures": sum(entry["num_failures"] for entry in entries),
         "response_times": dict(merged),
     }
+
+
+def report(stats_file: Path, seconds: int) -> None:
+    """Per request type and in all: count, throughput, p50, p99 and error rate."""
+    entries = json.loads(stats_file.read_text(encoding="utf-8"))
+    healthy = [entry for entry in entries if ABUSE not in str(entry["name"])]
+    totals = [_total("all requests", entries), _total("healthy requests (no abuse)", healthy)]
     print("\n" + _line("request type", "count", "req/s", "p50 ms", "p99 ms", "errors"))
-    for entry in [*sorted(entries, key=lambda item: str(item["name"])), total]:
+    for entry in [*sorted(entries, key=lambda item: str(item["name"])), *totals]:
         count, failures = entry["num_requests"], entry["num_failures"]
         times = entry["response_times"]
         print(
@@ -221,10 +264,11 @@ def main() -> None:
                 return verify_input(item, service.context(datetime.now(UTC)))
 
             seed_learner(engine, master, plan, verify)
-            enabled = probe(base_url, plan)
+            enabled = [*probe(base_url, plan), "abuse"]
             plan_file = Path(work) / "plan.json"
             plan_file.write_text(plan.to_json(), encoding="utf-8")
-            stats = run_locust(base_url, plan_file, enabled, seconds)
+            with slow_origin() as slow:
+                stats = run_locust(base_url, plan_file, enabled, seconds, slow)
         engine.dispose()
         report(stats, seconds)
 

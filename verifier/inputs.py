@@ -17,7 +17,7 @@ from credentials.baking import extract
 from credentials.errors import InputTooLarge, InvalidInput
 from credentials.jsonio import MAX_DOCUMENT_BYTES, parse_json_object
 from credentials.proofs.vc_jose import looks_like_compact_jws
-from verifier.guards import refuse_huge_arrays
+from verifier.guards import refuse_excess_members, refuse_huge_arrays
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -41,9 +41,10 @@ def _looks_like_svg(data: bytes) -> bool:
 
 def _from_text(text: str, baked: Literal["png", "svg"] | None) -> VerifiableInput:
     stripped = text.strip()
-    if stripped.startswith("{"):
+    if stripped.removeprefix("\ufeff").startswith("{"):  # the parser names the byte order mark
         document = parse_json_object(stripped)
         refuse_huge_arrays(document)
+        refuse_excess_members(document)
         return VerifiableInput("json", document=document, baked=baked)
     if looks_like_compact_jws(stripped):
         return VerifiableInput("jws", token=stripped, baked=baked)
@@ -63,4 +64,4 @@ def read_input(data: bytes) -> VerifiableInput:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("not a credential: the file is neither text nor a PNG/SVG") from None
-    return _from_text(text.removeprefix("\ufeff"), baked=None)
+    return _from_text(text, baked=None)

@@ -29,9 +29,9 @@ appendix F): protected header ``{"alg": "EdDSA", "kid": <did:key URL>}``, payloa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -251,13 +251,16 @@ def load_registry(data: bytes, trusted: Sequence[str], source: str) -> Instituti
     items = document.get("entries")
     if not isinstance(items, list):
         raise RegistryRefused(f"{source}: 'entries' must be a list")
+    # Errors name the file for the operator; the entries name the registry by its own name (or
+    # the file's name), as verification reports show it to anyone: never a path on the server.
+    label = str(document.get("name") or PurePath(source).name)
     entries: dict[str, RegistryEntry] = {}
     for position, item in enumerate(items):
         entry = parse_entry(item, source, position)
         if entry.issuer_id in entries:
             raise RegistryRefused(f"{source} lists {entry.issuer_id} twice")
-        entries[entry.issuer_id] = entry
-    return InstitutionRegistry(entries, str(document.get("name") or source))
+        entries[entry.issuer_id] = replace(entry, source=label)
+    return InstitutionRegistry(entries, label)
 
 
 def load_registry_file(path: Path, trusted: Sequence[str]) -> InstitutionRegistry:

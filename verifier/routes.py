@@ -22,6 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import MAX_DOCUMENT_BYTES
+from keys.fetch_budget import Overloaded
 from verifier.api_models import HostedCredential, VerifyResponse
 from verifier.email_check import MAX_EMAIL_LENGTH
 from verifier.inputs import MAX_IMAGE_BYTES
@@ -125,12 +126,13 @@ def create_verifier_router(
         """Verify a credential or presentation; every check is reported with a stable id.
 
         400 when the body is not a credential at all; 413 over the size limits; 503 when a
-        hosted credential's server cannot be reached. A credential that fails verification is
-        a 200 with ``verified: false``: the report is the answer. A ``Candidate-Email`` header
-        (kept out of URLs and logs) adds ``email_check``."""
+        hosted credential's server cannot be reached, or with ``Retry-After`` when the verifier
+        is busy (code ``overloaded``). A credential that fails verification is a 200 with
+        ``verified: false``: the report is the answer. A ``Candidate-Email`` header (kept out of
+        URLs and logs) adds ``email_check``."""
         data = await _api_body(request)
         result = await run_in_threadpool(
-            partial(service.verify_bytes, email=candidate_email),
+            partial(service.verify_bytes, email=candidate_email, client=_client(request)),
             data,
             lang,
             now=datetime.now(UTC),
@@ -153,25 +155,44 @@ def create_verifier_router(
             email = str(form.get("email") or "").strip()[:MAX_EMAIL_LENGTH] or None
         now = datetime.now(UTC)
         try:
-            if uploaded is not None or pasted:
-                data = uploaded if uploaded is not None else pasted.encode("utf-8")
-                verify_bytes = partial(service.verify_bytes, email=email)
-                result = await run_in_threadpool(verify_bytes, data, language, now=now)
-            elif url:
-                verify_url = partial(service.verify_url, email=email)
-                result = await run_in_threadpool(verify_url, url, language, now=now)
-            else:
-                raise InvalidInput(
-                    "nothing to verify: paste a credential, choose a file or give a link"
-                )
+            result = await _verify_submitted(
+                service, uploaded, pasted, url, language, now, _client(request), email
+            )
         except PassportError as error:
             # The shell's templates show it in the page's language (``error_text``).
             response = render_page(request, "verify.html", view=None, error=error)
             response.status_code = error.status
+            if isinstance(error, Overloaded):
+                response.headers["Retry-After"] = str(error.retry_after)
             return response
         return render_page(request, "verify.html", **page_context(result))
 
     return router
+
+
+def _client(request: Request) -> str:
+    """Whose share of the verifier's slots a request spends: its address."""
+    return request.client.host if request.client else ""
+
+
+async def _verify_submitted(
+    service: VerifierService,
+    uploaded: bytes | None,
+    pasted: str,
+    url: str,
+    language: str,
+    now: datetime,
+    client: str,
+    email: str | None,
+) -> VerificationResult:
+    if uploaded is not None or pasted:
+        data = uploaded if uploaded is not None else pasted.encode("utf-8")
+        verify_bytes = partial(service.verify_bytes, email=email, client=client)
+        return await run_in_threadpool(verify_bytes, data, language, now=now)
+    if url:
+        verify_url = partial(service.verify_url, email=email, client=client)
+        return await run_in_threadpool(verify_url, url, language, now=now)
+    raise InvalidInput("nothing to verify: paste a credential, choose a file or give a link")
 
 
 def page_context(result: VerificationResult) -> dict[str, Any]:

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from credentials.errors import InvalidInput, PassportError
-from credentials.keys import KeyResolver
 from credentials.proofs.jws import parse_compact_jws
+from keys.fetch_budget import FetchBudget, OutboundSlots
 from keys.fetcher import FetchPolicy, GuardedFetcher
 from verifier.context import VerificationContext
 from verifier.email_check import EmailCheck, check_email
@@ -148,11 +148,13 @@ class VerifierService:
         self.own_documents = own_documents
         self._monotonic = monotonic
         self._shared_credentials = shared_credentials
-        network = network_resolver(fetcher)
-        self._resolver: KeyResolver = (
-            network if own_documents is None else OwnFirstResolver(own_documents, network)
-        )
         self._verified_lists = VerifiedLists()
+        self.slots = OutboundSlots()
+
+    def budget(self, client: str = "") -> FetchBudget:
+        """A fresh ``FetchBudget`` (one per verification) spending ``client``'s share of the
+        outbound slots."""
+        return FetchBudget.start(now=self._monotonic(), client=client, slots=self.slots)
 
     @classmethod
     def from_settings(
@@ -181,12 +183,16 @@ class VerifierService:
             own_documents=own_documents,
         )
 
-    def context(self, now: datetime) -> VerificationContext:
-        fetched = FetchedStatusLists(self.fetcher, now=now, monotonic_now=self._monotonic())
+    def context(self, now: datetime, budget: FetchBudget | None = None) -> VerificationContext:
+        """What one verification needs; every fetch it makes spends ``budget`` (a fresh one
+        when None). The deployment's own documents come first, from its database."""
+        fetcher = self.fetcher.within(budget or self.budget())
+        network = network_resolver(fetcher)
+        fetched = FetchedStatusLists(fetcher, now=now, monotonic_now=self._monotonic())
         own = self.own_documents
         return VerificationContext(
             now=now,
-            resolver=self._resolver,
+            resolver=network if own is None else OwnFirstResolver(own, network),
             status_lists=fetched if own is None else OwnFirstStatusLists(own, fetched, now),
             trust_registry=self.registry,
             leeway=self.leeway,
@@ -196,33 +202,51 @@ class VerifierService:
         )
 
     def verify_bytes(
-        self, data: bytes, language: str, *, now: datetime, email: str | None = None
+        self,
+        data: bytes,
+        language: str,
+        *,
+        now: datetime,
+        email: str | None = None,
+        client: str = "",
     ) -> VerificationResult:
         """Verify an upload or request body; ``InvalidInput`` (400/413) when it is not a
-        credential at all, or names a hosted credential that cannot be fetched. With ``email``,
+        credential at all, or names a hosted credential that cannot be fetched; ``Overloaded``
+        (503) when a fetch it needed found no outbound slot free for ``client``. With ``email``,
         the result also says whether it matches the credential's hashed email identifier."""
         url = _pasted_url(data)
         if url is not None:
-            return self.verify_url(url, language, now=now, email=email)
+            return self.verify_url(url, language, now=now, email=email, client=client)
         item = read_input(data)
         url = _hosted_url(item)
         if url is not None:
-            return self.verify_url(url, language, now=now, email=email)
-        return self._verify(item, language, now, email)
+            return self.verify_url(url, language, now=now, email=email, client=client)
+        return self._verify(item, language, now, self.budget(client), email)
 
     def verify_url(
-        self, url: str, language: str, *, now: datetime, email: str | None = None
+        self,
+        url: str,
+        language: str,
+        *,
+        now: datetime,
+        email: str | None = None,
+        client: str = "",
     ) -> VerificationResult:
         """Verify what a share link of our own passport shows, or fetch a hosted credential
         through the guarded fetcher and verify it."""
         shared = self._shared_credentials(url, now) if self._shared_credentials else None
         if shared is not None:
             return self._verify_shared(shared, language, now)
-        fetched = self.fetcher.fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
+        budget = self.budget(client)
+        try:
+            fetched = self.fetcher.within(budget).fetch(url, accept=HOSTED_CREDENTIAL_ACCEPT)
+        except PassportError:
+            budget.raise_if_shed()
+            raise
         item = read_input(fetched.content)
         if _hosted_url(item) is not None:
             raise InvalidInput(f"{url} names another URL instead of holding a credential")
-        return self._verify(item, language, now, email)
+        return self._verify(item, language, now, budget, email)
 
     def _verify_shared(
         self, shared: list[bytes], language: str, now: datetime
@@ -234,10 +258,16 @@ class VerifierService:
         return VerificationResult(report, language_or_default(language), self.registry, None)
 
     def _verify(
-        self, item: VerifiableInput, language: str, now: datetime, email: str | None
+        self,
+        item: VerifiableInput,
+        language: str,
+        now: datetime,
+        budget: FetchBudget,
+        email: str | None = None,
     ) -> VerificationResult:
         document = _claimed_document(item)
-        report = verify_input(item, self.context(now))
+        report = verify_input(item, self.context(now, budget))
+        budget.raise_if_shed()
         return VerificationResult(
             report=report,
             language=language_or_default(language),

@@ -30,6 +30,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from credentials.email_address import normalize_email
 from credentials.errors import Conflict, InvalidInput, PassportError
 from keys.crypto_envelope import MasterKey
 from keys.login_limits import LoginLimits
@@ -95,7 +96,7 @@ def owner_id(learner_id: str) -> str:
 
 
 def normalized_email(email: str) -> str:
-    value = email.strip().lower()
+    value = normalize_email(email)
     local, at, domain = value.partition("@")
     if not at or not local or "." not in domain or len(value) > MAX_EMAIL_LENGTH:
         raise InvalidInput(N_("enter a valid e-mail address"))
@@ -143,9 +144,10 @@ def sign_in(
     session: Session, *, email: str, password: str, client_address: str, now: datetime
 ) -> SignedIn:
     """Check the password under the rate limit; ``SignInRefused`` or ``TooManyAttempts``."""
-    account_key = digest(email.strip().lower())
+    address = normalize_email(email)
+    account_key = digest(address)
     SIGN_IN_LIMITS.enforce(session, account_key=account_key, client_address=client_address, now=now)
-    learner = session.exec(select(Learner).where(Learner.email == email.strip().lower())).first()
+    learner = session.exec(select(Learner).where(Learner.email == address)).first()
     stored_hash = learner.password_hash if learner is not None else None
     if learner is None or not _password_matches(stored_hash, password):
         SIGN_IN_LIMITS.record_failure(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -41,6 +42,7 @@ from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import member_text, parse_json_object
 from credentials.keys import Signer
 from credentials.multibase import encode_base64url
+from keys.fetcher import FetchFailed
 from passport.i18n import N_
 from passport.wallet.holdings import Verify, add_credential
 from passport.wallet.issuer_http import IssuerAnswer, IssuerHttp
@@ -52,9 +54,22 @@ PROOF_TYPE = "openid4vci-proof+jwt"
 MAX_OFFER_LINK = 8192
 _TOKEN_ERRORS = {
     "invalid_grant": N_("the claim code is wrong, has expired or was already used"),
+    # Sent with a transaction code: most likely a mistyped one (the institution counts them).
+    "invalid_grant+tx_code": N_(
+        "the transaction code is wrong, or this offer has expired or is locked; check the code "
+        "and try again"
+    ),
     "invalid_tx_code": N_("the transaction code is wrong"),
     "unsupported_grant_type": N_("the institution does not accept this kind of claim code"),
 }
+
+
+# The institution answers 404 for an offer that expired, was claimed, or locked after too many
+# wrong transaction codes (it does not say which to a stranger).
+_GONE_OFFER = N_(
+    "this offer has expired, was already claimed, or is locked after too many wrong transaction "
+    "codes; ask your institution for a new one"
+)
 
 
 class ClaimRefused(InvalidInput):
@@ -117,6 +132,13 @@ def read_offer(link: str, http: IssuerHttp) -> CredentialOffer:
     if "credential_offer_uri" in query:
         try:
             return offer_from_json(http.get_json(query["credential_offer_uri"][0]))
+        except FetchFailed as error:
+            if error.origin_status != HTTPStatus.NOT_FOUND:
+                raise ClaimRefused(
+                    N_("the offer could not be fetched: %(reason)s"),
+                    params={"reason": error.message},
+                ) from None
+            raise ClaimRefused(_GONE_OFFER) from None
         except PassportError as error:
             raise ClaimRefused(
                 N_("the offer could not be fetched: %(reason)s"), params={"reason": error.message}
@@ -224,6 +246,8 @@ def _access_token(
     token = answer.body.get("access_token")
     if answer.status != 200 or not isinstance(token, str):
         error = str(answer.body.get("error", ""))
+        if error == "invalid_grant" and tx_code:
+            error = "invalid_grant+tx_code"
         if error in _TOKEN_ERRORS:
             raise ClaimRefused(_TOKEN_ERRORS[error])
         raise ClaimRefused(

@@ -254,7 +254,7 @@ def claim_submit(
             offer,
             tx_code,
             signer=signer,
-            http=wallet.issuer_http,
+            http=wallet.issuer_http.for_one_claim(),
             verify=_verifier_for(wallet, moment),
             now=moment,
         )

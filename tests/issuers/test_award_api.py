@@ -18,6 +18,7 @@ from credentials.multibase import encode_base64url
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.status_list import decode_list
 from issuers.access import create_api_key
+from issuers.offers import MAX_TX_CODE_FAILURES
 from passport.app import create_app
 from passport.database import prepare_database
 from tests.issuers.award_support import BASE_URL, add_institution, add_program
@@ -209,7 +210,9 @@ def test_the_openid4vci_pre_authorized_code_flow(server: Server) -> None:
     assert wrong_audience.json()["error"] == "invalid_proof"
 
 
-def test_a_wrong_transaction_code_burns_the_offer(server: Server) -> None:
+def _offer_with_tx_code(server: Server) -> tuple[str, str, dict[str, str]]:
+    """A new offer with a transaction code: (its secret, the right code, a token form with a
+    wrong code)."""
     award = _issue(server)
     created = server.client.post(
         f"/api/v1/institutions/college-x/awards/{award['id']}/offers",
@@ -223,6 +226,25 @@ def test_a_wrong_transaction_code_burns_the_offer(server: Server) -> None:
         "pre-authorized_code": secret,
         "tx_code": "000000" if created["tx_code"] != "000000" else "111111",
     }
-    assert server.client.post("/oid4vci/token", data=form).json()["error"] == "invalid_grant"
-    form["tx_code"] = created["tx_code"]
-    assert server.client.post("/oid4vci/token", data=form).json()["error"] == "invalid_grant"
+    return secret, created["tx_code"], form
+
+
+def test_a_mistyped_transaction_code_can_be_corrected(server: Server) -> None:
+    """Issue #13: one wrong code used to destroy the offer."""
+    _secret, right, form = _offer_with_tx_code(server)
+    wrong = server.client.post("/oid4vci/token", data=form).json()
+    assert wrong["error"] == "invalid_grant"
+    left = MAX_TX_CODE_FAILURES - 1
+    assert wrong["error_description"] == f"wrong transaction code: {left} tries left"
+    form["tx_code"] = right
+    assert "access_token" in server.client.post("/oid4vci/token", data=form).json()
+
+
+def test_attack_guessing_the_transaction_code_locks_the_offer(server: Server) -> None:
+    secret, right, form = _offer_with_tx_code(server)
+    for _ in range(MAX_TX_CODE_FAILURES):
+        assert server.client.post("/oid4vci/token", data=form).json()["error"] == "invalid_grant"
+    form["tx_code"] = right
+    locked = server.client.post("/oid4vci/token", data=form).json()
+    assert locked["error"] == "invalid_grant" and "locked" in locked["error_description"]
+    assert server.client.get(f"/oid4vci/offers/{secret}").status_code == 404

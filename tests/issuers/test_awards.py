@@ -78,6 +78,8 @@ def test_the_subject_hides_the_email_and_names_the_learner(awarding: Awarding) -
     credential = json.loads(award.ldp_credential)
     assert email_matches(credential, EMAIL)
     assert email_matches(credential, "  amelie.cote@EXAMPLE.ca ")
+    # Issue #13: a full-width look-alike is the same address (NFKC).
+    assert email_matches(credential, "ａｍｅｌｉｅ.ｃｏｔｅ@ｅｘａｍｐｌｅ.ｃａ")
     assert not email_matches(credential, "someone.else@example.ca")
 
 

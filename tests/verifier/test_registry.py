@@ -53,7 +53,7 @@ def test_signed_registry_round_trip_names_in_both_languages() -> None:
     assert (found.jurisdiction, found.status, found.source) == (
         "CA-ON",
         RegistryStatus.ACTIVE,
-        "ontario.json",
+        "Ontario",  # the registry's own name, never the file's path (issue #13)
     )
     assert registry.lookup("did:web:unknown.example") is None
 

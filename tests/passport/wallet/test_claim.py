@@ -84,7 +84,7 @@ def test_claim_with_a_wrong_transaction_code_is_refused(
     link = issuer.link_by_value(issuer.offer(tx_code="493817"))
     response = claim(learner, link, tx_code="000000")
     assert response.status_code == 400
-    assert "the claim code is wrong, has expired or was already used" in response.text
+    assert "the transaction code is wrong, or this offer has expired or is locked" in response.text
     assert count_credentials(learner) == 0
 
 

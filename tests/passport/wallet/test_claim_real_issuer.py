@@ -116,12 +116,19 @@ def test_claim_an_award_of_this_deployment(tmp_path: Path) -> None:
                 json={"tx_code": True},
                 headers=registrar,
             ).json()
+            # Issue #13: a mistyped code is refused in the page's language and can be retried.
+            mistyped = "000000" if offer["tx_code"] != "000000" else "111111"
+            wrong = learner.post(
+                "/passport/claim?lang=fr", {"offer": offer["offer_uri"], "tx_code": mistyped}
+            )
+            assert wrong.status_code == 400, wrong.text
+            assert "le code de transaction est erroné" in wrong.text
             claimed = learner.post(
                 "/passport/claim", {"offer": offer["offer_uri"], "tx_code": offer["tx_code"]}
             )
             assert claimed.status_code == 303, claimed.text
             location = claimed.headers["location"]
-            page = learner.get(location).text
+            page = learner.get(location, params={"lang": "en"}).text
             assert "Welding Basics" in page
             kept = learner.get(location.split("?")[0] + "/download/json").content
             assert kept == issued_text.encode("utf-8")  # byte for byte
@@ -130,9 +137,11 @@ def test_claim_an_award_of_this_deployment(tmp_path: Path) -> None:
             assert '<h2 class="headline">Verified</h2>' in page
             assert "College X" in page
             again = learner.post(
-                "/passport/claim", {"offer": offer["offer_uri"], "tx_code": offer["tx_code"]}
+                "/passport/claim?lang=fr",
+                {"offer": offer["offer_uri"], "tx_code": offer["tx_code"]},
             )
             assert again.status_code == 400  # the code was used once
+            assert "cette offre a expiré, a déjà été réclamée" in again.text
         finally:
             learner.close()
     app.state.engine.dispose()

@@ -1,0 +1,61 @@
+"""Bearer secrets that travel in URLs are cut out of every log line that names a URL.
+
+Some capabilities must be URLs: a share link (``/s/<token>``) is what a learner hands an
+employer, an OpenID4VCI ``credential_offer_uri`` (``/oid4vci/offers/<secret>``) is what a QR
+code holds, and that offer URL hands out a pre-authorized code, so whoever reads it can claim the
+credential (OpenID4VCI 1.0 section 4.1.3; section 13.6 on the code's confidentiality). An
+employer's view of a presentation request carries ``?key=``, a share QR code image ``?t=``, and
+the claim form may be opened with the whole offer link in ``?offer=``. None of these may reach
+a log: uvicorn's access log writes every request line, so ``install_secret_redaction`` puts a
+filter on its loggers that rewrites each record's arguments with ``redact_secrets``.
+
+>>> redact_secrets("GET /s/abc123/1/json?t=xyz&lang=fr HTTP/1.1")
+'GET /s/[redacted]/1/json?t=[redacted]&lang=fr HTTP/1.1'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+REDACTED = "[redacted]"
+# Path segments that are bearer secrets: the share token, the offer's secret.
+_SECRET_SEGMENT = re.compile(r"(/s/|/oid4vci/offers/|offers%2F)[^/?#&\s\"']+")
+# Query parameters that are bearer secrets (also inside a percent-encoded offer link).
+_SECRET_PARAMETER = re.compile(
+    r"((?:[?&]|%3F|%26)(?:key|t|offer|credential_offer|credential_offer_uri|"
+    r"pre-authorized_code|tx_code|code)(?:=|%3D))[^&#\s\"']*",
+    re.IGNORECASE,
+)
+# uvicorn's loggers: the access log (one line per request) and its error log (a request line
+# of a failed request). Our own modules pass paths through ``redact_secrets`` themselves.
+REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error")
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with every URL-borne bearer secret replaced by ``[redacted]``."""
+    text = _SECRET_SEGMENT.sub(rf"\1{REDACTED}", text)
+    return _SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
+
+
+class SecretRedactingFilter(logging.Filter):
+    """Rewrites a record's message and string arguments with ``redact_secrets``; drops none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_secrets(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_secrets(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+def install_secret_redaction() -> None:
+    """Put the filter on the loggers that write request URLs (once per logger). uvicorn's own
+    logging set-up keeps a logger's filters, so this holds under ``passport serve`` and any
+    other ASGI server that uses uvicorn's logger names."""
+    for name in REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(item, SecretRedactingFilter) for item in logger.filters):
+            logger.addFilter(SecretRedactingFilter())

@@ -1,0 +1,188 @@
+"""Issue #13, "Bounded work for one request": a verification's outbound fetches share one budget
+(``keys.fetch_budget``), proofs and members are capped before any work, failures are remembered
+briefly, and beyond the outbound slots the verifier sheds load with 503 and ``Retry-After``.
+
+Every key here sits on a loopback server the test runs; the app is the real one served by
+uvicorn, with plain http allowed for 127.0.0.1 (tests only).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+import httpx
+import pytest
+
+from keys.fetch_budget import DEFAULT_MAX_FETCHES, DEFAULT_VERIFICATION_SECONDS, FetchBudget
+from keys.fetcher import FetchFailed, FetchPolicy, GuardedFetcher
+from tests.keys.loopback import FakeClock, LoopbackServer, serving
+from tests.passport.wallet.support import served, wallet_settings
+from tests.storage import sqlite_url
+from tests.verifier.support import Issuer
+from verifier.guards import MAX_MEMBERS, MAX_PROOFS
+
+API = "/api/v1/verify"
+ISSUER = Issuer()
+SIGNED = ISSUER.sign(ISSUER.credential())
+SLOW_SECONDS = 2.0
+# Generous, so a loaded 2-core machine does not make the test flaky.
+PROMPT_SECONDS = 2.0
+REPORT_SECONDS = 6.0
+CONCURRENT = 50
+LOOPBACK = FetchPolicy(allow_http_hosts=frozenset({"127.0.0.1"}), allow_private_addresses=True)
+
+
+class Origin:
+    """Counts requests per path prefix (``/r<n>/``); answers 404 after ``delay`` seconds."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.requests[handler.path.split("/")[1]] += 1
+        time.sleep(self.delay)
+        handler.send_error(404)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp("budget")
+    with served(wallet_settings(sqlite_url(directory))) as (_, url):
+        yield url
+
+
+def with_keys(base: str, request: str, count: int, *, same: bool = False) -> dict[str, Any]:
+    """The signed credential with ``count`` proofs, each naming a key on ``base``."""
+    document: dict[str, Any] = copy.deepcopy(SIGNED)
+    proof = document["proof"]
+    proofs = []
+    for number in range(count):
+        key = 0 if same else number
+        proofs.append({**proof, "verificationMethod": f"{base}/{request}/k{key}#key"})
+    document["proof"] = proofs
+    return document
+
+
+def presentation(base: str, request: str, members: int) -> dict[str, Any]:
+    """An unsigned presentation of ``members`` credentials, each with a key of its own."""
+    credentials = []
+    for number in range(members):
+        member = copy.deepcopy(SIGNED)
+        member["proof"]["verificationMethod"] = f"{base}/{request}/m{number}#key"
+        credentials.append(member)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": credentials,
+    }
+
+
+def test_attack_300_proofs_are_refused_before_any_fetch(app_url: str) -> None:
+    origin = Origin()
+    with serving(origin.respond) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        response = httpx.post(f"{app_url}{API}", json=with_keys(base, "r0", 300), timeout=30)
+        members = httpx.post(
+            f"{app_url}{API}", json=presentation(base, "r1", MAX_MEMBERS + 1), timeout=30
+        )
+    assert response.status_code == 413, response.text
+    assert f"the limit is {MAX_PROOFS}" in response.json()["detail"]
+    assert members.status_code == 413, members.text
+    assert origin.requests == Counter()
+
+
+def test_attack_a_presentation_naming_many_keys_makes_at_most_its_budget_of_fetches(
+    app_url: str,
+) -> None:
+    origin = Origin()
+    with serving(origin.respond) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        body = presentation(base, "r2", DEFAULT_MAX_FETCHES * 3)
+        response = httpx.post(f"{app_url}{API}", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.json()["verdict"] == "not_verified" or "could" in response.json()["verdict"]
+    assert origin.requests["r2"] == DEFAULT_MAX_FETCHES
+
+
+def test_identical_urls_are_fetched_once_and_failures_are_remembered(app_url: str) -> None:
+    origin = Origin()
+    with serving(origin.respond) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        for _ in range(3):
+            response = httpx.post(
+                f"{app_url}{API}", json=with_keys(base, "r3", MAX_PROOFS, same=True), timeout=30
+            )
+            assert response.status_code == 200, response.text
+    assert origin.requests["r3"] == 1
+
+
+def _timed(client: httpx.Client, path: str) -> float:
+    started = time.monotonic()
+    assert client.get(path).status_code == 200
+    return time.monotonic() - started
+
+
+def _slow_verification(app_url: str, base: str, number: int) -> tuple[int, float, str | None]:
+    body = with_keys(base, f"r{100 + number}", MAX_PROOFS)
+    started = time.monotonic()
+    response = httpx.post(f"{app_url}{API}", json=body, timeout=120)
+    return response.status_code, time.monotonic() - started, response.headers.get("Retry-After")
+
+
+def test_attack_50_slow_key_verifications_leave_the_server_responsive(app_url: str) -> None:
+    origin = Origin(delay=SLOW_SECONDS)
+    with serving(origin.respond) as server, ThreadPoolExecutor(CONCURRENT) as pool:
+        server_url = f"http://127.0.0.1:{server.port}"
+        futures = [
+            pool.submit(_slow_verification, app_url, server_url, n) for n in range(CONCURRENT)
+        ]
+        time.sleep(1.0)  # all of them in flight
+        with httpx.Client(base_url=app_url, timeout=30) as client:
+            waits = [max(_timed(client, "/healthz"), _timed(client, "/")) for _ in range(5)]
+        answers = [future.result() for future in futures]
+        _stop(server)
+    assert max(waits) < PROMPT_SECONDS, waits
+    statuses = Counter(status for status, _, _ in answers)
+    assert set(statuses) <= {200, 503}, statuses
+    assert statuses[503] > 0 and statuses[200] > 0, statuses
+    assert all(retry == "5" for status, _, retry in answers if status == 503)
+    shed = re.search(
+        r"^passport_load_shed_total (\S+)$", httpx.get(f"{app_url}/metrics").text, re.M
+    )
+    assert shed is not None and float(shed[1]) >= statuses[503]
+    # Fetches end by the budget's deadline (each is clipped to what is left); the rest is the
+    # report's own work and queueing for 50 requests on a loaded 2-core machine.
+    slowest = max(seconds for _, seconds, _ in answers)
+    assert slowest < DEFAULT_VERIFICATION_SECONDS + REPORT_SECONDS, slowest
+    assert max(origin.requests.values()) <= DEFAULT_MAX_FETCHES, origin.requests
+
+
+def _stop(server: LoopbackServer) -> None:
+    server.closing.set()
+
+
+def test_a_remembered_failure_is_forgotten_after_failure_ttl() -> None:
+    """Briefly: a host that comes back is asked again once ``failure_ttl`` has passed."""
+    clock = FakeClock()
+    origin = Origin()
+    with serving(origin.respond) as server:
+        url = f"http://127.0.0.1:{server.port}/r9/key"
+        fetcher = GuardedFetcher(LOOPBACK, clock=clock)
+        for _ in range(2):
+            with pytest.raises(FetchFailed):
+                fetcher.within(FetchBudget.start(now=clock())).fetch(url, accept="*/*")
+        clock.now += LOOPBACK.failure_ttl
+        with pytest.raises(FetchFailed):
+            fetcher.fetch(url, accept="*/*")
+    assert origin.requests["r9"] == 2
