@@ -38,6 +38,8 @@ from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
 from passport.metrics_wiring import install_metrics
+from passport.readiness import readiness_router
+from passport.request_log import RequestContext
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
@@ -194,7 +196,8 @@ health_router = APIRouter()
 
 @health_router.get("/healthz", response_model=Health)
 def healthz(session: SessionDep) -> JSONResponse:
-    """Liveness and database reachability, for load balancers (503 when the database is down)."""
+    """Liveness and database reachability (503 when the database is down); ``/readyz`` says
+    whether the process can also sign (``passport.readiness``)."""
     try:
         session.connection().execute(text("SELECT 1"))
     except SQLAlchemyError as error:
@@ -272,6 +275,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount(portal_routes.STATIC_PATH, portal_static, name="portal-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
+    app.include_router(readiness_router)
     app.include_router(pages.router)
     app.include_router(
         verifier_routes.create_verifier_router(
@@ -285,5 +289,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(award_routes.create_award_router())
     app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
-    install_metrics(app)  # last: its middleware is the outermost
+    install_metrics(app)
+    # Outermost: the request id is set before anything else runs, and every answer is logged.
+    app.add_middleware(RequestContext)
     return app

@@ -17,9 +17,8 @@ from issuers.cli import Workspace, register_issuer_commands
 from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
 from passport.cli_ops import register_ops_commands
-from passport.cli_server import register_server_commands
+from passport.cli_server import checked_settings, register_server_commands
 from passport.database import _engine_for, prepare_database
-from passport.settings import Settings
 from verifier.cli import register_verifier_commands
 
 app = typer.Typer(
@@ -37,8 +36,9 @@ register_verifier_commands(app)
 
 @contextmanager
 def _issuer_workspace() -> Iterator[Workspace]:
-    """The configured database (migrated, or refused) and master key, for issuer commands."""
-    settings = Settings()
+    """The configured database (migrated, or refused) and master key, for issuer commands
+    (``passport worker`` among them), after the start-up checks."""
+    settings = checked_settings()
     prepare_database(settings)
     with _engine_for(settings.database_url) as engine, Session(engine) as session:
         yield Workspace(session, master_key_source(settings), settings.base_url)
