@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from credentials.errors import PassportError
 from passport.app import create_app, master_key_source
-from passport.asgi import FACTORY
+from passport.asgi import exec_workers
 from passport.config_check import ConfigurationRefused, check_configuration
 from passport.database import _engine_for, prepare_database, redacted_url, upgrade_database
 from passport.log_setup import LOG_FORMATS, LogFormat, logging_config
@@ -29,7 +29,7 @@ from passport.settings import Settings
 from portal.demo import seed_demo_catalog
 
 UNUSABLE_INPUT_EXIT_CODE = 2
-GRACEFUL_SHUTDOWN_SECONDS = 30.0
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 @contextmanager
@@ -66,7 +66,7 @@ def serve(
         int, typer.Option(min=1, max=64, help="Worker processes (each a whole app).")
     ] = 1,
     graceful_timeout: Annotated[
-        float,
+        int,
         typer.Option(
             min=0,
             help="Seconds to let requests in flight finish at shutdown before closing them.",
@@ -92,20 +92,24 @@ def serve(
         settings = checked_settings()
         chosen_format = _log_format(log_format, settings)
         typer.echo(prepare_database(settings))
-    options = {
-        "host": host,
-        "port": port,
-        "timeout_graceful_shutdown": graceful_timeout,
-        "log_config": logging_config(
-            chosen_format, access_log=settings.access_log if access_log is None else access_log
-        ),
-        "access_log": False,
-    }
-    if workers == 1:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
-    else:
-        # Each worker process builds its own app from the same PASSPORT_* environment.
-        uvicorn.run(FACTORY, factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    access = settings.access_log if access_log is None else access_log
+    if workers > 1:
+        exec_workers(
+            host=host,
+            port=port,
+            workers=workers,
+            graceful_timeout=graceful_timeout,
+            log_format=chosen_format,
+            access=access,
+        )
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=graceful_timeout,
+        log_config=logging_config(chosen_format, access_log=access),
+        access_log=False,  # passport.access logs every request with its route template
+    )
 
 
 def _log_format(option: str | None, settings: Settings) -> LogFormat:
