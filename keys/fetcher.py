@@ -222,14 +222,18 @@ class GuardedFetcher:
         self._ssl_context = ssl_context or httpx.create_ssl_context()
         self._cache = _Cache(policy.cache_entries)
 
-    def fetch(self, url: str, *, accept: str) -> FetchResult:
+    def fetch(self, url: str, *, accept: str, refresh: bool = False) -> FetchResult:
         """The document at ``url``: fresh from the cache, from the origin, or stale from the cache
-        when the origin is down. Raises ``FetchRefused`` or ``FetchFailed`` with a reason."""
+        when the origin is down. Raises ``FetchRefused`` or ``FetchFailed`` with a reason.
+
+        ``refresh`` asks the origin even when the cached answer is fresh (revalidating it with
+        its ETag), for a caller that knows its copy is outdated (a DID document without a key
+        that a new credential names)."""
         target = self._vet_url(url)
         key = (str(target), accept)
         now = self._clock()
         entry = self._cache.get(key)
-        if entry is not None and now < entry.expires_at:
+        if entry is not None and now < entry.expires_at and not refresh:
             return replace(entry.result, from_cache=True)
         try:
             reply = self._fetch_origin(target, accept, None if entry is None else entry.etag)
@@ -249,11 +253,18 @@ class GuardedFetcher:
         self._cache.put(key, None if ttl is None else _Entry(result, now + ttl, etag))
         return replace(result, from_cache=reply.status == 304)
 
-    def fetch_usable(self, url: str, *, accept: str, read: Callable[[FetchResult], Read]) -> Read:
+    def fetch_usable(
+        self,
+        url: str,
+        *,
+        accept: str,
+        read: Callable[[FetchResult], Read],
+        refresh: bool = False,
+    ) -> Read:
         """``read`` of the document at ``url``. An answer that ``read`` refuses (any of our
         errors) is dropped from the cache: a host that served garbage is asked again next time,
         so the verifier recovers as soon as the host does, instead of after the TTL."""
-        result = self.fetch(url, accept=accept)
+        result = self.fetch(url, accept=accept, refresh=refresh)
         try:
             return read(result)
         except PassportError:
