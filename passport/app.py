@@ -43,6 +43,7 @@ from passport.request_log import RequestContext
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
+from passport.worker_metrics import worker_metrics_collector
 from portal import routes as portal_routes
 from portal.index_sync import keep_index_in_sync
 from verifier import routes as verifier_routes
@@ -289,7 +290,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(award_routes.create_award_router())
     app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
-    install_metrics(app)
+    metrics = install_metrics(app)
+    metrics.registry.on_collect(worker_metrics_collector(engine, metrics))
     # Outermost: the request id is set before anything else runs, and every answer is logged.
     app.add_middleware(RequestContext)
     return app
