@@ -246,8 +246,8 @@ def metrics_router(metrics: PassportMetrics, token: SecretStr | None) -> APIRout
 def install_metrics(app: FastAPI) -> PassportMetrics:
     """Create the app's metrics, observe its engine, serve ``/metrics``, time every request.
 
-    Call last in ``create_app``: the middleware added here is the outermost, so it also times
-    and counts what the other middlewares refuse (413).
+    Call after every other middleware but the request log's (``passport.request_log``): the
+    middleware added here then wraps them, so it also times and counts what they refuse (413).
     """
     metrics = PassportMetrics()
     app.state.metrics = metrics
