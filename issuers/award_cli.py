@@ -72,10 +72,15 @@ Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit lo
 Actor = Annotated[str, typer.Option("--actor", help="Who does it.")]
 
 
-def register_award_commands(app: typer.Typer, open_workspace: WorkspaceOpener) -> None:
-    """Add the awarding commands to the ``passport`` command line."""
+def register_award_commands(
+    app: typer.Typer,
+    open_workspace: WorkspaceOpener,
+    open_worker_workspace: WorkspaceOpener | None = None,
+) -> None:
+    """Add the awarding commands to the ``passport`` command line. ``passport worker`` opens
+    ``open_worker_workspace`` when given (the shell adds its logging and metrics there)."""
     _register_status_commands(app, open_workspace)
-    _register_batch_commands(app, open_workspace)
+    _register_batch_commands(app, open_workspace, open_worker_workspace or open_workspace)
 
 
 def _register_status_commands(app: typer.Typer, open_workspace: WorkspaceOpener) -> None:
@@ -131,7 +136,9 @@ def _register_status_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
     app.add_typer(group, name="awards")
 
 
-def _register_batch_commands(app: typer.Typer, open_workspace: WorkspaceOpener) -> None:
+def _register_batch_commands(
+    app: typer.Typer, open_workspace: WorkspaceOpener, open_worker_workspace: WorkspaceOpener
+) -> None:
     @app.command("issue-batch")
     def issue_batch(
         cohort: Annotated[Path, typer.Argument(help="CSV or JSON file of learners.")],
@@ -185,7 +192,7 @@ def _register_batch_commands(app: typer.Typer, open_workspace: WorkspaceOpener) 
         ] = batch_jobs.STALLED_AFTER_SECONDS,
     ) -> None:
         """Run cohort jobs (PostgreSQL: procrastinate; SQLite: resume unfinished batches)."""
-        with _reasons_on_failure(), open_workspace() as workspace:
+        with _reasons_on_failure(), open_worker_workspace() as workspace:
             engine = workspace.session.get_bind().engine
             runner = _runner(workspace)
             if not batch_jobs.uses_workers(engine):

@@ -55,7 +55,7 @@ from issuers.deps import (
     require_institution_scope,
 )
 from issuers.endorsements import endorsed_achievement
-from issuers.identity import signer_for_institution
+from issuers.identity import signer_for_institution, status_list_signer_for_institution
 from issuers.offers import OAuthError
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey
@@ -289,7 +289,7 @@ def _add_public_routes(router: APIRouter) -> None:
         institution = session.get(Institution, row.institution_id) if row else None
         if row is None or institution is None:
             raise NotFound(f"no status list {list_id!r}")
-        signer = signer_for_institution(session, master, now, institution)
+        signer = status_list_signer_for_institution(session, master, now, institution)
         signed = status_lists.signed_status_list(session, row, institution, signer, base_url, now)
         session.commit()
         cache = f"public, max-age={status_lists.STATUS_LIST_MAX_AGE_SECONDS}"

@@ -75,6 +75,8 @@ class BatchRunner:
         A database failure raises ``BatchInterrupted`` after rolling back the row in flight.
         """
         done = 0
+        scope = "all pending rows" if lines is None else f"lines {lines[0]}-{lines[1]}"
+        logger.info("batch %s: start (%s)", batch_id, scope, extra={"batch_id": batch_id})
         try:
             self._mark(batch_id, BatchState.RUNNING)
             while True:
@@ -82,12 +84,32 @@ class BatchRunner:
                 if count == 0:
                     break
                 done += count
-            self._finish_if_complete(batch_id)
+                logger.info(
+                    "batch %s: %d rows done",
+                    batch_id,
+                    done,
+                    extra={"batch_id": batch_id, "done": done},
+                )
+            completed = self._finish_if_complete(batch_id)
         except DBAPIError as error:
-            logger.warning("batch %s interrupted: %s", batch_id, type(error).__name__)
+            logger.warning(
+                "batch %s interrupted after %d rows: %s",
+                batch_id,
+                done,
+                type(error).__name__,
+                extra={"batch_id": batch_id, "done": done},
+            )
             raise BatchInterrupted(
                 f"the database failed during batch {batch_id}; it resumes from its pending rows"
             ) from None
+        logger.info(
+            "batch %s: end (%s): %d rows done%s",
+            batch_id,
+            scope,
+            done,
+            "; the batch is complete" if completed else "",
+            extra={"batch_id": batch_id, "done": done},
+        )
         return done
 
     def _run_block(
@@ -238,15 +260,16 @@ class BatchRunner:
             )
             session.commit()
 
-    def _finish_if_complete(self, batch_id: str) -> None:
+    def _finish_if_complete(self, batch_id: str) -> bool:
+        """Complete (and audit) the batch when no row is pending; True if this call did."""
         with self.sessions() as session:
             if pending_count(session, batch_id, None) > 0:
-                return
+                return False
             progress = batch_progress(session, batch_id)
             # Locked (PostgreSQL): of two runners finishing together, one completes and audits.
             batch = session.get(Batch, batch_id, with_for_update=True)
             if batch is None or batch.state == BatchState.COMPLETED:
-                return
+                return False
             batch.state = BatchState.COMPLETED.value
             batch.issued_rows, batch.existing_rows = progress.issued, progress.existing
             batch.updated_at = self.clock()
@@ -260,3 +283,4 @@ class BatchRunner:
                 now=self.clock(),
             )
             session.commit()
+        return True

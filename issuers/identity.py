@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -46,7 +46,8 @@ EMPLOYERS_PATH = "employers"
 ISSUER_OWNER_KIND = "issuer"
 EMPLOYER_OWNER_KIND = "employer"
 # Small enough that a rotation or revocation reaches verifiers within minutes through a CDN.
-DOCUMENT_CACHE_CONTROL = "public, max-age=300"
+DOCUMENT_MAX_AGE = timedelta(seconds=300)
+DOCUMENT_CACHE_CONTROL = f"public, max-age={int(DOCUMENT_MAX_AGE.total_seconds())}"
 
 
 def did_for(base_url: str, collection: str, slug: str, method: DidMethod) -> str:
@@ -71,6 +72,17 @@ def signer_for_institution(
 ) -> Signer:
     """The ``Signer`` of the institution's active key (``KeyNotFound`` if it has none)."""
     return KeyStore(session, master, now).signer_for(institution_owner(institution))
+
+
+def status_list_signer_for_institution(
+    session: Session, master: MasterKey, now: datetime, institution: Institution
+) -> Signer:
+    """The signer of the institution's status lists: for one DID-document lifetime after a
+    rotation, the retired key that every caching verifier still knows
+    (``KeyStore.transition_signer_for``; docs/operations.md, "Rotation timeline")."""
+    return KeyStore(session, master, now).transition_signer_for(
+        institution_owner(institution), DOCUMENT_MAX_AGE
+    )
 
 
 def institution_keys(

@@ -7,7 +7,10 @@ since every key encrypted under it is only as safe as that file. Production neve
 its settings refuse to load without a master key.
 
 The key is loaded lazily, on the first request that needs one, so a deployment that never signs
-(a verifier-only one) never creates a key file.
+(a verifier-only one) never creates a key file. A configured key that cannot be used (a key file
+gone since start-up, a key that does not decode) is a server fault: the reason, which may name a
+file on the server, goes to the log, and the caller gets ``MasterKeyUnavailable`` (503) without
+it. ``passport serve`` refuses such a configuration before it starts (``passport.config_check``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sys
 import threading
 from pathlib import Path
 
-from credentials.errors import InvalidKey
+from credentials.errors import InvalidKey, PassportError
 from credentials.multibase import encode_base64url
 from keys.crypto_envelope import MASTER_KEY_BYTES, MasterKey, load_master_key
 
@@ -30,6 +33,13 @@ WARNING = (
     "Every private key is encrypted under it: never use this outside development. "
     "Set PASSPORT_MASTER_KEY or PASSPORT_MASTER_KEY_FILE."
 )
+
+
+class MasterKeyUnavailable(PassportError):
+    """The configured master key cannot be loaded; the operator must fix the configuration."""
+
+    code = "master_key_unavailable"
+    status = 503
 
 
 class MasterKeySource:
@@ -60,10 +70,16 @@ class MasterKeySource:
             return self._key
 
     def _load(self) -> MasterKey:
-        if self._configured is not None:
-            return load_master_key(self._configured)
-        if self._key_file is not None:
-            return _read_key_file(self._key_file)
+        try:
+            if self._configured is not None:
+                return load_master_key(self._configured)
+            if self._key_file is not None:
+                return _read_key_file(self._key_file)
+        except InvalidKey as error:
+            logger.error("the configured master key cannot be used: %s", error.message)
+            raise MasterKeyUnavailable(
+                "the server's master key is unavailable; its operator must fix the configuration"
+            ) from None
         if not self._allow_development_key:
             raise InvalidKey("no master key is configured (PASSPORT_MASTER_KEY)")
         message = WARNING.format(path=self._development_key_file)

@@ -7,6 +7,12 @@ appended; the document's ``id`` MUST equal the DID. "Method-Specific Identifier"
 not allowed. A segment that would decode to ``..`` or a slash is refused too, so a DID cannot walk
 to another path on its host.
 
+A cached document that lacks the key a credential names is asked for again once, at most once
+per document per ``REFETCH_INTERVAL_SECONDS`` whatever the requests: after a key rotation the
+new key is in the origin's document before our cached copy expires (docs/operations.md,
+"Rotation timeline"), while forged credentials naming random key ids cannot make us fetch a
+college's document more often than that.
+
 >>> did_web_url("did:web:example.com%3A3000:u:a")
 'https://example.com:3000/u/a/did.json'
 """
@@ -15,11 +21,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
 from credentials.did import DocumentResolver
-from credentials.errors import InvalidInput, InvalidKey, ResolutionUnavailable
+from credentials.errors import InvalidInput, InvalidKey, KeyNotFound, ResolutionUnavailable
 from credentials.jsonio import parse_json_object
 from credentials.keys import VerificationMethod
 from keys.fetcher import FetchResult, GuardedFetcher
@@ -29,6 +39,8 @@ DID_DOCUMENT_ACCEPT = "application/did+json, application/did+ld+json;q=0.9, appl
 _IDCHARS = re.compile(r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})+")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _PORT = re.compile(r"[0-9]{1,5}")
+REFETCH_INTERVAL_SECONDS = 60.0
+REFETCH_MEMORY = 1000  # documents whose last refetch is remembered (oldest forgotten first)
 
 
 def _authority(segment: str, did: str) -> str:
@@ -74,6 +86,28 @@ def did_web_url(did: str) -> str:
     return f"https://{authority}/{path}/did.json"
 
 
+class RefetchLimiter:
+    """At most one refetch per document per ``interval`` seconds, across threads and requests."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allow(self, url: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            last = self._last.get(url)
+            if last is not None and now - last < self._interval:
+                return False
+            self._last[url] = now
+            self._last.move_to_end(url)
+            while len(self._last) > REFETCH_MEMORY:
+                self._last.popitem(last=False)
+            return True
+
+
 class DidWebResolver:
     """A ``KeyResolver`` for did:web: fetches the DID document through the guarded fetcher and
     returns exactly the requested verification method.
@@ -81,19 +115,31 @@ class DidWebResolver:
     Fetch failures propagate as ``ResolutionUnavailable`` subclasses (the verifier reports them
     as ``could_not_check``), and so does an answer that is not JSON at all (an error page); a
     document that is malformed raises ``InvalidKey``; a document whose ``id`` is not the DID, or
-    that lacks the key, raises ``KeyNotFound``. Unusable answers are not cached.
+    that lacks the key, raises ``KeyNotFound`` (after one refetch of a cached copy, within the
+    ``RefetchLimiter``). Unusable answers are not cached.
     """
 
-    def __init__(self, fetcher: GuardedFetcher) -> None:
+    def __init__(self, fetcher: GuardedFetcher, refetches: RefetchLimiter | None = None) -> None:
         self._fetcher = fetcher
+        self._refetches = refetches or RefetchLimiter(REFETCH_INTERVAL_SECONDS)
 
     def resolve(self, verification_method: str) -> VerificationMethod:
         did = verification_method.partition("#")[0]
         url = did_web_url(did)
+        document, cached = self._document(url, refresh=False)
+        try:
+            return self._method(did, url, document, verification_method)
+        except KeyNotFound:
+            # A copy fetched just now is the origin's answer; only an older one may be outdated.
+            if not cached or not self._refetches.allow(url):
+                raise
+        document, _ = self._document(url, refresh=True)
+        return self._method(did, url, document, verification_method)
 
-        def read(fetched: FetchResult) -> dict[str, Any]:
+    def _document(self, url: str, *, refresh: bool) -> tuple[dict[str, Any], bool]:
+        def read(fetched: FetchResult) -> tuple[dict[str, Any], bool]:
             try:
-                return parse_json_object(fetched.content)
+                return parse_json_object(fetched.content), fetched.from_cache
             except InvalidInput as error:
                 # Not a document at all (an error page, garbage): "could not check".
                 raise ResolutionUnavailable(
@@ -103,7 +149,14 @@ class DidWebResolver:
         # Only an unreadable answer leaves the cache: a readable document that lacks the key
         # stays cached, so forged credentials naming a college's did:web cannot make us fetch
         # the college's document once per verification.
-        document = self._fetcher.fetch_usable(url, accept=DID_DOCUMENT_ACCEPT, read=read)
+        return self._fetcher.fetch_usable(
+            url, accept=DID_DOCUMENT_ACCEPT, read=read, refresh=refresh
+        )
+
+    @staticmethod
+    def _method(
+        did: str, url: str, document: dict[str, Any], verification_method: str
+    ) -> VerificationMethod:
         try:
             return DocumentResolver({did: document}).resolve(verification_method)
         except InvalidKey:

@@ -247,19 +247,23 @@ class GuardedFetcher:
         bound._budget = budget
         return bound
 
-    def fetch(self, url: str, *, accept: str) -> FetchResult:
+    def fetch(self, url: str, *, accept: str, refresh: bool = False) -> FetchResult:
         """The document at ``url``: fresh from the cache, from the origin, or stale from the cache
-        when the origin is down. Raises ``FetchRefused`` or ``FetchFailed`` with a reason."""
+        when the origin is down. Raises ``FetchRefused`` or ``FetchFailed`` with a reason.
+
+        ``refresh`` asks the origin even when the cached answer is fresh (revalidating it with
+        its ETag), for a caller that knows its copy is outdated (a DID document without a key
+        that a new credential names)."""
         target = self._vet_url(url)
         key = (str(target), accept)
         budget = self._budget
         if budget is None:
-            return self._fetch_cached(target, key, self.policy.total_timeout)
-        earlier = budget.answered(key)
+            return self._fetch_cached(target, key, self.policy.total_timeout, refresh)
+        earlier = None if refresh else budget.answered(key)
         if earlier is not None:
             return earlier
         try:
-            result = self._fetch_cached(target, key, None)
+            result = self._fetch_cached(target, key, None, refresh)
         except FetchError as error:
             budget.remember(key, error)
             raise
@@ -267,12 +271,12 @@ class GuardedFetcher:
         return result
 
     def _fetch_cached(
-        self, target: httpx.URL, key: tuple[str, str], timeout: float | None
+        self, target: httpx.URL, key: tuple[str, str], timeout: float | None, refresh: bool
     ) -> FetchResult:
         """``fetch`` after vetting; ``timeout`` None means what the bound budget leaves."""
         now = self._clock()
         entry = self._cache.get(key)
-        if entry is not None and now < entry.expires_at:
+        if entry is not None and now < entry.expires_at and not refresh:
             return replace(entry.result, from_cache=True)
         try:
             reply = self._fetch_remembering_failures(target, key, entry, timeout)
@@ -319,11 +323,18 @@ class GuardedFetcher:
         self._cache.put(key, None if ttl is None else _Entry(result, now + ttl, etag))
         return replace(result, from_cache=reply.status == 304)
 
-    def fetch_usable(self, url: str, *, accept: str, read: Callable[[FetchResult], Read]) -> Read:
+    def fetch_usable(
+        self,
+        url: str,
+        *,
+        accept: str,
+        read: Callable[[FetchResult], Read],
+        refresh: bool = False,
+    ) -> Read:
         """``read`` of the document at ``url``. An answer that ``read`` refuses (any of our
         errors) is dropped from the cache: a host that served garbage is asked again next time,
         so the verifier recovers as soon as the host does, instead of after the TTL."""
-        result = self.fetch(url, accept=accept)
+        result = self.fetch(url, accept=accept, refresh=refresh)
         try:
             return read(result)
         except PassportError:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -160,6 +160,31 @@ class KeyStore:
         key = self.active_key(owner_id)
         if key is None:
             raise KeyNotFound(f"{owner_id!r} has no active signing key")
+        return self._signer(key)
+
+    def transition_signer_for(self, owner_id: str, overlap: timedelta) -> Signer:
+        """The signer for documents that verifiers re-fetch on their own (status lists): the key
+        retired by a rotation less than ``overlap`` ago, else the active key.
+
+        A verifier that cached the DID document up to ``overlap`` before the rotation does not
+        know the new key yet; a document it re-fetches signed by the retired key (still
+        published) verifies against its copy, so a routine rotation breaks nobody. Revoked keys
+        never sign: after a compromise the switch is immediate.
+        """
+        retired = self.session.exec(
+            select(SigningKey)
+            .where(
+                SigningKey.owner_id == owner_id,
+                SigningKey.status == KeyStatus.RETIRED,
+                col(SigningKey.published),
+                col(SigningKey.retired_at) > self.now - overlap,
+            )
+            .order_by(col(SigningKey.retired_at).desc())
+            .limit(1)
+        ).first()
+        return self.signer_for(owner_id) if retired is None else self._signer(retired)
+
+    def _signer(self, key: SigningKey) -> Signer:
         seed = open_envelope(
             key.encrypted_private_key, self.master, key_id=key.id, owner_id=key.owner_id
         )

@@ -49,10 +49,13 @@ from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_l
 from passport.json_bodies import UntrustedJsonBodies
 from passport.metrics_wiring import install_metrics
 from passport.own_documents import DeploymentDocuments, record_base_url
+from passport.readiness import readiness_router
 from passport.redaction import install_secret_redaction
+from passport.request_log import RequestContext
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
+from passport.worker_metrics import worker_metrics_collector
 from portal import api as portal_api
 from portal import routes as portal_routes
 from portal.index_sync import keep_index_in_sync
@@ -207,7 +210,8 @@ health_router = APIRouter()
 
 @health_router.get("/healthz", response_model=Health)
 def healthz(session: SessionDep) -> JSONResponse:
-    """Liveness and database reachability, for load balancers (503 when the database is down)."""
+    """Liveness and database reachability (503 when the database is down); ``/readyz`` says
+    whether the process can also sign (``passport.readiness``)."""
     try:
         session.connection().execute(text("SELECT 1"))
     except SQLAlchemyError as error:
@@ -306,6 +310,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount(portal_routes.STATIC_PATH, portal_static, name="portal-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
+    app.include_router(readiness_router)
     app.include_router(pages.router)
     app.include_router(
         verifier_routes.create_verifier_router(
@@ -322,5 +327,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(clr_console.create_clr_console_router())
     app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
-    install_metrics(app)  # last: its middleware is the outermost
+    metrics = install_metrics(app)
+    metrics.registry.on_collect(worker_metrics_collector(engine, metrics))
+    # Outermost: the request id is set before anything else runs, and every answer is logged.
+    app.add_middleware(RequestContext)
     return app

@@ -50,6 +50,7 @@ from passport.database import (
 
 BACKUP_FORMAT = "learner-passport-backup"
 BACKUP_FORMAT_VERSION = 1
+BACKUP_FILE_MODE = 0o600
 MANIFEST_NAME = "manifest.json"
 TABLES_DIR = "tables"
 INSERT_CHUNK_ROWS = 500
@@ -231,14 +232,19 @@ def write_backup(engine: Engine, out: Path, now: datetime) -> Manifest:
     """Write the whole deployment to ``out`` (a new file; an existing one is never replaced).
 
     The file appears only when complete: it is written beside ``out`` and renamed at the end.
+    It is created readable by its owner only (mode 0600, whatever the umask): it holds every
+    learner's personal data and the sealed private keys.
     """
     if out.exists():
         raise BackupRefused(f"{out} already exists; choose a new file name")
     partial = out.with_name(f"{out.name}.partial")
     try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, BACKUP_FILE_MODE)
+        os.fchmod(descriptor, BACKUP_FILE_MODE)  # an existing partial file kept its old mode
         with (
+            os.fdopen(descriptor, "wb") as file,
             _read_snapshot(engine) as connection,
-            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+            zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive,
         ):
             revision = _require_head(connection)
             entries = tuple(

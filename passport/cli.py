@@ -6,6 +6,7 @@ reason on stderr, never a traceback).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,9 +19,10 @@ from issuers.key_compromise_cli import register_key_compromise_commands
 from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
 from passport.cli_ops import register_ops_commands
-from passport.cli_server import register_server_commands
+from passport.cli_server import checked_settings, register_server_commands
 from passport.database import _engine_for, prepare_database
-from passport.settings import Settings
+from passport.log_setup import configure_logging
+from passport.worker_metrics import pushing_worker_metrics
 from verifier.cli import register_verifier_commands
 
 app = typer.Typer(
@@ -38,13 +40,31 @@ register_verifier_commands(app)
 
 @contextmanager
 def _issuer_workspace() -> Iterator[Workspace]:
-    """The configured database (migrated, or refused) and master key, for issuer commands."""
-    settings = Settings()
+    """The configured database (migrated, or refused) and master key, for issuer commands,
+    after the start-up checks."""
+    settings = checked_settings()
     prepare_database(settings)
     with _engine_for(settings.database_url) as engine, Session(engine) as session:
         yield Workspace(session, master_key_source(settings), settings.base_url)
 
 
+@contextmanager
+def _worker_workspace() -> Iterator[Workspace]:
+    """``passport worker``'s workspace: logs in the deployment's format, and its metrics pushed
+    through the database (``passport.worker_metrics``)."""
+    settings = checked_settings()
+    prepare_database(settings)
+    # A fresh process has no log handler yet; one that embeds the CLI (tests) keeps its own.
+    if not logging.getLogger().handlers:
+        configure_logging(settings.effective_log_format)
+    with (
+        _engine_for(settings.database_url) as engine,
+        Session(engine) as session,
+        pushing_worker_metrics(engine),
+    ):
+        yield Workspace(session, master_key_source(settings), settings.base_url)
+
+
 register_issuer_commands(app, _issuer_workspace)
-register_award_commands(app, _issuer_workspace)
+register_award_commands(app, _issuer_workspace, _worker_workspace)
 register_key_compromise_commands(app, _issuer_workspace)

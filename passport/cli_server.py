@@ -1,12 +1,14 @@
-"""``passport serve``, ``passport db upgrade`` and ``passport demo``: running the web application.
+"""``passport serve``, ``check-config``, ``db upgrade`` and ``demo``: running the web application.
 
-All three read the ``PASSPORT_*`` settings. An unusable setting or database ends the command with
+All read the ``PASSPORT_*`` settings. An unusable setting or database ends the command with
 exit code 2 and a one-line reason on stderr (never a traceback), e.g. ``passport serve`` on an
-unmigrated PostgreSQL database names ``passport db upgrade``.
+unmigrated PostgreSQL database names ``passport db upgrade``. ``serve`` and ``check-config`` run
+the start-up checks of ``passport.config_check`` first.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,11 +21,15 @@ from sqlmodel import Session
 
 from credentials.errors import PassportError
 from passport.app import create_app, master_key_source
+from passport.asgi import exec_workers
+from passport.config_check import ConfigurationRefused, check_configuration
 from passport.database import _engine_for, prepare_database, redacted_url, upgrade_database
+from passport.log_setup import LOG_FORMATS, LogFormat, logging_config
 from passport.settings import Settings
 from portal.demo import seed_demo_catalog
 
 UNUSABLE_INPUT_EXIT_CODE = 2
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 @contextmanager
@@ -35,23 +41,96 @@ def _unusable_input_exits() -> Iterator[None]:
         reasons = "; ".join(item["msg"].removeprefix("Value error, ") for item in error.errors())
         typer.echo(f"error: invalid settings: {reasons}", err=True)
         raise typer.Exit(UNUSABLE_INPUT_EXIT_CODE) from None
+    except ConfigurationRefused as error:
+        for problem in error.problems:
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(UNUSABLE_INPUT_EXIT_CODE) from None
     except PassportError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(UNUSABLE_INPUT_EXIT_CODE) from None
 
 
+def checked_settings() -> Settings:
+    """The settings, refused (``ConfigurationRefused``) when they cannot work; warnings for
+    unknown ``PASSPORT_*`` names go to stderr."""
+    settings = Settings()
+    for warning in check_configuration(settings, os.environ):
+        typer.echo(warning, err=True)
+    return settings
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each a whole app).")
+    ] = 1,
+    graceful_timeout: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Seconds to let requests in flight finish at shutdown before closing them.",
+        ),
+    ] = GRACEFUL_SHUTDOWN_SECONDS,
+    log_format: Annotated[
+        str | None,
+        typer.Option(help="json or text (default: PASSPORT_LOG_FORMAT; json in production)."),
+    ] = None,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request (default: PASSPORT_ACCESS_LOG, on).",
+        ),
+    ] = None,
 ) -> None:
     """Run the web application (a SQLite database is created and migrated automatically).
 
     A PostgreSQL database must first be migrated with `passport db upgrade`.
     """
     with _unusable_input_exits():
-        settings = Settings()
+        settings = checked_settings()
+        chosen_format = _log_format(log_format, settings)
         typer.echo(prepare_database(settings))
-    uvicorn.run(create_app(settings), host=host, port=port)
+    access = settings.access_log if access_log is None else access_log
+    if workers > 1:
+        exec_workers(
+            host=host,
+            port=port,
+            workers=workers,
+            graceful_timeout=graceful_timeout,
+            log_format=chosen_format,
+            access=access,
+        )
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=graceful_timeout,
+        log_config=logging_config(chosen_format, access_log=access),
+        access_log=False,  # passport.access logs every request with its route template
+    )
+
+
+def _log_format(option: str | None, settings: Settings) -> LogFormat:
+    if option is None:
+        return settings.effective_log_format
+    if option not in LOG_FORMATS:
+        raise typer.BadParameter(f"--log-format must be json or text, not {option!r}")
+    return "json" if option == "json" else "text"
+
+
+def check_config() -> None:
+    """Check the configuration offline (no database, no network): the same checks as `serve`.
+
+    Exit code 0 when it is usable (warnings may be printed), 2 with one line per problem.
+    """
+    with _unusable_input_exits():
+        settings = checked_settings()
+    typer.echo(
+        f"configuration is usable: mode {settings.mode}, base URL {settings.base_url}, "
+        f"database {redacted_url(settings.database_url)}"
+    )
 
 
 def db_upgrade() -> None:
@@ -79,8 +158,9 @@ def demo() -> None:
 
 
 def register_server_commands(app: typer.Typer) -> None:
-    """Add ``serve``, ``db upgrade`` and ``demo`` to the ``passport`` command line."""
+    """Add ``serve``, ``check-config``, ``db upgrade`` and ``demo`` to the command line."""
     app.command("serve")(serve)
+    app.command("check-config")(check_config)
     app.command("demo")(demo)
     database = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
     database.command("upgrade")(db_upgrade)

@@ -30,6 +30,9 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 VERDICTS = ("verified", "verified_with_warnings", "not_verified", "could_not_fully_check")
 BATCH_ROW_STATES = ("done", "pending", "failed")
+STATUS_ACTIONS = ("revoke", "suspend", "restore")
+# The routes that verify a credential: the API and the employer page (their POST answers).
+VERIFY_ROUTES = frozenset({"/api/v1/verify", "/verify"})
 
 Labels = tuple[str, ...]
 
@@ -235,6 +238,20 @@ class PassportMetrics:
                 ("verdict",),
             )
         )
+        self.status_changes = add(
+            Counter(
+                "passport_status_changes_total",
+                "Credentials revoked, suspended or restored and committed by this process.",
+                ("action",),
+            )
+        )
+        self.verify_latency = add(
+            Histogram(
+                "passport_verify_duration_seconds",
+                "Time to answer a verification (API and employer page), fetches included.",
+                ("route",),
+            )
+        )
         self.status_fetch_errors = add(
             Counter(
                 "passport_status_list_fetch_errors_total",
@@ -259,6 +276,8 @@ class PassportMetrics:
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.http_requests.inc(method=method, route=route, status_class=status_class(status))
         self.http_latency.observe(seconds, method=method, route=route)
+        if method == "POST" and route in VERIFY_ROUTES:
+            self.verify_latency.observe(seconds, route=route)
 
     def record_issued(self, count: int = 1) -> None:
         self.issued.inc(count)
@@ -267,6 +286,11 @@ class PassportMetrics:
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
         self.verifications.inc(verdict=verdict)
+
+    def record_status_change(self, action: str, count: int = 1) -> None:
+        if action not in STATUS_ACTIONS:
+            raise ValueError(f"unknown status action {action!r}")
+        self.status_changes.inc(count, action=action)
 
     def record_status_fetch_error(self) -> None:
         self.status_fetch_errors.inc()

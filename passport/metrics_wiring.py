@@ -9,7 +9,8 @@ metric hooks, so the shell observes what they do from the outside:
   report, and counts a status check that "could not check" as a status-list fetch error. The
   employer page (HTML) and the passport's import are not counted yet.
 - **Issuance**: SQLAlchemy session events count ``Award`` rows when their transaction commits,
-  whoever inserts them in this process (single awards, batch runner threads).
+  whoever inserts them in this process (single awards, batch runner threads, ``passport
+  worker``), and revocations, suspensions and restorations by their audit events.
 - **Batches**: before each scrape, the batch tables give done / pending / failed rows of every
   unfinished batch (and of those that failed in the last day). This reads the database, so
   it is right whichever process runs the batch.
@@ -41,9 +42,9 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import Forbidden, Unauthorized
-from issuers.award_tables import Award, Batch, BatchRow, BatchState, RowState
+from issuers.award_tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
 from keys.fetch_budget import OutboundSlots
-from passport.metrics import CONTENT_TYPE, VERDICTS, PassportMetrics
+from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics
 from verifier.routes import API_PATH as VERIFY_API_PATH
 
 logger = logging.getLogger("passport.metrics")
@@ -55,6 +56,7 @@ FAILED_BATCH_WINDOW = timedelta(days=1)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1"})
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 _NEW_AWARDS = "passport.metrics.new_awards"
+_NEW_STATUS_CHANGES = "passport.metrics.new_status_changes"
 _ENGINE_METRICS: weakref.WeakKeyDictionary[Engine, PassportMetrics] = weakref.WeakKeyDictionary()
 
 
@@ -135,18 +137,38 @@ def _count_new_awards(session: OrmSession, _context: Any) -> None:
     new = sum(1 for item in session.new if isinstance(item, Award))
     if new:
         session.info[_NEW_AWARDS] = session.info.get(_NEW_AWARDS, 0) + new
+    changes = session.info.setdefault(_NEW_STATUS_CHANGES, {})
+    for item in session.new:
+        if isinstance(item, AuditEvent) and item.action in STATUS_ACTIONS:
+            changes[item.action] = changes.get(item.action, 0) + 1
+
+
+def metrics_of(engine: Engine) -> PassportMetrics | None:
+    """The metrics that count what this engine's sessions commit, if any were installed."""
+    return _ENGINE_METRICS.get(engine)
+
+
+def observe_engine(engine: Engine, metrics: PassportMetrics) -> None:
+    """Count the awards and status changes committed through ``engine`` into ``metrics``."""
+    _ENGINE_METRICS[engine] = metrics
 
 
 def _report_committed_awards(session: OrmSession) -> None:
     count = session.info.pop(_NEW_AWARDS, 0)
+    changes = session.info.pop(_NEW_STATUS_CHANGES, {})
     engine = _engine_of(session)
-    metrics = _ENGINE_METRICS.get(engine) if engine is not None else None
-    if count and metrics is not None:
+    metrics = metrics_of(engine) if engine is not None else None
+    if metrics is None:
+        return
+    if count:
         metrics.record_issued(count)
+    for action, changed in changes.items():
+        metrics.record_status_change(action, changed)
 
 
 def _forget_rolled_back_awards(session: OrmSession) -> None:
     session.info.pop(_NEW_AWARDS, None)
+    session.info.pop(_NEW_STATUS_CHANGES, None)
 
 
 event.listen(OrmSession, "after_flush", _count_new_awards)
@@ -234,12 +256,12 @@ def load_shedding_collector(slots: OutboundSlots, metrics: PassportMetrics) -> C
 def install_metrics(app: FastAPI) -> PassportMetrics:
     """Create the app's metrics, observe its engine, serve ``/metrics``, time every request.
 
-    Call last in ``create_app``: the middleware added here is the outermost, so it also times
-    and counts what the other middlewares refuse (413).
+    Call after every other middleware but the request log's (``passport.request_log``): the
+    middleware added here then wraps them, so it also times and counts what they refuse (413).
     """
     metrics = PassportMetrics()
     app.state.metrics = metrics
-    _ENGINE_METRICS[app.state.engine] = metrics
+    observe_engine(app.state.engine, metrics)
     metrics.registry.on_collect(batch_progress_collector(app.state.engine, metrics))
     metrics.registry.on_collect(load_shedding_collector(app.state.verifier.slots, metrics))
     app.include_router(metrics_router(metrics, app.state.settings.metrics_token))

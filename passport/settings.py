@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     trusted_registry_keys: Annotated[tuple[str, ...], NoDecode] = ()
     verification_leeway_seconds: NonNegativeInt = 300
     allow_published_test_keys: bool = False
+    # Logs (docs/operations.md, "Logs"): "auto" is JSON lines in production, text otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    access_log: bool = True
 
     @field_validator(
         "fetch_allow_http_hosts", "registry_files", "trusted_registry_keys", mode="before"
@@ -159,6 +162,13 @@ class Settings(BaseSettings):
                 f"{MIN_MASTER_KEY_LENGTH} characters in {self.mode} mode"
             )
         return self
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        """The log format to use: ``log_format``, with "auto" resolved by mode."""
+        if self.log_format == "auto":
+            return "json" if self.mode is Mode.PRODUCTION else "text"
+        return self.log_format
 
     @property
     def uses_https(self) -> bool:

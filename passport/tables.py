@@ -8,6 +8,7 @@ import issuers.tables
 import keys.tables
 import passport.database
 import passport.wallet.tables
+import passport.worker_metrics
 import portal.tables
 from portal.catalog_version import is_catalog_version_table
 from portal.search_index import is_search_index_table
@@ -19,6 +20,7 @@ COMPONENT_TABLE_MODULES = (
     issuers.award_tables,
     portal.tables,
     passport.wallet.tables,
+    passport.worker_metrics,
 )
 
 

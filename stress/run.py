@@ -103,7 +103,7 @@ def app_environment(database_url: str, base_url: str, master_key: str) -> dict[s
 @contextmanager
 def uvicorn_workers(environment: dict[str, str], port: int) -> Iterator[str]:
     command = [
-        sys.executable, "-m", "uvicorn", "stress.app_factory:create", "--factory",
+        sys.executable, "-m", "uvicorn", "passport.asgi:create", "--factory",
         "--workers", str(WORKERS), "--host", "127.0.0.1", "--port", str(port),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip

@@ -80,6 +80,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /passport/signup",
         "GET /passport/login",
         "POST /passport/login",
+        # Issue 20 (operability): readiness for load balancers; the answer names no file or host.
+        "GET /readyz",
     ),
     ADMIN: (
         "POST /api/v1/institutions",

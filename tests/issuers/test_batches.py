@@ -222,3 +222,29 @@ def test_a_group_that_collides_with_another_worker_settles_row_by_row(
     assert (progress.issued, progress.existing, progress.state) == (3, 1, "completed")
     assert sorted(str(item) for item in stored) == ["S-1", "S-2", "S-3", "S-4"]
     assert {row.state for row in s2} == {"issued", "existing"}
+
+
+def test_the_runner_logs_start_progress_interruption_and_end(
+    awarding: Awarding, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 20, problem 5: the worker logged almost nothing about the batches it ran.
+    monkeypatch.setattr(batch_runner, "GROUP_SIZE", 3)
+    batch_id = _submit(awarding, cohort(7))
+    assert batch_id is not None
+    caplog.set_level("INFO", logger="issuers.batches")
+    with pytest.raises(BatchInterrupted):
+        _runner(awarding, FlakyDatabase(awarding, fail_at=5)).run(batch_id)
+    _runner(awarding).run(batch_id)
+    records = [r for r in caplog.records if r.name == "issuers.batches"]
+    lines = [r.getMessage() for r in records]
+    # A block holds several groups: the 6 rows committed before the outage are not yet counted
+    # by the interrupted run; the resumed run issues the last one.
+    assert lines[:2] == [
+        f"batch {batch_id}: start (all pending rows)",
+        f"batch {batch_id} interrupted after 0 rows: OperationalError",
+    ]
+    assert f"batch {batch_id}: 1 rows done" in lines
+    assert (
+        lines[-1] == f"batch {batch_id}: end (all pending rows): 1 rows done; the batch is complete"
+    )
+    assert all(getattr(r, "batch_id", None) == batch_id for r in records)

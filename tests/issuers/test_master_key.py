@@ -10,7 +10,7 @@ import pytest
 
 from credentials.errors import InvalidKey
 from credentials.multibase import encode_base64url
-from issuers.master_key import MasterKeySource
+from issuers.master_key import MasterKeySource, MasterKeyUnavailable
 from keys.crypto_envelope import load_master_key
 
 
@@ -52,7 +52,16 @@ def test_without_a_key_outside_development_it_refuses(tmp_path: Path) -> None:
     source = MasterKeySource(None, None, allow_development_key=False, development_key_file=key_file)
     with pytest.raises(InvalidKey, match="no master key"):
         source.get()
-    missing = MasterKeySource(None, tmp_path / "absent.key", allow_development_key=False)
-    with pytest.raises(InvalidKey, match="cannot read"):
-        missing.get()
     assert not key_file.exists()
+
+
+def test_an_unreadable_key_file_is_a_server_fault_whose_path_goes_only_to_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 20, problem 1: the path of the missing file was in every issue call's 400 body.
+    missing = MasterKeySource(None, tmp_path / "absent.key", allow_development_key=False)
+    with pytest.raises(MasterKeyUnavailable) as refused:
+        missing.get()
+    assert refused.value.status == 503
+    assert str(tmp_path) not in refused.value.message
+    assert f"cannot read the master key file {tmp_path / 'absent.key'}" in caplog.text

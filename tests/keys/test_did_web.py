@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from credentials.errors import InvalidKey, KeyNotFound, ResolutionUnavailable
 from credentials.keys import ASSERTION_METHOD
 from credentials.multikey import multikey_verification_method, public_key_bytes
-from keys.did_web import DID_DOCUMENT_ACCEPT, DidWebResolver, did_web_url
+from keys.did_web import DID_DOCUMENT_ACCEPT, DidWebResolver, RefetchLimiter, did_web_url
 from keys.fetcher import FetchPolicy, FetchRefused, GuardedFetcher
 from tests.keys.loopback import PUBLIC_ADDRESS, FakeDns, Recorder
 
@@ -152,10 +152,44 @@ def test_missing_fragment_is_key_not_found() -> None:
     resolver, recorder = resolver_serving(json.dumps(document(DID, {"key-1": key})).encode())
     with pytest.raises(KeyNotFound, match="key-9"):
         resolver.resolve(f"{DID}#key-9")
-    with pytest.raises(KeyNotFound):
-        resolver.resolve(DID)
-    # A readable document stays cached: unknown key ids do not make us fetch it again.
-    assert len(recorder.requests) == 1
+    for _ in range(3):
+        with pytest.raises(KeyNotFound):
+            resolver.resolve(DID)
+    # A readable document stays cached: unknown key ids make us ask for it again once (the
+    # cached copy may predate a rotation), then not again within the refetch interval.
+    assert len(recorder.requests) == 2
+
+
+def test_a_cached_document_without_the_key_is_refetched_once_per_interval() -> None:
+    # Issue 20, problem 4: after a rotation, a verifier holding the DID document failed every
+    # credential of the new key until its cache expired (5 minutes).
+    old, new = (Ed25519PrivateKey.generate().public_key() for _ in range(2))
+    served = {"body": json.dumps(document(DID, {"key-1": old})).encode()}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/did+json", "Cache-Control": "max-age=300"}
+        return httpx.Response(200, content=served["body"], headers=headers)
+
+    recorder = Recorder(answer)
+    clock = {"now": 1000.0}
+    dns = FakeDns({"college.example": [PUBLIC_ADDRESS]})
+    fetcher = GuardedFetcher(
+        FetchPolicy(), transport=recorder.transport, resolver=dns, clock=lambda: clock["now"]
+    )
+    resolver = DidWebResolver(fetcher, RefetchLimiter(60.0, clock=lambda: clock["now"]))
+    assert resolver.resolve(f"{DID}#key-1").id == f"{DID}#key-1"  # cached for 300 s
+    served["body"] = json.dumps(document(DID, {"key-1": old, "key-2": new})).encode()
+    assert resolver.resolve(f"{DID}#key-2").id == f"{DID}#key-2"  # refetched at once
+    assert len(recorder.requests) == 2
+    for _ in range(5):
+        with pytest.raises(KeyNotFound):
+            resolver.resolve(f"{DID}#key-9")
+    assert len(recorder.requests) == 2, "no second refetch of the document within a minute"
+    clock["now"] += 61
+    for _ in range(5):
+        with pytest.raises(KeyNotFound):
+            resolver.resolve(f"{DID}#key-9")
+    assert len(recorder.requests) == 3, "one more once the interval has passed"
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"id": "x", "id": "y"}'])

@@ -10,6 +10,8 @@ bytes and still verify through the verifier pipeline with keys resolved from the
 from __future__ import annotations
 
 import json
+import os
+import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -340,3 +342,15 @@ def test_cli_backs_up_and_restores_a_sqlite_deployment(tmp_path: Path) -> None:
     finally:
         source_engine.dispose()
         target_engine.dispose()
+
+
+def test_a_backup_is_readable_by_its_owner_only_whatever_the_umask(
+    source: Deployment, tmp_path: Path
+) -> None:
+    # Issue 20, problem 6: archives were created world-readable (mode 0644 under umask 022).
+    previous = os.umask(0o022)
+    try:
+        write_backup(source.engine, tmp_path / "deployment.zip", NOW)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "deployment.zip").stat().st_mode) == 0o600

@@ -75,7 +75,9 @@ def test_serve_migrates_a_new_sqlite_database_then_runs_the_app(
     [(application, options)] = uvicorn_run.calls
     assert isinstance(application, FastAPI)
     assert application.state.settings.database_url == database_url
-    assert options == {"host": "127.0.0.1", "port": 8123}
+    assert options["host"] == "127.0.0.1"
+    assert options["port"] == 8123
+    assert options["timeout_graceful_shutdown"] == 30
 
 
 def test_db_upgrade_migrates_and_reports_the_revision(tmp_path: Path) -> None:
