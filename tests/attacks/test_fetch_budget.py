@@ -62,9 +62,18 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def issued_by(document: dict[str, Any], controller: str) -> dict[str, Any]:
+    """``document`` claiming the issuer ``controller``, so that its keys there are bound to the
+    issuer and fetched (issue #12: a key that cannot be the issuer's is refused unfetched)."""
+    issuer = document["issuer"]
+    document["issuer"] = {**issuer, "id": controller} if isinstance(issuer, dict) else controller
+    return document
+
+
 def with_keys(base: str, request: str, count: int, *, same: bool = False) -> dict[str, Any]:
-    """The signed credential with ``count`` proofs, each naming a key on ``base``."""
-    document: dict[str, Any] = copy.deepcopy(SIGNED)
+    """The signed credential with ``count`` proofs, each naming a key on ``base``; the first
+    key's document is the issuer, so it is the one a verification may fetch."""
+    document: dict[str, Any] = issued_by(copy.deepcopy(SIGNED), f"{base}/{request}/k0")
     proof = document["proof"]
     proofs = []
     for number in range(count):
@@ -75,10 +84,10 @@ def with_keys(base: str, request: str, count: int, *, same: bool = False) -> dic
 
 
 def presentation(base: str, request: str, members: int) -> dict[str, Any]:
-    """An unsigned presentation of ``members`` credentials, each with a key of its own."""
+    """An unsigned presentation of ``members`` credentials, each from an issuer of its own."""
     credentials = []
     for number in range(members):
-        member = copy.deepcopy(SIGNED)
+        member = issued_by(copy.deepcopy(SIGNED), f"{base}/{request}/m{number}")
         member["proof"]["verificationMethod"] = f"{base}/{request}/m{number}#key"
         credentials.append(member)
     return {
