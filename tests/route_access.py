@@ -80,6 +80,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /passport/signup",
         "GET /passport/login",
         "POST /passport/login",
+        # issue 15 (journey): the demo and the claim page
+        "GET /console",
     ),
     ADMIN: (
         "POST /api/v1/institutions",

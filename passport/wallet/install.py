@@ -23,6 +23,7 @@ from passport.wallet import (
 )
 from passport.wallet.issuer_http import GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier
+from passport.wallet.own_issuer import OwnIssuerHttp
 from passport.wallet.web import WalletState
 from verifier.routes import MAX_UPLOAD_REQUEST_BYTES
 from verifier.service import VerifierService
@@ -38,7 +39,10 @@ def install_wallet(app: FastAPI) -> None:
     verifier: VerifierService = app.state.verifier
     app.state.wallet = WalletState(
         live=LiveVerifier(verifier),
-        issuer_http=GuardedIssuerHttp(verifier.fetcher),
+        # This deployment's own offers are claimed in-process, others' through the guard.
+        issuer_http=OwnIssuerHttp(
+            app, app.state.settings.base_url, GuardedIssuerHttp(verifier.fetcher)
+        ),
         master_key=app.state.master_key_source.get,
     )
     environments: dict[str, Environment] = app.state.template_environments

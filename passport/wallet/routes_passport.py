@@ -247,6 +247,9 @@ def claim_submit(
 ) -> Response:
     try:
         signer = learner_signer(wallet, session, current.learner, moment)
+        # Our own issuer answers in-process with sessions of its own (own_issuer.py): no
+        # write of this request may hold SQLite's lock meanwhile.
+        session.commit()
         stored = claim.claim_into_passport(
             session,
             current.learner,
