@@ -78,6 +78,8 @@ class OfferCreate(_Strict):
 
 
 class OfferCreated(BaseModel):
+    # The https page the learner clicks (claims into this deployment's passport, shows the rest).
+    claim_url: str
     offer_uri: str
     qr_png_url: str
     qr_svg_url: str

@@ -253,6 +253,7 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
             award=award,
             offer=created,
             offer_uri=offers.offer_uri(base_url, created.secret),
+            claim_url=offers.claim_page_url(base_url, created.secret),
         )
 
 

@@ -169,6 +169,7 @@ def create_award_router() -> APIRouter:
         session.commit()
         qr = f"{base_url}/oid4vci/offers/{created.secret}/qr"
         return OfferCreated(
+            claim_url=offers.claim_page_url(base_url, created.secret),
             offer_uri=offers.offer_uri(base_url, created.secret),
             qr_png_url=f"{qr}.png",
             qr_svg_url=f"{qr}.svg",

@@ -82,6 +82,7 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /passport/login",
         # issue 15 (journey): the demo and the claim page
         "GET /console",
+        "GET /claim/{secret}",
     ),
     ADMIN: (
         "POST /api/v1/institutions",
@@ -135,6 +136,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /console/batches/new",
         "POST /console/batches/new",
         "GET /console/batches/{batch_id}",
+        # issue 15 (journey): a cohort's claim links
+        "POST /console/batches/{batch_id}/claim-links.csv",
         "GET /console/batches/{batch_id}/progress.json",
         "GET /console/awards/{award_id}",
         "GET /console/awards/{award_id}/credential.{form}",

@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from passport.wallet import (
     routes_account,
+    routes_claim_page,
     routes_collections,
     routes_passport,
     routes_requests,
@@ -51,6 +52,7 @@ def install_wallet(app: FastAPI) -> None:
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="wallet-static")
     for module in (
         routes_account,
+        routes_claim_page,
         routes_passport,
         routes_collections,
         routes_sharing,
