@@ -34,6 +34,8 @@ class AwardCreate(_Strict):
     awarded_on: datetime | None = None
     valid_until: datetime | None = None
     external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    # The language of the award email; the program's when left out.
+    language: Literal["en", "fr"] | None = None
 
     def evidence_items(self) -> tuple[dict[str, Any], ...]:
         return tuple(item.model_dump(exclude_none=True) for item in self.evidence)
@@ -47,6 +49,7 @@ class AwardCreate(_Strict):
             awarded_on=self.awarded_on,
             valid_until=self.valid_until,
             external_id=self.external_id,
+            language=self.language,
         )
 
 

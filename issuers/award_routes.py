@@ -20,7 +20,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, or_, select
 
 from credentials.errors import NotFound
-from issuers import audit, award_delivery, awards, batch_jobs, batches, offers, status_lists
+from issuers import (
+    audit,
+    award_delivery,
+    award_mail,
+    awards,
+    batch_jobs,
+    batches,
+    offers,
+    status_lists,
+)
 from issuers.award_api_models import (
     AuditEventPublic,
     AwardCreate,
@@ -39,6 +48,7 @@ from issuers.batch_runner import BatchRunner
 from issuers.catalog import get_program
 from issuers.deps import (
     BaseUrlDep,
+    MailEnabledDep,
     MasterKeyDep,
     NowDep,
     SessionDep,
@@ -77,7 +87,11 @@ def context_for(
 def _app_runner(state: Any) -> BatchRunner:
     """The batch runner of this app (its engine, master key, base URL and clock)."""
     return batch_jobs.runner_for(
-        state.engine, state.master_key_source.get, state.settings.base_url, get_now
+        state.engine,
+        state.master_key_source.get,
+        state.settings.base_url,
+        get_now,
+        mail=state.mail.enabled,
     )
 
 
@@ -105,10 +119,15 @@ def create_award_router() -> APIRouter:
         master: MasterKeyDep,
         base_url: BaseUrlDep,
         now: NowDep,
+        mail: MailEnabledDep,
     ) -> AwardPublic:
         program = get_program(session, institution, program_slug)
         context = context_for(session, master, base_url, institution, program, now)
         award = awards.issue_recorded(session, context, body.award_request(), now, actor="api")
+        if mail:
+            award_mail.queue_award_mail(
+                session, award, institution, program, base_url, body.language, now
+            )
         session.commit()
         return AwardPublic.of(award)
 

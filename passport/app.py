@@ -37,6 +37,7 @@ from passport import pages
 from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
+from passport.mail_wiring import install_mail
 from passport.metrics_wiring import install_metrics
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
@@ -224,7 +225,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         award_routes.resume_batches(_app)
+        _app.state.mail.start()
         yield
+        _app.state.mail.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -252,6 +255,7 @@ def create_app(settings: Settings) -> FastAPI:
         shared_credentials=share_verification.shared_credentials_reader(engine, settings.base_url),
     )
     app.state.master_key_source = master_key_source(settings)
+    install_mail(app, settings)
     install_error_handlers(app)
     app.add_middleware(
         RequestSizeLimit,

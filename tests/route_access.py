@@ -83,6 +83,7 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         # issue 15 (journey): the demo and the claim page
         "GET /console",
         "GET /claim/{secret}",
+        "GET /dev/mail",
     ),
     ADMIN: (
         "POST /api/v1/institutions",
@@ -136,8 +137,9 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /console/batches/new",
         "POST /console/batches/new",
         "GET /console/batches/{batch_id}",
-        # issue 15 (journey): a cohort's claim links
+        # issue 15 (journey): a cohort's claim links, a claim link emailed again
         "POST /console/batches/{batch_id}/claim-links.csv",
+        "POST /console/awards/{award_id}/resend",
         "GET /console/batches/{batch_id}/progress.json",
         "GET /console/awards/{award_id}",
         "GET /console/awards/{award_id}/credential.{form}",

@@ -77,11 +77,15 @@ def _assessments(subject: dict[str, Any], achievement: dict[str, Any]) -> tuple[
     )
 
 
+HOURS_TERMS = ("learningHours", "hours")
+
+
 def details_of(document: dict[str, Any]) -> CredentialDetails:
     """The display details of a credential; every field is optional and read defensively.
 
-    There is no OB 3.0 term for hours (standards digest section 10); ``hours`` is read from an
-    achievement member of that name, the term of our own extension context.
+    There is no OB 3.0 term for hours (standards digest section 10): ``HOURS_TERMS`` are read in
+    order, ``learningHours`` (what our issuer writes, ``issuers.programs``) and then ``hours``
+    (the term the wallet once read; another settlement of the term goes first in the tuple).
     """
     subject = _first_subject(document)
     achievement = subject.get("achievement")
@@ -97,7 +101,9 @@ def details_of(document: dict[str, Any]) -> CredentialDetails:
         description=_text(achievement.get("description")),
         achievement_type=_text(achievement.get("achievementType")),
         criteria=_text(criteria.get("narrative")) if isinstance(criteria, dict) else None,
-        hours=_number(achievement.get("hours")),
+        hours=next(
+            (hours for term in HOURS_TERMS if (hours := _number(achievement.get(term)))), None
+        ),
         credits=_number(achievement.get("creditsAvailable")),
         code=_text(achievement.get("humanCode")),
         awarded=_text(document.get("awardedDate")),

@@ -134,6 +134,24 @@ def test_a_demo_registrar_and_learner_sign_in(seeded: tuple[Settings, str]) -> N
             passport = learner.get("/passport").text
             assert "Industrial Welding" in passport
             assert "Python for Data Analysis" in passport
+            # Hours come from what the issuer signed (learningHours): 120 + 40.
+            assert "2 credentials, 160 hours of learning in total." in passport
+            ids = re.findall(r'href="/passport/credentials/([0-9a-f-]{36})"', passport)
+            shared = learner.post(
+                "/passport/shares", {"credential": sorted(set(ids)), "expires": "7"}
+            )
+            link = re.search(r'id="share-link" readonly value="[^"]*(/s/[^"]+)"', shared.text)
+            assert link is not None
+            verify_page = httpx.get(f"{settings.base_url}/verify").text
+            assert 'id="request-credentials" href="/presentation-requests/new"' in verify_page
+            employer = httpx.get(f"{settings.base_url}{link[1]}").text
+            assert re.search(r"<dt>Hours</dt><dd>120</dd>", employer)
+            assert re.search(r"<dt>Hours</dt><dd>40</dd>", employer)
+            printed = learner.post("/passport/print", {"credential": sorted(set(ids))}).text
+            assert '<strong id="holder-name">Amira Haddad</strong>' in printed
+            assert "This summary's link works until" in printed
+            shares = learner.get("/passport/shares").text
+            assert "Printed summary" in shares and "No expiry" not in shares
         finally:
             learner.close()
     app.state.engine.dispose()
