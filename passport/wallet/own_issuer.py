@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio.from_thread
@@ -78,10 +79,12 @@ class OwnIssuerHttp:
 
 
 def _run(exchange: Any) -> httpx.Response:
-    """Run the exchange on the server's event loop from a route's worker thread, or on a loop
-    of its own from a command (``passport demo``) that has none."""
+    """Run the exchange on the server's event loop from a route's worker thread, or else (a
+    command such as ``passport demo``) on a loop of its own, in a thread of its own: the
+    calling thread may already run a loop of another kind."""
     try:
         response: httpx.Response = anyio.from_thread.run(exchange)
     except RuntimeError:
-        response = asyncio.run(exchange())
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            response = thread.submit(lambda: asyncio.run(exchange())).result()
     return response

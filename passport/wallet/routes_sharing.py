@@ -131,7 +131,9 @@ def public_share(
     shown: list[dict[str, Any]] = [
         {
             "stored": stored,
-            "view": wallet.live.explained(wallet.live.report_for(stored, moment), language),
+            "view": wallet.live.explained(
+                wallet.live.report_for(stored, moment, fresh=True), language
+            ),
             "issuer": issuer_view(stored.issuer_id, registry, language),
             "formats": available_formats(stored),
         }

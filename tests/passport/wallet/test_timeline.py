@@ -188,3 +188,21 @@ def test_printable_summary_has_a_qr_code_per_credential(
         assert 'class="print-summary"' in page
     finally:
         learner.close()
+
+
+def test_the_employers_share_page_shows_a_revocation_at_once(
+    setup: tuple[FastAPI, str, StatusLists, str],
+) -> None:
+    """Issue 15: the learner's pages may answer from the short cache; the employer's may not."""
+    _, base_url, lists, status_url = setup
+    learner = Learner(base_url)
+    try:
+        lists.body = json.dumps(ISSUER.status_list(status_url, revoked=())).encode()
+        stored = learner.import_credential(credential(status_url, name="Shared, then revoked"))
+        share_path = learner.share([stored])
+        assert "Not verified" not in learner.get(share_path).text
+        assert ">Revoked<" not in learner.get("/passport").text  # cached now
+        lists.body = json.dumps(ISSUER.status_list(status_url, revoked=(ACTIVE_INDEX,))).encode()
+        assert "Not verified" in learner.get(share_path).text
+    finally:
+        learner.close()
