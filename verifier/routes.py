@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from credentials.baking import extract
 from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import MAX_DOCUMENT_BYTES
 from verifier.api_models import HostedCredential, VerifyResponse
@@ -152,9 +153,19 @@ def create_verifier_router(
             response = render_page(request, "verify.html", view=None, error=error)
             response.status_code = error.status
             return response
-        return render_page(request, "verify.html", **page_context(result))
+        again = {"url": url} if uploaded is None and not pasted else {"credential": _as_text(data)}
+        return render_page(request, "verify.html", again=again, **page_context(result))
 
     return router
+
+
+def _as_text(data: bytes) -> str:
+    """What was verified, as a form field for checking it again in another language: the text
+    itself (JSON, a token, an SVG badge) or the credential baked into a PNG badge."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return extract(data)
 
 
 def page_context(result: VerificationResult) -> dict[str, Any]:
