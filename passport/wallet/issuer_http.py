@@ -137,8 +137,11 @@ class GuardedIssuerHttp:
         port = url.port or (443 if url.scheme == "https" else 80)
         try:
             answers = [url.host] if _is_ip(url.host) else list(self._resolver(url.host, port))
-        except (OSError, UnicodeError) as error:
-            raise FetchFailed(f"cannot resolve {url.host}: {error}", transient=True) from None
+        except (OSError, UnicodeError):
+            raise FetchFailed(
+                f"cannot resolve {url.host}: no such name, or the name server did not answer",
+                transient=True,
+            ) from None
         if not answers:
             raise FetchFailed(f"{url.host} has no address", transient=True)
         if not self._policy.allow_private_addresses:
