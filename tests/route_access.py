@@ -84,6 +84,7 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /console",
         "GET /claim/{secret}",
         "GET /dev/mail",
+        "GET /s/{token}/report.pdf",
     ),
     ADMIN: (
         "POST /api/v1/institutions",
@@ -167,6 +168,9 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /passport/export.zip",
         "POST /passport/presentation",
         "POST /passport/print",
+        # issue 15 (journey): PDFs
+        "POST /passport/credentials/{credential_id}/pdf",
+        "POST /passport/summary.pdf",
         "GET /passport/shares",
         "POST /passport/shares",
         "POST /passport/shares/{share_id}/revoke",
@@ -298,6 +302,7 @@ TENANT_BODIES: dict[str, dict[str, object]] = {
     "POST /passport/shares": {"credential": ["{credential_id}"], "expires": "7"},
     "POST /passport/presentation": {"credential": ["{credential_id}"]},
     "POST /passport/print": {"credential": ["{credential_id}"]},
+    "POST /passport/summary.pdf": {"credential": ["{credential_id}"]},
     "POST /passport/respond/{request_id}": {"credential": ["{credential_id}"]},
 }
 # The API's CSV upload is a text/csv body, not JSON.

@@ -19,6 +19,7 @@ from passport.wallet import (
     routes_claim_page,
     routes_collections,
     routes_passport,
+    routes_pdf,
     routes_requests,
     routes_sharing,
 )
@@ -57,6 +58,7 @@ def install_wallet(app: FastAPI) -> None:
         routes_collections,
         routes_sharing,
         routes_requests,
+        routes_pdf,
     ):
         app.include_router(module.router)
     app.include_router(routes_requests.api_router)

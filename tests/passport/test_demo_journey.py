@@ -4,6 +4,7 @@ no fetch setting (offers of other deployments still meet the guarded fetcher).""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from pypdf import PdfReader
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
@@ -214,3 +216,41 @@ def test_serve_links_name_the_served_port_unless_a_base_url_is_set(
     environment["PASSPORT_BASE_URL"] = "https://passport.example.ca"
     CliRunner().invoke(cli, ["serve", "--port", "8123"], env=environment)
     assert served[-1].base_url == "https://passport.example.ca"
+
+
+def pdf_text(answer: httpx.Response) -> str:
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/pdf"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+
+
+def test_pdfs_of_a_credential_a_summary_and_a_report(seeded: tuple[Settings, str]) -> None:
+    settings, _ = seeded
+    app = create_app(settings)
+    with serving_at(app, int(settings.base_url.rsplit(":", 1)[1])):
+        learner = Visitor(settings.base_url)
+        try:
+            learner.post(
+                "/passport/login",
+                {"email": "jean.tremblay@example.com", "password": DEMO_PASSWORD},
+                csrf_from="/passport/login",
+            )
+            passport = learner.get("/passport").text
+            ids = sorted(set(re.findall(r'href="/passport/credentials/([0-9a-f-]{36})"', passport)))
+            one = pdf_text(learner.post(f"/passport/credentials/{ids[0]}/pdf?lang=fr"))
+            assert "Vérifié le" in one and "Jean Tremblay" in one
+            assert re.search(r"Heures\s*: (45|30)", one)
+            summary = pdf_text(learner.post("/passport/summary.pdf", {"credential": ids}))
+            assert "Jean Tremblay" in summary
+            assert "2 credentials, 75 hours of learning in total." in summary
+            assert "Soins" in summary and "Checked at" in summary
+            shares = learner.get("/passport/shares").text
+            assert "PDF: " in shares and "PDF summary" in shares and "No expiry" not in shares
+            shared = learner.post("/passport/shares", {"credential": ids, "expires": "7"})
+            link = re.search(r'id="share-link" readonly value="([^"]+)"', shared.text)
+            assert link is not None
+            report = pdf_text(httpx.get(f"{link[1]}/report.pdf"))
+            assert "Verification report" in report and link[1] in report.replace("\n", "")
+        finally:
+            learner.close()
+    app.state.engine.dispose()
