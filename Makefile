@@ -19,9 +19,13 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(RUN_STAMP)
 
+# `make run PORT=8123` serves elsewhere; every link the demo makes names that port.
+PORT ?= 8000
+DEMO_ENV := PASSPORT_MODE=demo PASSPORT_BASE_URL=http://127.0.0.1:$(PORT)
+
 run: $(RUN_STAMP)
-	$(BIN)/passport demo
-	$(BIN)/passport serve --host 127.0.0.1 --port 8000
+	$(DEMO_ENV) $(BIN)/passport demo
+	$(DEMO_ENV) $(BIN)/passport serve --host 127.0.0.1 --port $(PORT)
 
 # Playwright cannot download its own browsers here: the browser tests drive Debian's chromium.
 browser:

@@ -35,6 +35,8 @@ class AwardCreate(_Strict):
     awarded_on: datetime | None = None
     valid_until: datetime | None = None
     external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    # The language of the award email; the program's when left out.
+    language: Literal["en", "fr"] | None = None
 
     def evidence_items(self) -> tuple[dict[str, Any], ...]:
         return tuple(item.model_dump(exclude_none=True) for item in self.evidence)
@@ -48,6 +50,7 @@ class AwardCreate(_Strict):
             awarded_on=self.awarded_on,
             valid_until=self.valid_until,
             external_id=self.external_id,
+            language=self.language,
         )
 
 
@@ -92,6 +95,8 @@ class OfferCreate(_Strict):
 
 
 class OfferCreated(BaseModel):
+    # The https page the learner clicks (claims into this deployment's passport, shows the rest).
+    claim_url: str
     offer_uri: str
     qr_png_url: str
     qr_svg_url: str

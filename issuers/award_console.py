@@ -18,8 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from credentials.errors import PassportError
-from issuers import audit, award_console_batches, awards, offers
+from credentials.errors import Conflict, PassportError
+from issuers import audit, award_console_batches, award_mail, awards, offers
 from issuers.access import check_csrf
 from issuers.award_api_models import AwardCreate
 from issuers.award_console_queries import AwardFilter, audit_page, program_of, search_awards
@@ -28,11 +28,19 @@ from issuers.award_tables import Award, AwardState, StatusPurpose
 from issuers.catalog import get_program, list_programs
 from issuers.console import CONSOLE, Pages, Staff, StaffDep
 from issuers.console_forms import error_messages
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, PageRenderer, SessionDep
+from issuers.deps import (
+    BaseUrlDep,
+    MailEnabledDep,
+    MasterKeyDep,
+    NowDep,
+    PageRenderer,
+    SessionDep,
+)
+from issuers.tables import Program
 from keys.crypto_envelope import MasterKey
 
 AWARDS = f"{CONSOLE}/awards"
-ISSUE_FIELDS = ("program", "name", "email", "did", "result", "external_id")
+ISSUE_FIELDS = ("program", "name", "email", "did", "result", "external_id", "language")
 DATE_FIELDS = ("awarded_on", "valid_until")
 STATUS_ACTIONS = {
     action.value: action
@@ -83,11 +91,20 @@ def issue_from_form(
     master: MasterKey,
     base_url: str,
     now: datetime,
+    *,
+    mail: bool,
 ) -> Award:
-    """Issue one award through the one signing path and record it in the audit log."""
+    """Issue one award through the one signing path and record it in the audit log; with
+    ``mail``, queue the learner's email with a claim link."""
     program = get_program(session, staff.institution, program_slug)
     context = context_for(session, master, base_url, staff.institution, program, now)
-    return awards.issue_recorded(session, context, body.award_request(), now, actor=actor_of(staff))
+    request = body.award_request()
+    award = awards.issue_recorded(session, context, request, now, actor=actor_of(staff))
+    if mail:
+        award_mail.queue_award_mail(
+            session, award, staff.institution, program, base_url, request.language, now
+        )
+    return award
 
 
 def create_award_console_router(render_page: PageRenderer) -> APIRouter:
@@ -169,6 +186,7 @@ def _add_issue_routes(router: APIRouter, pages: Pages) -> None:
         master: MasterKeyDep,
         base_url: BaseUrlDep,
         now: NowDep,
+        mail: MailEnabledDep,
     ) -> Response:
         if staff is None:
             return to_login()
@@ -177,7 +195,7 @@ def _add_issue_routes(router: APIRouter, pages: Pages) -> None:
         try:
             body = award_create_of(form)
             award = issue_from_form(
-                session, staff, body, form.get("program", ""), master, base_url, now
+                session, staff, body, form.get("program", ""), master, base_url, now, mail=mail
             )
         except ValidationError as error:
             session.rollback()
@@ -221,6 +239,41 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
         award = awards.get_award(session, staff.institution, award_id)
         return download_response(session, award, form)
 
+    @router.post("/awards/{award_id}/resend")
+    async def resend(
+        award_id: str,
+        request: Request,
+        session: SessionDep,
+        staff: StaffDep,
+        base_url: BaseUrlDep,
+        now: NowDep,
+        mail: MailEnabledDep,
+    ) -> Response:
+        """Email the learner a new claim link; the earlier links stop working."""
+        if staff is None:
+            return to_login()
+        form = await form_fields(request)
+        check_csrf(staff.session, form.get("csrf"))
+        award = awards.get_award(session, staff.institution, award_id)
+        program = session.get(Program, award.program_id)
+        if not mail or program is None:
+            raise Conflict("this deployment sends no mail (PASSPORT_SMTP_URL is not set)")
+        language = form.get("language") or None
+        award_mail.queue_award_mail(
+            session, award, staff.institution, program, base_url, language, now
+        )
+        audit.record(
+            session,
+            institution_id=award.institution_id,
+            award_id=award.id,
+            actor=actor_of(staff),
+            action=audit.AuditAction.OFFER_CREATED,
+            reason="claim link emailed again",
+            now=now,
+        )
+        session.commit()
+        return RedirectResponse(f"{AWARDS}/{award.id}?done=resend", status_code=303)
+
     @router.post("/awards/{award_id}/offer")
     async def claim_link(
         award_id: str,
@@ -253,6 +306,7 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
             award=award,
             offer=created,
             offer_uri=offers.offer_uri(base_url, created.secret),
+            claim_url=offers.claim_page_url(base_url, created.secret),
         )
 
 

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from credentials.errors import InputTooLarge, InvalidInput, NotFound, PassportError
-from issuers import batches
+from issuers import batches, claim_links
 from issuers.access import check_csrf
 from issuers.award_api_models import CohortValidation
 from issuers.award_console_queries import BatchStatus, batch_status, recent_batches
@@ -30,7 +30,7 @@ from issuers.award_routes import API, start_batch_in_background
 from issuers.catalog import get_program, list_programs
 from issuers.cohort_csv import MAX_UPLOAD_BYTES, CohortReport
 from issuers.console import CONSOLE, Pages, Staff, StaffDep, require_staff
-from issuers.deps import NowDep, SessionDep
+from issuers.deps import BaseUrlDep, NowDep, SessionDep
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UPLOAD_PATH = f"{CONSOLE}/batches/new"
@@ -150,6 +150,35 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
             return RedirectResponse(f"{CONSOLE}/login", status_code=303)
         progress = batch_status(session, staff.institution, batch_id)
         return pages.page(request, "awards/batch.html", staff, progress=progress)
+
+    @router.post("/batches/{batch_id}/claim-links.csv")
+    async def cohort_claim_links(
+        batch_id: str,
+        request: Request,
+        session: SessionDep,
+        staff: StaffDep,
+        base_url: BaseUrlDep,
+        now: NowDep,
+    ) -> Response:
+        """A fresh claim link per learner of the cohort (earlier links stop working)."""
+        if staff is None:
+            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
+        form = await request.form()
+        csrf = form.get("csrf")
+        check_csrf(staff.session, csrf if isinstance(csrf, str) else None)
+        batch_status(session, staff.institution, batch_id)  # NotFound for another's batch
+        links = claim_links.cohort_claim_links(
+            session, staff.institution, batch_id, base_url, f"console:{staff.user.email}", now
+        )
+        session.commit()
+        return Response(
+            claim_links.claim_links_csv(links),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="claim-links-{batch_id}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @router.get("/batches/{batch_id}/progress.json")
     def batch_progress_json(batch_id: str, session: SessionDep, staff: StaffDep) -> Response:

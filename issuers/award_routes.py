@@ -23,6 +23,7 @@ from credentials.errors import NotFound
 from issuers import (
     audit,
     award_delivery,
+    award_mail,
     awards,
     batch_jobs,
     batches,
@@ -48,6 +49,7 @@ from issuers.batch_runner import BatchRunner
 from issuers.catalog import get_program
 from issuers.deps import (
     BaseUrlDep,
+    MailEnabledDep,
     MasterKeyDep,
     NowDep,
     SessionDep,
@@ -97,7 +99,11 @@ def context_for(
 def _app_runner(state: Any) -> BatchRunner:
     """The batch runner of this app (its engine, master key, base URL and clock)."""
     return batch_jobs.runner_for(
-        state.engine, state.master_key_source.get, state.settings.base_url, get_now
+        state.engine,
+        state.master_key_source.get,
+        state.settings.base_url,
+        get_now,
+        mail=state.mail.enabled,
     )
 
 
@@ -129,10 +135,15 @@ def create_award_router() -> APIRouter:
         master: MasterKeyDep,
         base_url: BaseUrlDep,
         now: NowDep,
+        mail: MailEnabledDep,
     ) -> AwardPublic:
         program = get_program(session, institution, program_slug)
         context = context_for(session, master, base_url, institution, program, now)
         award = awards.issue_recorded(session, context, body.award_request(), now, actor="api")
+        if mail:
+            award_mail.queue_award_mail(
+                session, award, institution, program, base_url, body.language, now
+            )
         session.commit()
         return AwardPublic.of(award)
 
@@ -194,6 +205,7 @@ def create_award_router() -> APIRouter:
         session.commit()
         qr = f"{base_url}/oid4vci/offers/{created.secret}/qr"
         return OfferCreated(
+            claim_url=offers.claim_page_url(base_url, created.secret),
             offer_uri=offers.offer_uri(base_url, created.secret),
             qr_png_url=f"{qr}.png",
             qr_svg_url=f"{qr}.svg",

@@ -102,6 +102,8 @@ class AwardRequest:
     awarded_on: datetime | None = None
     valid_until: datetime | None = None
     external_id: str | None = None
+    # The language of the award email (en/fr); None: the program's (issuers.award_mail).
+    language: str | None = None
 
 
 @dataclass(frozen=True)

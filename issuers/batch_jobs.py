@@ -214,9 +214,15 @@ def enqueue_batch(app: App, engine: Engine, batch_id: str) -> int:
 
 
 def runner_for(
-    engine: Engine, master: Callable[[], MasterKey], base_url: str, clock: Clock
+    engine: Engine,
+    master: Callable[[], MasterKey],
+    base_url: str,
+    clock: Clock,
+    *,
+    mail: bool = False,
 ) -> BatchRunner:
-    """A runner on ``engine`` signing with each institution's key (decrypted per block)."""
+    """A runner on ``engine`` signing with each institution's key (decrypted per block);
+    with ``mail``, each issued learner's email and the staff's completion email are queued."""
 
     def contexts(session: Session, institution: Institution, program: Program) -> IssuingContext:
         signer = signer_for_institution(session, master(), clock(), institution)
@@ -226,7 +232,10 @@ def runner_for(
     # Objects are not expired at each group's commit: the block's institution, program and
     # claimed rows are not read again, and reloading them would cost round trips per group.
     return BatchRunner(
-        sessions=lambda: Session(engine, expire_on_commit=False), contexts=contexts, clock=clock
+        sessions=lambda: Session(engine, expire_on_commit=False),
+        contexts=contexts,
+        clock=clock,
+        mail_base_url=base_url if mail else None,
     )
 
 

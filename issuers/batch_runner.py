@@ -31,8 +31,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select, update
 
 from credentials.errors import NotFound, PassportError
-from issuers import audit, awards, status_lists
-from issuers.award_tables import Batch, BatchRow, BatchState, RowState
+from issuers import audit, award_mail, awards, status_lists
+from issuers.award_tables import Award, Batch, BatchRow, BatchState, RowState
 from issuers.awards import IssuingContext
 from issuers.batches import batch_progress, pending_count, request_of
 from issuers.tables import Institution, Program
@@ -62,6 +62,8 @@ class BatchRunner:
     sessions: SessionFactory
     contexts: ContextFactory
     clock: Clock
+    # Set: queue each issued learner's award email (and the completion email) with its group.
+    mail_base_url: str | None = None
 
     def run(
         self,
@@ -200,16 +202,31 @@ class BatchRunner:
             [row.external_id for row in rows],
         )
         now = self.clock()
+        issued: list[tuple[Award, str | None]] = []
         for row, slot in zip(rows, slots, strict=False):
             award = existing.get(row.external_id)
             if award is None:
-                award = awards.signed_award(context, request_of(row), now, slot, batch_id=batch_id)
+                request = request_of(row)
+                award = awards.signed_award(context, request, now, slot, batch_id=batch_id)
                 session.add(award)
+                issued.append((award, request.language))
                 row.state = RowState.ISSUED.value
             else:
                 row.state = RowState.EXISTING.value
             row.award_id = award.id
             session.add(row)
+        if self.mail_base_url is not None and issued:
+            session.flush()  # the awards exist before their offers name them
+            for award, language in issued:
+                award_mail.queue_award_mail(
+                    session,
+                    award,
+                    context.institution,
+                    context.program,
+                    self.mail_base_url,
+                    language,
+                    now,
+                )
         session.commit()
 
     def _settle_alone(
@@ -282,5 +299,10 @@ class BatchRunner:
                 reason=f"batch {batch.id}: {progress.issued} issued, {progress.existing} existing",
                 now=self.clock(),
             )
+            institution = session.get(Institution, batch.institution_id)
+            if self.mail_base_url is not None and institution is not None:
+                award_mail.queue_batch_mail(
+                    session, batch, institution, self.mail_base_url, self.clock()
+                )
             session.commit()
         return True

@@ -108,6 +108,7 @@ def _batch_row(batch_id: str, line: int, request: AwardRequest) -> BatchRow:
         "evidence": list(request.evidence),
         "awarded_on": request.awarded_on.isoformat() if request.awarded_on else None,
         "valid_until": request.valid_until.isoformat() if request.valid_until else None,
+        "language": request.language,
     }
     return BatchRow(
         batch_id=batch_id,
@@ -130,6 +131,7 @@ def request_of(row: BatchRow) -> AwardRequest:
         awarded_on=moment(data.get("awarded_on")),
         valid_until=moment(data.get("valid_until")),
         external_id=row.external_id,
+        language=data.get("language"),
     )
 
 

@@ -44,6 +44,7 @@ OPTIONAL_COLUMNS = (
     "evidence_url",
     "evidence_narrative",
     "program",
+    "language",
 )
 EARLIEST_AWARD = date(1950, 1, 1)
 LATEST_VALIDITY_YEARS = 100
@@ -194,6 +195,9 @@ def _check_row(
     latest = now.date() + timedelta(days=365 * LATEST_VALIDITY_YEARS)
     if until and not now.date() < until <= latest:
         report.add(line, "valid_until", f"{until} is out of range (after today, before {latest})")
+    language = values.get("language", "").strip().lower() or None
+    if language not in (None, "en", "fr"):
+        report.add(line, "language", "the language of the award email is en or fr")
     if len(report.errors) > before:
         return None
     evidence = _evidence(values)
@@ -204,6 +208,7 @@ def _check_row(
         awarded_on=datetime.combine(awarded, time(), UTC) if awarded else None,
         valid_until=datetime.combine(until, time(), UTC) if until else None,
         external_id=values["external_id"],
+        language=language,
     )
 
 

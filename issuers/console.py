@@ -24,6 +24,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from credentials.errors import PassportError, Unauthorized
 from issuers.access import check_csrf, log_in, log_out, staff_session
@@ -36,6 +37,7 @@ from issuers.catalog import (
     update_program,
 )
 from issuers.console_forms import error_messages, form_of, parse_program
+from issuers.demo_staff import DEMO_PASSWORD, demo_sign_ins
 from issuers.deps import MasterKeyDep, NowDep, PageRenderer, SessionDep
 from issuers.identity import institution_keys, institution_owner, rotate_institution_key
 from issuers.key_compromise import affected_awards
@@ -110,9 +112,22 @@ class Pages:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def login_form(self, request: Request, error: str | None, status: int = 200) -> Response:
+    def login_form(
+        self, request: Request, session: Session, error: str | None, status: int = 200
+    ) -> Response:
         token = secrets.token_urlsafe(32)
-        response = self.page(request, "console_login.html", None, status, csrf=token, error=error)
+        # The demo's registrars are listed in demo mode only, never in development or production.
+        demo = request.app.state.settings.mode == "demo"
+        response = self.page(
+            request,
+            "console_login.html",
+            None,
+            status,
+            csrf=token,
+            error=error,
+            demo_sign_ins=demo_sign_ins(session) if demo else [],
+            demo_password=DEMO_PASSWORD,
+        )
         response.set_cookie(
             LOGIN_CSRF_COOKIE,
             token,
@@ -158,23 +173,27 @@ def create_console_router(render_page: PageRenderer) -> APIRouter:
 
 
 def _add_login_routes(router: APIRouter, pages: Pages) -> None:
+    @router.get("")
+    def console_home() -> Response:
+        return _to_login()  # which goes on to the programs when signed in
+
     @router.get("/login")
-    def login_page(request: Request, staff: StaffDep) -> Response:
+    def login_page(request: Request, staff: StaffDep, session: SessionDep) -> Response:
         if staff is not None:
             return RedirectResponse(f"{CONSOLE}/programs", status_code=303)
-        return pages.login_form(request, None)
+        return pages.login_form(request, session, None)
 
     @router.post("/login")
     async def login(request: Request, session: SessionDep, now: NowDep) -> Response:
         form, _ = await _form(request)
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         if not expected or not hmac.compare_digest(expected, form.get("csrf", "")):
-            return pages.login_form(request, "csrf", 403)
+            return pages.login_form(request, session, "csrf", 403)
         try:
             address = request.client.host if request.client else "unknown"
             opened = log_in(session, form.get("email", ""), form.get("password", ""), now, address)
         except PassportError as error:
-            return pages.login_form(request, error.code, error.status)
+            return pages.login_form(request, session, error.code, error.status)
         session.commit()
         response = RedirectResponse(f"{CONSOLE}/programs", status_code=303)
         response.set_cookie(

@@ -62,7 +62,15 @@ def get_base_url(request: Request) -> str:
     return base_url
 
 
+def mail_enabled(request: Request) -> bool:
+    """Whether the app has a mail relay (the shell's ``app.state.mail``); without one, nothing
+    is queued (passport/mail_wiring.py)."""
+    mail = getattr(request.app.state, "mail", None)
+    return bool(mail is not None and mail.enabled)
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+MailEnabledDep = Annotated[bool, Depends(mail_enabled)]
 MasterKeyDep = Annotated[MasterKey, Depends(get_master_key)]
 NowDep = Annotated[datetime, Depends(get_now)]
 BaseUrlDep = Annotated[str, Depends(get_base_url)]

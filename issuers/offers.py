@@ -3,7 +3,10 @@
 1. ``create_offer`` (section 4.1): a 256-bit secret that is both the pre-authorized code and the
    last segment of the ``credential_offer_uri`` (by reference, section 4.1.3, best for QR codes),
    valid ``OFFER_LIFETIME``; optionally a 6-digit ``tx_code`` the institution sends out of band.
-   Only SHA-256 hashes of the secret and the tx_code are stored.
+   Only SHA-256 hashes of the secret and the tx_code are stored. A new offer for the same award
+   ends the earlier unused ones (resending a claim link replaces it). The learner is given
+   ``claim_page_url``, an https page that shows the offer (and claims it into this deployment's
+   passport); the ``openid-credential-offer://`` URI is on that page for other wallets.
 2. ``exchange_code`` (section 6): the code is exchanged once, atomically. A learner may mistype
    the ``tx_code``: each attempt first takes one of ``MAX_TX_CODE_FAILURES`` tries in one atomic
    update (so parallel guesses cannot exceed them, whatever the number of processes), and the
@@ -103,6 +106,16 @@ def create_offer(
 ) -> CreatedOffer:
     if award.state == AwardState.REVOKED:
         raise InvalidInput("a revoked credential cannot be offered")
+    # A new claim link replaces the award's earlier ones (a resend): only the newest one works.
+    session.exec(
+        update(CredentialOffer)
+        .where(
+            col(CredentialOffer.award_id) == award.id,
+            col(CredentialOffer.code_used_at).is_(None),
+            col(CredentialOffer.expires_at) > now,
+        )
+        .values(expires_at=now)
+    )
     secret = secrets.token_urlsafe(32)
     tx_code = "".join(secrets.choice("0123456789") for _ in range(TX_CODE_LENGTH))
     offer = CredentialOffer(
@@ -124,6 +137,25 @@ def offer_uri(base_url: str, secret: str) -> str:
     return f"openid-credential-offer://?credential_offer_uri={reference}"
 
 
+def claim_page_url(base_url: str, secret: str) -> str:
+    """The https link a learner clicks: a page that claims into their passport in one click
+    and shows the ``offer_uri`` and its QR code for other wallets."""
+    return f"{base_url.rstrip('/')}/claim/{secret}"
+
+
+def open_offer(session: Session, secret: str, now: datetime) -> tuple[CredentialOffer, Award]:
+    """The offer of ``secret`` and its award, while it can still be claimed (else ``OAuthError``
+    ``invalid_grant``, status 404); reading it claims nothing."""
+    offer = _offer_by_secret(session, secret)
+    award = session.get(Award, offer.award_id)
+    locked = offer.tx_code_failures >= MAX_TX_CODE_FAILURES
+    if offer.expires_at <= now or offer.code_used_at is not None or locked or award is None:
+        raise OAuthError(
+            "invalid_grant", "this offer has expired, was already used or is locked", status=404
+        )
+    return offer, award
+
+
 def _offer_by_secret(session: Session, secret: str) -> CredentialOffer:
     statement = select(CredentialOffer).where(CredentialOffer.code_hash == _digest(secret))
     offer = session.exec(statement).first()
@@ -134,12 +166,7 @@ def _offer_by_secret(session: Session, secret: str) -> CredentialOffer:
 
 def offer_document(session: Session, base_url: str, secret: str, now: datetime) -> dict[str, Any]:
     """The credential offer (section 4.1.1) served at the offer's ``credential_offer_uri``."""
-    offer = _offer_by_secret(session, secret)
-    locked = offer.tx_code_failures >= MAX_TX_CODE_FAILURES
-    if offer.expires_at < now or offer.code_used_at is not None or locked:
-        raise OAuthError(
-            "invalid_grant", "this offer has expired, was already used or is locked", status=404
-        )
+    offer, _ = open_offer(session, secret, now)
     grant: dict[str, Any] = {"pre-authorized_code": secret}
     if offer.tx_code_hash is not None:
         grant["tx_code"] = {
@@ -160,7 +187,7 @@ def exchange_code(
 ) -> tuple[str, int]:
     """Token endpoint: the code, once, for an access token; returns (token, expires_in)."""
     offer = _offer_by_secret(session, code)
-    if offer.expires_at < now:
+    if offer.expires_at <= now:
         raise OAuthError("invalid_grant", "the pre-authorized code has expired")
     if offer.tx_code_hash is not None:
         _check_tx_code(session, offer, tx_code)

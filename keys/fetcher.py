@@ -365,8 +365,12 @@ class GuardedFetcher:
             port = url.port or (443 if url.scheme == "https" else 80)
             try:
                 addresses = [ipaddress.ip_address(answer) for answer in self._resolver(host, port)]
-            except (OSError, UnicodeError, ValueError) as error:
-                raise FetchFailed(f"cannot resolve {host}: {error}", transient=True) from None
+            except (OSError, UnicodeError, ValueError):
+                # Not the resolver's own words ("[Errno -2] ..."): they reach people's pages.
+                raise FetchFailed(
+                    f"cannot resolve {host}: no such name, or the name server did not answer",
+                    transient=True,
+                ) from None
         if not addresses:
             raise FetchFailed(f"{host} has no address", transient=True)
         if not self.policy.allow_private_addresses:

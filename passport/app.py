@@ -47,6 +47,7 @@ from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
 from passport.json_bodies import UntrustedJsonBodies
+from passport.mail_wiring import install_mail
 from passport.metrics_wiring import install_metrics
 from passport.own_documents import DeploymentDocuments, record_base_url
 from passport.readiness import readiness_router
@@ -233,6 +234,35 @@ def master_key_source(settings: Settings) -> MasterKeySource:
     )
 
 
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Error handlers and the middleware every request passes (innermost first)."""
+    install_error_handlers(app)
+    install_secret_redaction()
+    # Inside the size limit: it parses only bodies the limit let through.
+    app.add_middleware(
+        UntrustedJsonBodies,
+        base_url=settings.base_url,
+        own_parsers=frozenset({verifier_routes.API_PATH}),
+    )
+    app.add_middleware(
+        RequestSizeLimit,
+        max_bytes=settings.max_request_bytes,
+        base_url=settings.base_url,
+        path_limits={
+            **verifier_routes.ROUTE_BODY_LIMITS,
+            **wallet_install.ROUTE_BODY_LIMITS,
+            **award_console_batches.ROUTE_BODY_LIMITS,
+        },
+    )
+    app.add_middleware(SecurityHeaders, https=settings.uses_https)
+    cors_paths = (
+        *issuer_public_routes.CORS_PATHS,
+        *award_routes.CORS_PATHS,
+        *portal_api.CORS_PATHS,
+    )
+    app.add_middleware(PublicCors, paths=[_path_template_pattern(path) for path in cors_paths])
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the application for ``settings``; the database must already be prepared."""
     engine = create_database_engine(settings.database_url)
@@ -245,7 +275,9 @@ def create_app(settings: Settings) -> FastAPI:
         except SQLAlchemyError as error:
             logger.warning("could not record the base URL: %s", type(error).__name__)
         award_routes.resume_batches(_app)
+        _app.state.mail.start()
         yield
+        _app.state.mail.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -277,31 +309,8 @@ def create_app(settings: Settings) -> FastAPI:
         shared_credentials=share_verification.shared_credentials_reader(engine, settings.base_url),
         own_documents=app.state.own_documents,
     )
-    install_error_handlers(app)
-    install_secret_redaction()
-    # Inside the size limit: it parses only bodies the limit let through.
-    app.add_middleware(
-        UntrustedJsonBodies,
-        base_url=settings.base_url,
-        own_parsers=frozenset({verifier_routes.API_PATH}),
-    )
-    app.add_middleware(
-        RequestSizeLimit,
-        max_bytes=settings.max_request_bytes,
-        base_url=settings.base_url,
-        path_limits={
-            **verifier_routes.ROUTE_BODY_LIMITS,
-            **wallet_install.ROUTE_BODY_LIMITS,
-            **award_console_batches.ROUTE_BODY_LIMITS,
-        },
-    )
-    app.add_middleware(SecurityHeaders, https=settings.uses_https)
-    cors_paths = (
-        *issuer_public_routes.CORS_PATHS,
-        *award_routes.CORS_PATHS,
-        *portal_api.CORS_PATHS,
-    )
-    app.add_middleware(PublicCors, paths=[_path_template_pattern(path) for path in cors_paths])
+    install_mail(app, settings)
+    _install_middleware(app, settings)
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")

@@ -20,10 +20,12 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from credentials.errors import PassportError
+from issuers.demo_staff import DEMO_PASSWORD
 from passport.app import create_app, master_key_source
 from passport.asgi import exec_workers
 from passport.config_check import ConfigurationRefused, check_configuration
 from passport.database import _engine_for, prepare_database, redacted_url, upgrade_database
+from passport.demo_journey import DEMO_LEARNERS, JourneyReport, seed_demo_journey
 from passport.log_setup import LOG_FORMATS, LogFormat, logging_config
 from passport.settings import Settings
 from portal.demo import seed_demo_catalog
@@ -89,9 +91,10 @@ def serve(
     A PostgreSQL database must first be migrated with `passport db upgrade`.
     """
     with _unusable_input_exits():
-        settings = checked_settings()
+        settings = served_settings(checked_settings(), host, port)
         chosen_format = _log_format(log_format, settings)
         typer.echo(prepare_database(settings))
+    typer.echo(f"serving {settings.base_url} ({settings.mode} mode)")
     access = settings.access_log if access_log is None else access_log
     if workers > 1:
         exec_workers(
@@ -133,6 +136,18 @@ def check_config() -> None:
     )
 
 
+def served_settings(settings: Settings, host: str, port: int) -> Settings:
+    """Without ``PASSPORT_BASE_URL``, links name the address served (``--host``, ``--port``):
+    claim links and status lists must reach this server, not the default port 8000."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    # Listening on every interface: links name the loopback address, reachable from here.
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
+
+
 def db_upgrade() -> None:
     """Migrate the configured database (PASSPORT_DATABASE_URL) to this version's schema."""
     with _unusable_input_exits():
@@ -149,12 +164,33 @@ def demo() -> None:
         revision = upgrade_database(settings)
         typer.echo(f"migrated {redacted_url(settings.database_url)} to revision {revision}")
         master = master_key_source(settings).get()
+        now = datetime.now(UTC)
         with _engine_for(settings.database_url) as engine, Session(engine) as session:
-            seeded = seed_demo_catalog(session, master, datetime.now(UTC), settings.base_url)
+            seeded = seed_demo_catalog(session, master, now, settings.base_url)
+            app = create_app(settings)
+            try:
+                people = seed_demo_journey(session, app, master, now)
+            finally:
+                app.state.engine.dispose()
     typer.echo(
         f"demo catalog: added {seeded.institutions} institutions, {seeded.programs} programs, "
         f"{seeded.employers} employers, {seeded.endorsements} endorsements"
     )
+    _print_demo_people(settings.base_url, people)
+
+
+def _print_demo_people(base_url: str, people: JourneyReport) -> None:
+    typer.echo(
+        f"demo people: added {people.learners_added} learners holding "
+        f"{people.credentials_claimed} claimed credentials; every password is {DEMO_PASSWORD}"
+    )
+    typer.echo(f"  registrars sign in at {base_url}/console as:")
+    for name, email in people.staff:
+        typer.echo(f"    {email}  ({name})")
+    typer.echo(f"  learners sign in at {base_url}/passport as:")
+    for person in DEMO_LEARNERS:
+        typer.echo(f"    {person.email}  ({person.name})")
+    typer.echo(f"  an employer's presentation request: {people.employer_request_link}")
 
 
 def register_server_commands(app: typer.Typer) -> None:

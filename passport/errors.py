@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from credentials.errors import PassportError
+from passport.error_pages import error_page, wants_page
 from passport.redaction import redact_secrets
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -102,10 +103,13 @@ def _field_location(location: Sequence[int | str]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn every error into ``application/problem+json``."""
+    """Register the handlers that turn every error into ``application/problem+json``, or into
+    a page in the visitor's language for a browser (``passport.error_pages``)."""
 
     @app.exception_handler(PassportError)
     async def passport_error(request: Request, error: PassportError) -> Response:
+        if wants_page(request):
+            return error_page(request, error.status, error)
         return passport_error_response(_base_url(request), error)
 
     @app.exception_handler(HTTPException)
@@ -113,6 +117,8 @@ def install_error_handlers(app: FastAPI) -> None:
         status = error.status_code
         if status < 400:
             return Response(status_code=status, headers=error.headers)
+        if wants_page(request):
+            return error_page(request, status)
         phrase = HTTPStatus(status).phrase
         if error.detail != phrase:
             detail = str(error.detail)
@@ -129,6 +135,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        if wants_page(request):
+            return error_page(request, 422)
         # Only where and why: echoing the submitted input could reflect secrets into responses.
         problems = [
             {"location": _field_location(item["loc"]), "message": item["msg"]}
@@ -147,6 +155,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected_error(request: Request, error: Exception) -> Response:
         path = redact_secrets(request.url.path)
         logger.error("unhandled error on %s %s", request.method, path, exc_info=error)
+        if wants_page(request):
+            return error_page(request, 500)
         return problem_response(
             _base_url(request),
             status=500,

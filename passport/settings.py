@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     registry_files: Annotated[tuple[Path, ...], NoDecode] = ()
     trusted_registry_keys: Annotated[tuple[str, ...], NoDecode] = ()
     verification_leeway_seconds: NonNegativeInt = 300
+    # Outgoing mail (award emails): the one SMTP relay, smtp:// or smtps:// (may hold a password).
+    # Unset outside production: the built-in catcher (passport/mail_catcher.py, /dev/mail).
+    smtp_url: SecretStr | None = Field(default=None, repr=False)
+    mail_from: str = "Learner Passport <no-reply@learner-passport.invalid>"
+    smtp_max_per_minute: PositiveInt = 60
     allow_published_test_keys: bool = False
     # Logs (docs/operations.md, "Logs"): "auto" is JSON lines in production, text otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"

@@ -4,6 +4,7 @@ migrations and their checks) always sees the whole schema."""
 from __future__ import annotations
 
 import issuers.award_tables
+import issuers.mail
 import issuers.tables
 import keys.tables
 import passport.database
@@ -18,6 +19,7 @@ COMPONENT_TABLE_MODULES = (
     keys.tables,
     issuers.tables,
     issuers.award_tables,
+    issuers.mail,
     portal.tables,
     passport.wallet.tables,
     passport.worker_metrics,

@@ -82,6 +82,11 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /passport/login",
         # Issue 20 (operability): readiness for load balancers; the answer names no file or host.
         "GET /readyz",
+        # issue 15 (journey): the demo and the claim page
+        "GET /console",
+        "GET /claim/{secret}",
+        "GET /dev/mail",
+        "GET /s/{token}/report.pdf",
     ),
     ADMIN: (
         "POST /api/v1/institutions",
@@ -141,6 +146,9 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /console/batches/new",
         "POST /console/batches/new",
         "GET /console/batches/{batch_id}",
+        # issue 15 (journey): a cohort's claim links, a claim link emailed again
+        "POST /console/batches/{batch_id}/claim-links.csv",
+        "POST /console/awards/{award_id}/resend",
         "GET /console/batches/{batch_id}/progress.json",
         "GET /console/awards/{award_id}",
         "GET /console/awards/{award_id}/credential.{form}",
@@ -170,6 +178,9 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /passport/export.zip",
         "POST /passport/presentation",
         "POST /passport/print",
+        # issue 15 (journey): PDFs
+        "POST /passport/credentials/{credential_id}/pdf",
+        "POST /passport/summary.pdf",
         "GET /passport/shares",
         "POST /passport/shares",
         "POST /passport/shares/{share_id}/revoke",
@@ -309,6 +320,7 @@ TENANT_BODIES: dict[str, dict[str, object]] = {
     "POST /passport/shares": {"credential": ["{credential_id}"], "expires": "7"},
     "POST /passport/presentation": {"credential": ["{credential_id}"]},
     "POST /passport/print": {"credential": ["{credential_id}"]},
+    "POST /passport/summary.pdf": {"credential": ["{credential_id}"]},
     "POST /passport/respond/{request_id}": {"credential": ["{credential_id}"]},
 }
 # The API's CSV upload is a text/csv body, not JSON.

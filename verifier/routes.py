@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from credentials.baking import extract
 from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import MAX_DOCUMENT_BYTES
 from keys.fetch_budget import Overloaded
@@ -165,7 +166,8 @@ def create_verifier_router(
             if isinstance(error, Overloaded):
                 response.headers["Retry-After"] = str(error.retry_after)
             return response
-        return render_page(request, "verify.html", **page_context(result))
+        again = _again(uploaded, pasted, url)
+        return render_page(request, "verify.html", again=again, **page_context(result))
 
     return router
 
@@ -193,6 +195,22 @@ async def _verify_submitted(
         verify_url = partial(service.verify_url, email=email, client=client)
         return await run_in_threadpool(verify_url, url, language, now=now)
     raise InvalidInput("nothing to verify: paste a credential, choose a file or give a link")
+
+
+def _again(uploaded: bytes | None, pasted: str, url: str) -> dict[str, str]:
+    """The form fields that check the same input again (in another language)."""
+    if uploaded is not None:
+        return {"credential": _as_text(uploaded)}
+    return {"credential": pasted} if pasted else {"url": url}
+
+
+def _as_text(data: bytes) -> str:
+    """What was verified, as a form field for checking it again in another language: the text
+    itself (JSON, a token, an SVG badge) or the credential baked into a PNG badge."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return extract(data)
 
 
 def page_context(result: VerificationResult) -> dict[str, Any]:

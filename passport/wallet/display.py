@@ -6,8 +6,10 @@ is paired with the live verification report (``passport.wallet.live``). The time
 summary and the exports read ``StoredCredential.display`` and never re-parse the credentials, so a
 passport of 200 credentials renders without touching their JSON.
 
-Hours are read from the achievement's ``hours`` member (our extension context; OB 3.0 has no
-term for it, standards digest section 10); skills are the achievement's ``alignment`` entries
+Hours are read from the achievement's ``learningHours`` member, under either term it was signed
+with (``credentials.ontario.learning_hours``; OB 3.0 has no term for it, standards digest
+section 10);
+skills are the achievement's ``alignment`` entries
 (OB 3.0 section B.1.4 Alignment), grouped by ``targetFramework``.
 """
 
@@ -20,14 +22,15 @@ from datetime import datetime
 from typing import Any
 
 from credentials.baking import extract
+from credentials.errors import PassportError
 from credentials.models.common import instant_or_none
 from credentials.proofs.jws import parse_compact_jws
 from passport.wallet.tables import CredentialFormat, StoredCredential
 from verifier.explain import details_of, key_is_issuers
-from verifier.inputs import VerifiableInput
+from verifier.inputs import VerifiableInput, read_input
 from verifier.pipeline import VerificationReport
 from verifier.registry import RegistrySource
-from verifier.summary import summarize
+from verifier.summary import _first_subject, summarize
 
 OTHER_FRAMEWORK = ""
 
@@ -70,6 +73,26 @@ def display_of(document: dict[str, Any]) -> dict[str, Any]:
         "valid_until": summary.valid_until,
         "subject_id": summary.subject_id,
     }
+
+
+def holder_name(credentials: list[StoredCredential]) -> str | None:
+    """The learner's name as the issuers wrote it, from the first credential that carries one
+    (the passport account itself holds no name): ``credentialSubject.name``, or an unhashed
+    ``identifier`` of ``identityType`` ``name`` (OB 3.0 B.1.2 and B.1.10, what ours write)."""
+    for stored in credentials:
+        with contextlib.suppress(PassportError, ValueError):
+            subject = _first_subject(claimed_document(read_input(credential_text(stored).encode())))
+            names = [subject.get("name")] + [
+                item.get("identityHash")
+                for item in subject.get("identifier") or []
+                if isinstance(item, dict)
+                and item.get("identityType") == "name"
+                and item.get("hashed") is False
+            ]
+            found = next((name for name in names if isinstance(name, str) and name.strip()), None)
+            if found is not None:
+                return found.strip()
+    return None
 
 
 def issued_to_another_holder(stored: StoredCredential, holder: str) -> bool:

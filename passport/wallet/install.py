@@ -16,13 +16,16 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from passport.wallet import (
     routes_account,
+    routes_claim_page,
     routes_collections,
     routes_passport,
+    routes_pdf,
     routes_requests,
     routes_sharing,
 )
 from passport.wallet.issuer_http import GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier
+from passport.wallet.own_issuer import OwnIssuerHttp
 from passport.wallet.web import WalletState
 from verifier.routes import MAX_UPLOAD_REQUEST_BYTES
 from verifier.service import VerifierService
@@ -38,7 +41,10 @@ def install_wallet(app: FastAPI) -> None:
     verifier: VerifierService = app.state.verifier
     app.state.wallet = WalletState(
         live=LiveVerifier(verifier),
-        issuer_http=GuardedIssuerHttp(verifier.fetcher),
+        # This deployment's own offers are claimed in-process, others' through the guard.
+        issuer_http=OwnIssuerHttp(
+            app, app.state.settings.base_url, GuardedIssuerHttp(verifier.fetcher)
+        ),
         master_key=app.state.master_key_source.get,
     )
     environments: dict[str, Environment] = app.state.template_environments
@@ -47,10 +53,12 @@ def install_wallet(app: FastAPI) -> None:
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="wallet-static")
     for module in (
         routes_account,
+        routes_claim_page,
         routes_passport,
         routes_collections,
         routes_sharing,
         routes_requests,
+        routes_pdf,
     ):
         app.include_router(module.router)
     app.include_router(routes_requests.api_router)

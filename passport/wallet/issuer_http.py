@@ -67,6 +67,12 @@ class IssuerHttp(Protocol):
     ) -> IssuerAnswer: ...
 
 
+class ClaimHttp(Protocol):
+    """Where a wallet's claims go: one ``IssuerHttp`` per claim, with its own deadline."""
+
+    def for_one_claim(self, seconds: float = CLAIM_SECONDS) -> IssuerHttp: ...
+
+
 class GuardedIssuerHttp:
     """``IssuerHttp`` under the policy of ``fetcher``; ``for_one_claim`` adds the deadline."""
 
@@ -147,8 +153,11 @@ class GuardedIssuerHttp:
         port = url.port or (443 if url.scheme == "https" else 80)
         try:
             answers = [url.host] if _is_ip(url.host) else list(self._resolver(url.host, port))
-        except (OSError, UnicodeError) as error:
-            raise FetchFailed(f"cannot resolve {url.host}: {error}", transient=True) from None
+        except (OSError, UnicodeError):
+            raise FetchFailed(
+                f"cannot resolve {url.host}: no such name, or the name server did not answer",
+                transient=True,
+            ) from None
         if not answers:
             raise FetchFailed(f"{url.host} has no address", transient=True)
         if not self._policy.allow_private_addresses:

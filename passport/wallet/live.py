@@ -18,7 +18,7 @@ What the cache means, honestly:
 - entries live in this process only (each app process has its own), at most ``max_entries``,
   least recently used evicted first; deleting a credential forgets its entry.
 
-Imports and presentations are never answered from the cache.
+Imports, presentations and the employer's share page are never answered from the cache.
 """
 
 from __future__ import annotations
@@ -103,10 +103,15 @@ class LiveVerifier:
             context = replace(context, presentation=presentation)
         return verify_input(item, context)
 
-    def report_for(self, stored: StoredCredential, now: datetime) -> VerificationReport:
+    def report_for(
+        self, stored: StoredCredential, now: datetime, *, fresh: bool = False
+    ) -> VerificationReport:
+        """The cached report, or with ``fresh`` a new one (which then refreshes the cache): a
+        PDF says when it was checked, so it is checked when made. The deployment's own
+        revocations change ``_own_revision``, so they show at once in either case."""
         key = (stored.id, stored.content_sha256, self._own_revision(stored))
         with self._lock:
-            cached = self._entries.get(key)
+            cached = None if fresh else self._entries.get(key)
             if cached is not None and self._monotonic() < cached[0]:
                 self._entries.move_to_end(key)
                 return cached[1]

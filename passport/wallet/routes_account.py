@@ -42,8 +42,8 @@ def _signed_in_response(request: Request, token: str, target: str) -> Response:
 
 
 @router.get("/passport/signup", response_class=HTMLResponse)
-def signup_form(request: Request) -> HTMLResponse:
-    return page(request, "wallet_signup.html", error=None, email="")
+def signup_form(request: Request, next: str = "/passport") -> HTMLResponse:
+    return page(request, "wallet_signup.html", error=None, email="", next=_safe_next(next))
 
 
 @router.post("/passport/signup", dependencies=[CsrfDep])
@@ -54,6 +54,7 @@ def signup(
     moment: NowDep,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/passport",
 ) -> Response:
     try:
         created = accounts.sign_up(
@@ -67,9 +68,10 @@ def signup(
             status=error.status,
             error=error_message(request, error),
             email=email,
+            next=_safe_next(next),
         )
     session.commit()
-    return _signed_in_response(request, created.token, "/passport")
+    return _signed_in_response(request, created.token, next)
 
 
 @router.get("/passport/login", response_class=HTMLResponse)

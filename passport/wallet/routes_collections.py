@@ -14,11 +14,11 @@ from starlette.responses import Response
 from passport.database import SessionDep
 from passport.i18n import negotiate_language
 from passport.wallet import holdings
-from passport.wallet.display import skills_summary, timeline
+from passport.wallet.display import holder_name, skills_summary, timeline
 from passport.wallet.exports import Download, export_zip, qr_svg
 from passport.wallet.presenting import sign_presentation
 from passport.wallet.routes_passport import file_response, timeline_entries
-from passport.wallet.sharing import create_share, share_url
+from passport.wallet.sharing import LASTING_SHARE, create_share, share_url
 from passport.wallet.web import (
     CsrfDep,
     NowDep,
@@ -121,8 +121,9 @@ def printable_summary(
     moment: NowDep,
     credential: Chosen = None,
 ) -> HTMLResponse:
-    """The one-page summary: one share link (no expiry, revocable in Sharing) for the printed
-    set, and a QR code per credential pointing at its place on that link's page."""
+    """The one-page summary under the learner's name: one share link for the printed set
+    (shown on the page, listed in Sharing, expiring in a year), and a QR code per credential
+    pointing at its place on that link's page."""
     learner = current.learner
     chosen = timeline(holdings.credentials_by_ids(session, learner.id, credential or []))
     made = create_share(
@@ -130,7 +131,7 @@ def printable_summary(
         learner.id,
         credential_ids=[stored.id for stored in chosen],
         label=f"Printed summary {moment:%Y-%m-%d}",
-        expires_at=None,
+        expires_at=moment + LASTING_SHARE,
         now=moment,
     )
     session.commit()
@@ -147,5 +148,7 @@ def printable_summary(
         entries=entries,
         skills=skills_summary(chosen),
         link=link,
+        share=made.share,
+        holder=holder_name(chosen) or learner.email,
         printed_on=moment,
     )

@@ -21,7 +21,7 @@ from passport.wallet.display import (
 )
 from passport.wallet.exports import available_formats, download, linkedin_url
 from passport.wallet.live import live_state
-from passport.wallet.sharing import create_share, share_url
+from passport.wallet.sharing import LASTING_SHARE, create_share, share_url
 from passport.wallet.tables import Learner, StoredCredential
 from passport.wallet.web import (
     CsrfDep,
@@ -149,14 +149,16 @@ def credential_linkedin(
     current: SignedInDep,
     moment: NowDep,
 ) -> Response:
-    """Make a lasting share link (revocable in Sharing) and send the learner to LinkedIn."""
+    """Make a share link for LinkedIn (shown, listed in Sharing, expiring in a year) and give
+    the learner a link to LinkedIn's form. A link, not a redirect: the CSP's
+    ``form-action 'self'`` rightly stops a form from ending on another site."""
     stored = holdings.get_credential(session, current.learner.id, credential_id)
     made = create_share(
         session,
         current.learner.id,
         credential_ids=[stored.id],
         label=f"LinkedIn: {stored.display.get('title')}",
-        expires_at=None,
+        expires_at=moment + LASTING_SHARE,
         now=moment,
     )
     session.commit()
@@ -166,7 +168,15 @@ def credential_linkedin(
     )
     organization = issuer["name"] or stored.display.get("issuer_claimed_name") or ""
     url = share_url(request.app.state.settings.base_url, made.token)
-    return redirect(linkedin_url(stored, str(organization), url))
+    return page(
+        request,
+        "wallet_linkedin.html",
+        learner=current.learner,
+        stored=stored,
+        share=made.share,
+        link=url,
+        linkedin=linkedin_url(stored, str(organization), url),
+    )
 
 
 @router.post("/passport/credentials/{credential_id}/collections", dependencies=[CsrfDep])
@@ -248,6 +258,9 @@ def claim_submit(
 ) -> Response:
     try:
         signer = learner_signer(wallet, session, current.learner, moment)
+        # Our own issuer answers in-process with sessions of its own (own_issuer.py): no
+        # write of this request may hold SQLite's lock meanwhile.
+        session.commit()
         stored = claim.claim_into_passport(
             session,
             current.learner,

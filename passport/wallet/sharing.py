@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -31,6 +31,10 @@ from passport.wallet.tokens import digest, is_token_shaped, new_token, same_toke
 
 SHARE_PATH = "/s/"
 MAX_LABEL = 120
+
+
+# The life of the links made for LinkedIn and printed summaries: long, never endless.
+LASTING_SHARE = timedelta(days=365)
 
 
 @dataclass(frozen=True)
