@@ -106,9 +106,10 @@ class LiveVerifier:
     def report_for(
         self, stored: StoredCredential, now: datetime, *, fresh: bool = False
     ) -> VerificationReport:
-        """The cached report, or with ``fresh`` a new one (which then refreshes the cache): a
-        PDF says when it was checked, so it is checked when made. The deployment's own
-        revocations change ``_own_revision``, so they show at once in either case."""
+        """The cached report, or with ``fresh`` a new one (which then refreshes the cache): the
+        employer's share page and a PDF say when they were checked, so they are checked when
+        shown. The deployment's own revocations change ``_own_revision``, so the learner's own
+        pages show them at once too."""
         key = (stored.id, stored.content_sha256, self._own_revision(stored))
         with self._lock:
             cached = None if fresh else self._entries.get(key)
@@ -124,9 +125,9 @@ class LiveVerifier:
         return report
 
     def reports_for(
-        self, credentials: Iterable[StoredCredential], now: datetime
+        self, credentials: Iterable[StoredCredential], now: datetime, *, fresh: bool = False
     ) -> dict[str, VerificationReport]:
-        return {stored.id: self.report_for(stored, now) for stored in credentials}
+        return {stored.id: self.report_for(stored, now, fresh=fresh) for stored in credentials}
 
     def forget(self, stored: StoredCredential) -> None:
         with self._lock:

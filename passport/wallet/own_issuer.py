@@ -64,7 +64,9 @@ class OwnIssuerHttp:
             return self._outside().get_json(url)
         answer = self._send("GET", url, {"headers": {}})
         if answer.status != 200:
-            raise FetchFailed(f"{url} answered HTTP {answer.status}", transient=False)
+            raise FetchFailed(
+                f"{url} answered HTTP {answer.status}", transient=False, origin_status=answer.status
+            )
         return answer.body
 
     def post(

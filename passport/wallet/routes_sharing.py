@@ -129,7 +129,8 @@ def public_share(
     share, credentials = opened
     language = negotiate_language(request)
     registry = wallet.live.service.registry
-    reports = wallet.live.reports_for(credentials, moment)
+    # The employer reads it: verified afresh, so a revocation anywhere shows at once.
+    reports = wallet.live.reports_for(credentials, moment, fresh=True)
     replaced = replaced_copies(
         session, (item.credential_id for item in credentials if item.credential_id)
     )
