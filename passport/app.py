@@ -38,6 +38,7 @@ from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
 from passport.metrics_wiring import install_metrics
+from passport.obapi.install import install_obapi
 from passport.settings import Mode, Settings
 from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
@@ -268,6 +269,7 @@ def create_app(settings: Settings) -> FastAPI:
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
     wallet_install.install_wallet(app)  # mounts /static/wallet, so before /static too
+    install_obapi(app)
     portal_static = StaticFiles(directory=portal_routes.STATIC_DIR)
     app.mount(portal_routes.STATIC_PATH, portal_static, name="portal-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -7,6 +7,7 @@ import issuers.award_tables
 import issuers.tables
 import keys.tables
 import passport.database
+import passport.obapi.tables
 import passport.wallet.tables
 import portal.tables
 from portal.catalog_version import is_catalog_version_table
@@ -19,6 +20,7 @@ COMPONENT_TABLE_MODULES = (
     issuers.award_tables,
     portal.tables,
     passport.wallet.tables,
+    passport.obapi.tables,
 )
 
 
