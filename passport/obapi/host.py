@@ -76,10 +76,18 @@ def credentials_page(
     for stored in rows:
         text = credential_text(stored)
         if text.startswith("{"):
-            documents.append(json.loads(text))
+            documents.append(_proof_as_array(json.loads(text)))
         else:
             tokens.append(text)
     return CredentialsPage(documents, tokens, total)
+
+
+def _proof_as_array(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI's ``AchievementCredential.proof`` is an array. One proof object and an array
+    of it are the same proof set (VC Data Model 2.0 section 4.12; Data Integrity 1.0 section
+    2.1), and a proof is never part of what it signs, so every proof still verifies."""
+    proof = document.get("proof")
+    return document if proof is None or isinstance(proof, list) else {**document, "proof": [proof]}
 
 
 def upsert_credential(

@@ -15,7 +15,10 @@ from typing import Any
 
 import httpx
 import trustme
+from jsonschema import Draft202012Validator
 from oauthlib.oauth2 import WebApplicationClient
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from passport.obapi.scopes import OB_V3P0, SCOPE_NAMES
 from passport.settings import Settings
@@ -27,6 +30,7 @@ CLIENT_HOST = "https://lms.example.org"
 REDIRECT_URI = f"{CLIENT_HOST}/oauth/callback"
 ALL_SCOPES = " ".join(OB_V3P0.scope(name) for name in SCOPE_NAMES)
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+OPENAPI_URI = "urn:1edtech:imsob_v3p0_openapi"
 OPENAPI_FILE = (
     Path(__file__).resolve().parents[2] / "vectors" / "1edtech-api" / "imsob_v3p0_openapi.json"
 )
@@ -177,3 +181,14 @@ class ApiClient:
 def openapi_document() -> dict[str, Any]:
     document: dict[str, Any] = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
     return document
+
+
+def schema_errors(instance: Any, schema_name: str) -> list[str]:
+    """Why ``instance`` does not match the 1EdTech OpenAPI's ``components/schemas/<name>``."""
+    document = openapi_document()
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(OPENAPI_URI, resource)
+    validator = Draft202012Validator(
+        {"$ref": f"{OPENAPI_URI}#/components/schemas/{schema_name}"}, registry=registry
+    )
+    return [error.message for error in validator.iter_errors(instance)]
