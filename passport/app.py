@@ -177,7 +177,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                # A response that sets one of these itself keeps its own (the OAuth consent
+                # page's policy also lets its form redirect to the client, RFC 6749 4.1.2).
+                own = {name.lower() for name, _ in message.get("headers", [])}
+                added = [header for header in self.headers if header[0] not in own]
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -238,6 +242,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.content_security_policy = CONTENT_SECURITY_POLICY
     app.state.template_environments = create_template_environments()
     for environment in app.state.template_environments.values():
         component_templates = FileSystemLoader(

@@ -43,15 +43,29 @@ def _unusable_input_exits() -> Iterator[None]:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    ssl_certfile: Annotated[
+        str | None, typer.Option(help="Serve HTTPS with this certificate (PEM).")
+    ] = None,
+    ssl_keyfile: Annotated[str | None, typer.Option(help="The certificate's key (PEM).")] = None,
 ) -> None:
     """Run the web application (a SQLite database is created and migrated automatically).
 
-    A PostgreSQL database must first be migrated with `passport db upgrade`.
+    A PostgreSQL database must first be migrated with `passport db upgrade`. The Open Badges
+    API answers only over HTTPS: here with --ssl-certfile, or behind a TLS proxy.
     """
     with _unusable_input_exits():
         settings = Settings()
         typer.echo(prepare_database(settings))
-    uvicorn.run(create_app(settings), host=host, port=port)
+    if ssl_certfile is None:
+        uvicorn.run(create_app(settings), host=host, port=port)
+        return
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
 
 
 def db_upgrade() -> None:

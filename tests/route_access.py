@@ -182,6 +182,13 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /oauth2/authorize",
         "GET /passport/apps",
         "POST /passport/apps/revoke",
+        # Issue 17: the learner's connections to other Hosts (the passport as a client).
+        "GET /passport/hosts",
+        "POST /passport/hosts",
+        "GET /passport/hosts/callback",
+        "GET /passport/hosts/connection",
+        "POST /passport/hosts/pull",
+        "POST /passport/hosts/push",
     ),
     OID4VCI: (
         "POST /oid4vci/token",
@@ -252,8 +259,9 @@ OWN_DATA_PAGES: tuple[str, ...] = (
     # The employer's request is anyone's to answer (OpenID4VP); the page lists only the
     # caller's own credentials to choose from.
     "GET /passport/respond/{request_id}",
-    # Issue 17: the caller's own connected applications.
+    # Issue 17: the caller's own connected applications and connections to other Hosts.
     "GET /passport/apps",
+    "GET /passport/hosts",
 )
 
 # Actions that change only the caller's own account or institution and name nothing else.
@@ -273,6 +281,13 @@ OWN_ACTIONS: dict[str, str] = {
     "GET /oauth2/authorize": "asks the caller's consent for the caller's own passport",
     "POST /oauth2/authorize": "grants access to the caller's own passport only",
     "POST /passport/apps/revoke": "disconnects an application from the caller's own passport",
+    # A connection is found by the caller's learner id and its own id (another's is 404):
+    # tests/passport/obapi/test_two_deployments.py and test_client_isolation.py.
+    "POST /passport/hosts": "connects the caller's own passport to another Host",
+    "GET /passport/hosts/callback": "finishes a connection by its state, the caller's own",
+    "GET /passport/hosts/connection": "shows one of the caller's own connections",
+    "POST /passport/hosts/pull": "pulls into the caller's own passport",
+    "POST /passport/hosts/push": "pushes the caller's own credentials",
 }
 
 # Bodies that take a request past validation to the ownership check: JSON for the API, form

@@ -10,7 +10,7 @@ carries the CSRF token like every other wallet form.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from fastapi import APIRouter, Depends, Form, Request
@@ -149,7 +149,7 @@ def consent_page(
         return _to_response(error.answer)
     client: RegisteredClient = grant.client
     scopes = grant.request.scope.split() if grant.request.scope else []
-    return page(
+    response = page(
         request,
         "obapi_consent.html",
         learner=learner,
@@ -159,6 +159,14 @@ def consent_page(
         families=FAMILIES,
         action=f"{request.url.path}?{request.url.query}",
     )
+    # The decision is answered with a redirect to the client (RFC 6749 section 4.1.2), which
+    # the page's form-action must allow, for this client's redirect origin only.
+    redirect_to = urlsplit(grant.redirect_uri)
+    policy: str = request.app.state.content_security_policy
+    response.headers["Content-Security-Policy"] = policy.replace(
+        "form-action 'self'", f"form-action 'self' {redirect_to.scheme}://{redirect_to.netloc}"
+    )
+    return response
 
 
 @consent_router.post(OAUTH_PATHS["authorization"], dependencies=[CsrfDep])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, ForeignKey, String
+from sqlalchemy import JSON, Column, ForeignKey, String, Text
 from sqlmodel import Field, SQLModel
 
 from keys.tables import UTCDateTime
@@ -96,3 +96,45 @@ class LearnerProfile(SQLModel, table=True):
     )
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RemoteHost(SQLModel, table=True):
+    """Another Host this deployment registered with as a client (one registration per Host,
+    shared by its learners, as OB 3.0 section 7.1 intends); the secret is sealed."""
+
+    __tablename__: ClassVar[str] = "obapi_remote_host"
+
+    id: str = Field(primary_key=True, sa_type=String(36))
+    base_url: str = Field(sa_column=Column(String(512), unique=True, nullable=False))
+    client_id: str = Field(sa_type=String(256))
+    secret_sealed: str = Field(sa_type=Text, repr=False)
+    authorization_url: str = Field(sa_type=String(2048))
+    token_url: str = Field(sa_type=String(2048))
+    api_url: str = Field(sa_type=String(2048))
+    registered_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RemoteGrant(SQLModel, table=True):
+    """A learner's connection to a ``RemoteHost``: pending (state and PKCE verifier) until the
+    Host sends the learner back, then its tokens, sealed with the deployment's master key."""
+
+    __tablename__: ClassVar[str] = "obapi_remote_grant"
+
+    id: str = Field(primary_key=True, sa_type=String(36))
+    learner_id: str = Field(sa_column=_learner_column())
+    host_id: str = Field(
+        sa_column=Column(
+            String(36),
+            ForeignKey("obapi_remote_host.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    state_hash: str | None = Field(default=None, sa_type=String(DIGEST_LENGTH), repr=False)
+    verifier_sealed: str | None = Field(default=None, sa_type=Text, repr=False)
+    access_sealed: str | None = Field(default=None, sa_type=Text, repr=False)
+    refresh_sealed: str | None = Field(default=None, sa_type=Text, repr=False)
+    access_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    scope: str = Field(default="", sa_type=String(1024))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    connected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

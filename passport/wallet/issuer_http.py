@@ -16,11 +16,13 @@ into ``keys/fetcher.py`` when its owner adds one.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import quote_plus
 
 import httpx
 
@@ -46,6 +48,7 @@ class IssuerAnswer:
     status: int
     body: dict[str, Any]
     text: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class IssuerHttp(Protocol):
@@ -92,6 +95,22 @@ class GuardedIssuerHttp:
         json_body: dict[str, Any] | None = None,
         bearer: str | None = None,
     ) -> IssuerAnswer:
+        return self.send("POST", url, form=form, json_body=json_body, bearer=bearer)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        json_body: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        bearer: str | None = None,
+        basic: tuple[str, str] | None = None,
+    ) -> IssuerAnswer:
+        """Any request under the policy (the OB 3.0 API client also needs ``GET`` with a
+        token, HTTP Basic client authentication, and raw bodies)."""
         target = self._vetted_url(url)
         address = self._vetted_address(target)
         headers = {
@@ -102,14 +121,19 @@ class GuardedIssuerHttp:
         }
         if bearer is not None:
             headers["Authorization"] = f"Bearer {bearer}"
+        if basic is not None:
+            headers["Authorization"] = basic_authorization(*basic)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
         timeout = httpx.Timeout(self._policy.read_timeout, connect=self._policy.connect_timeout)
         transport = self._transport or httpx.HTTPTransport()
         with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as client:
             request = client.build_request(
-                "POST",
+                method,
                 target.copy_with(host=address),
                 data=form,
                 json=json_body,
+                content=content,
                 headers=headers,
                 extensions={"sni_hostname": target.host},
             )
@@ -167,10 +191,21 @@ class GuardedIssuerHttp:
         try:
             parsed = parse_json_object(bytes(body)) if body.strip() else {}
         except InvalidInput:
-            return IssuerAnswer(status, {})
+            return IssuerAnswer(status, {}, headers=response.headers)
         # Valid UTF-8 once parsed: the text decodes to exactly the bytes sent, as parse_json read
         # them (without a byte order mark).
-        return IssuerAnswer(status, parsed, body.decode("utf-8").removeprefix("\ufeff"))
+        text = body.decode("utf-8").removeprefix("\ufeff")
+        return IssuerAnswer(status, parsed, text, headers=response.headers)
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """HTTP Basic for a client id and secret, each form-encoded first (RFC 6749 section 2.3.1).
+
+    >>> basic_authorization("a b", "c")
+    'Basic YStiOmM='
+    """
+    pair = f"{quote_plus(user)}:{quote_plus(password)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
 
 
 def _is_ip(host: str) -> bool:

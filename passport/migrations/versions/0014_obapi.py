@@ -1,5 +1,5 @@
-"""The Open Badges API: registered clients, authorization codes, tokens and learners' profiles
-(passport.obapi.tables).
+"""The Open Badges API: registered clients, authorization codes, tokens and learners' profiles;
+the other Hosts this deployment is a client of, and learners' grants there (passport.obapi.tables).
 
 Revision ID: 0014
 Revises: 0007
@@ -88,9 +88,43 @@ def upgrade() -> None:
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "obapi_remote_host",
+        sa.Column("id", sa.String(length=36), primary_key=True),
+        sa.Column("base_url", sa.String(length=512), nullable=False, unique=True),
+        sa.Column("client_id", sa.String(length=256), nullable=False),
+        sa.Column("secret_sealed", sa.Text(), nullable=False),
+        sa.Column("authorization_url", sa.String(length=2048), nullable=False),
+        sa.Column("token_url", sa.String(length=2048), nullable=False),
+        sa.Column("api_url", sa.String(length=2048), nullable=False),
+        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "obapi_remote_grant",
+        sa.Column("id", sa.String(length=36), primary_key=True),
+        _learner(),
+        sa.Column(
+            "host_id",
+            sa.String(length=36),
+            sa.ForeignKey("obapi_remote_host.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("state_hash", sa.String(length=64), nullable=True),
+        sa.Column("verifier_sealed", sa.Text(), nullable=True),
+        sa.Column("access_sealed", sa.Text(), nullable=True),
+        sa.Column("refresh_sealed", sa.Text(), nullable=True),
+        sa.Column("access_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("scope", sa.String(length=1024), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("connected_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_obapi_remote_grant_learner_id", "obapi_remote_grant", ["learner_id"])
+    op.create_index("ix_obapi_remote_grant_host_id", "obapi_remote_grant", ["host_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("obapi_remote_grant")
+    op.drop_table("obapi_remote_host")
     op.drop_table("obapi_profile")
     op.drop_table("obapi_token")
     op.drop_table("obapi_code")
