@@ -21,6 +21,7 @@ from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import parse_json_object
 from passport.database import SessionDep
 from passport.i18n import N_
+from passport.obapi.logo import logo_data_uri
 from passport.obapi.oauth import HttpRequest, OAuthResponse, PassportAuthorizationServer
 from passport.obapi.oauth_models import RegisteredClient
 from passport.obapi.registration import register_client
@@ -155,7 +156,7 @@ def consent_page(
         learner=learner,
         client=client.metadata,
         scopes=[scope for scope in scopes if scope in ALL_SCOPES],
-        logo=None,
+        logo=logo_data_uri(request.app.state.verifier.fetcher, client.metadata.get("logo_uri")),
         families=FAMILIES,
         action=f"{request.url.path}?{request.url.query}",
     )

@@ -124,6 +124,8 @@ def test_a_learner_pulls_from_another_deployment_and_pushes_one_back(tmp_path: P
 
             consent = at_host.get(f"{authorize.path}?{authorize.query.decode()}")
             assert consent.status_code == 200 and "Learner Passport" in consent.text
+            # The client's logo, fetched by the Host over TLS and shown inline.
+            assert 'src="data:image/png;base64,' in consent.text
             token = re.search(r'name="csrf_token" value="([^"]+)"', consent.text)
             assert token is not None
             allowed = at_host.client.post(
