@@ -7,7 +7,6 @@ plain-HTTP deployment every route answers 403 and says why.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.responses import Response
 
 from credentials.errors import Forbidden, InvalidInput
+from credentials.jsonio import parse_json_object
 from passport.database import SessionDep
 from passport.i18n import N_
 from passport.obapi import host
@@ -143,9 +143,9 @@ def create_api_router(family: ServiceFamily) -> APIRouter:
         )
         session.commit()
         status = 201 if created else 200
-        text = body.decode("utf-8").strip()
+        text = body.decode("utf-8").removeprefix("\ufeff").strip()
         if text.startswith("{"):
-            return JSONResponse(json.loads(text), status_code=status)
+            return JSONResponse(parse_json_object(text), status_code=status)
         return PlainTextResponse(text, status_code=status, media_type=JWS_MEDIA_TYPE)
 
     @router.get("/profile")
@@ -165,11 +165,8 @@ def create_api_router(family: ServiceFamily) -> APIRouter:
         authorization: AuthorizationHeader = None,
     ) -> JSONResponse:
         learner = learner_for(session, moment, authorization, PROFILE_UPDATE)
-        try:
-            document = json.loads(body)
-        except ValueError:
-            raise InvalidInput(N_("the profile must be a JSON object")) from None
-        profile = host.put_profile(session, learner, document, moment)
+        # The untrusted-JSON parser: size, depth and duplicate-member limits.
+        profile = host.put_profile(session, learner, parse_json_object(body), moment)
         session.commit()
         return JSONResponse(profile, headers={"Cache-Control": "no-store"})
 
