@@ -49,6 +49,7 @@ from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_l
 from passport.json_bodies import UntrustedJsonBodies
 from passport.mail_wiring import install_mail
 from passport.metrics_wiring import install_metrics
+from passport.obapi.install import install_obapi
 from passport.own_documents import DeploymentDocuments, record_base_url
 from passport.readiness import readiness_router
 from passport.redaction import install_secret_redaction
@@ -193,7 +194,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                # A response that sets one of these itself keeps its own (the OAuth consent
+                # page's policy also lets its form redirect to the client, RFC 6749 4.1.2).
+                own = {name.lower() for name, _ in message.get("headers", [])}
+                added = [header for header in self.headers if header[0] not in own]
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -290,6 +295,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.content_security_policy = CONTENT_SECURITY_POLICY
     app.state.template_environments = create_template_environments()
     for environment in app.state.template_environments.values():
         component_templates = FileSystemLoader(
@@ -315,6 +321,7 @@ def create_app(settings: Settings) -> FastAPI:
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
     wallet_install.install_wallet(app)  # mounts /static/wallet, so before /static too
+    install_obapi(app)
     portal_static = StaticFiles(directory=portal_routes.STATIC_DIR)
     app.mount(portal_routes.STATIC_PATH, portal_static, name="portal-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

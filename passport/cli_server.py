@@ -85,10 +85,15 @@ def serve(
             help="Log every request (default: PASSPORT_ACCESS_LOG, on).",
         ),
     ] = None,
+    ssl_certfile: Annotated[
+        str | None, typer.Option(help="Serve HTTPS with this certificate (PEM).")
+    ] = None,
+    ssl_keyfile: Annotated[str | None, typer.Option(help="The certificate's key (PEM).")] = None,
 ) -> None:
     """Run the web application (a SQLite database is created and migrated automatically).
 
-    A PostgreSQL database must first be migrated with `passport db upgrade`.
+    A PostgreSQL database must first be migrated with `passport db upgrade`. The Open Badges
+    API answers only over HTTPS: here with --ssl-certfile, or behind a TLS proxy.
     """
     with _unusable_input_exits():
         settings = served_settings(checked_settings(), host, port)
@@ -112,6 +117,8 @@ def serve(
         timeout_graceful_shutdown=graceful_timeout,
         log_config=logging_config(chosen_format, access_log=access),
         access_log=False,  # passport.access logs every request with its route template
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
     )
 
 

@@ -8,6 +8,7 @@ import issuers.mail
 import issuers.tables
 import keys.tables
 import passport.database
+import passport.obapi.tables
 import passport.wallet.tables
 import passport.worker_metrics
 import portal.tables
@@ -23,6 +24,7 @@ COMPONENT_TABLE_MODULES = (
     portal.tables,
     passport.wallet.tables,
     passport.worker_metrics,
+    passport.obapi.tables,
 )
 
 

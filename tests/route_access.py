@@ -15,7 +15,11 @@ rule, so a new route without a rule fails the suite until someone decides who ma
 - ``staff``: a console session cookie (``issuers.console.require_staff``);
 - ``learner``: a wallet session cookie (``passport.wallet.web.signed_in``);
 - ``oid4vci``: the pre-authorized code or the access token (OpenID4VCI 1.0 sections 6 and 8);
-- ``metrics``: the metrics bearer token, or a loopback client when none is configured.
+- ``metrics``: the metrics bearer token, or a loopback client when none is configured;
+- ``oauth-client``: a client registered with the Open Badges API's authorization server, by
+  HTTP Basic (``client_secret_basic``, OB 3.0 section 7.1.2);
+- ``obapi:<scope>``: an OB 3.0 API access token that carries that scope (OB 3.0 section 6.1),
+  which also names the one learner whose passport it opens.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ STAFF = "staff"
 LEARNER = "learner"
 OID4VCI = "oid4vci"
 METRICS = "metrics"
+OAUTH_CLIENT = "oauth-client"
+OBAPI = "obapi:"
 INSTITUTION_API = "/api/v1/institutions/{slug}"
 
 ACCESS_RULES: dict[str, tuple[str, ...]] = {
@@ -87,6 +93,11 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /claim/{secret}",
         "GET /dev/mail",
         "GET /s/{token}/report.pdf",
+        # Issue 17: the Open Badges API. Discovery MUST NOT be protected, registration is
+        # open (OB 3.0 section 7.1.1, 7.1.2), the policy page is what discovery links to.
+        "GET /ims/ob/v3p0/discovery",
+        "POST /oauth2/register",
+        "GET /passport/api-policy",
     ),
     ADMIN: (
         "POST /api/v1/institutions",
@@ -187,12 +198,30 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /passport/shares/{share_id}/qr.{kind}",
         "GET /passport/respond/{request_id}",
         "POST /passport/respond/{request_id}",
+        # Issue 17: the consent page and the learner's connected applications.
+        "GET /oauth2/authorize",
+        "POST /oauth2/authorize",
+        "GET /passport/apps",
+        "POST /passport/apps/revoke",
+        # Issue 17: the learner's connections to other Hosts (the passport as a client).
+        "GET /passport/hosts",
+        "POST /passport/hosts",
+        "GET /passport/hosts/callback",
+        "GET /passport/hosts/connection",
+        "POST /passport/hosts/pull",
+        "POST /passport/hosts/push",
     ),
     OID4VCI: (
         "POST /oid4vci/token",
         "POST /oid4vci/credential",
     ),
     METRICS: ("GET /metrics",),
+    # Issue 17: the OB 3.0 API, each operation with its scope (OB 3.0 section 6.1).
+    OAUTH_CLIENT: ("POST /oauth2/token", "POST /oauth2/revoke"),
+    f"{OBAPI}credential.readonly": ("GET /ims/ob/v3p0/credentials",),
+    f"{OBAPI}credential.upsert": ("POST /ims/ob/v3p0/credentials",),
+    f"{OBAPI}profile.readonly": ("GET /ims/ob/v3p0/profile",),
+    f"{OBAPI}profile.update": ("PUT /ims/ob/v3p0/profile",),
 }
 
 # Plausible values for the path parameters of the routes that need credentials.
@@ -251,6 +280,9 @@ OWN_DATA_PAGES: tuple[str, ...] = (
     # The employer's request is anyone's to answer (OpenID4VP); the page lists only the
     # caller's own credentials to choose from.
     "GET /passport/respond/{request_id}",
+    # Issue 17: the caller's own connected applications and connections to other Hosts.
+    "GET /passport/apps",
+    "GET /passport/hosts",
 )
 
 # Actions that change only the caller's own account or institution and name nothing else.
@@ -267,6 +299,18 @@ OWN_ACTIONS: dict[str, str] = {
     "POST /passport/import": "imports into the caller's own passport",
     "POST /passport/claim": "claims an offer by its secret, a capability (OpenID4VCI 1.0)",
     "POST /passport/collections": "creates a collection of the caller's own",
+    # Issue 17. The authorization server's pages need https, which this plain-HTTP world has
+    # not: tests/passport/obapi/test_isolation.py tries them with two learners over TLS.
+    "GET /oauth2/authorize": "asks the caller's consent for the caller's own passport",
+    "POST /oauth2/authorize": "grants access to the caller's own passport only",
+    "POST /passport/apps/revoke": "disconnects an application from the caller's own passport",
+    # A connection is found by the caller's learner id and its own id (another's is 404):
+    # tests/passport/obapi/test_two_deployments.py and test_client_isolation.py.
+    "POST /passport/hosts": "connects the caller's own passport to another Host",
+    "GET /passport/hosts/callback": "finishes a connection by its state, the caller's own",
+    "GET /passport/hosts/connection": "shows one of the caller's own connections",
+    "POST /passport/hosts/pull": "pulls into the caller's own passport",
+    "POST /passport/hosts/push": "pushes the caller's own credentials",
 }
 
 # Bodies that take a request past validation to the ownership check: JSON for the API, form
@@ -338,7 +382,16 @@ CSRF_EXEMPT: dict[str, str] = {
         "a wallet's direct_post (OpenID4VP 1.0 section 8.2), bound by the request's nonce"
     ),
 }
-CSRF_FREE_PREFIXES = ("/api/", "/oid4vci/")
+# Issue 17: the OB 3.0 API and the OAuth endpoints take a bearer token or client credentials,
+# never a browser's cookie; the consent form (/oauth2/authorize) carries the wallet's token.
+CSRF_FREE_PREFIXES = (
+    "/api/",
+    "/oid4vci/",
+    "/ims/",
+    "/oauth2/register",
+    "/oauth2/token",
+    "/oauth2/revoke",
+)
 
 
 def rule_of_every_route() -> dict[str, str]:

@@ -30,6 +30,8 @@ from tests.route_access import (
     DUMMY_PATH_VALUES,
     LEARNER,
     METRICS,
+    OAUTH_CLIENT,
+    OBAPI,
     OID4VCI,
     PUBLIC,
     STAFF,
@@ -51,9 +53,13 @@ PROTECTED = sorted(route for route, rule in RULES.items() if rule != PUBLIC)
 
 
 def test_every_rule_is_a_known_kind() -> None:
-    kinds = {PUBLIC, ADMIN, STAFF, LEARNER, OID4VCI, METRICS}
+    kinds = {PUBLIC, ADMIN, STAFF, LEARNER, OID4VCI, METRICS, OAUTH_CLIENT}
     for route, rule in RULES.items():
-        assert rule in kinds or re.fullmatch(r"(admin or )?institution:\w+", rule), (route, rule)
+        assert (
+            rule in kinds
+            or re.fullmatch(r"(admin or )?institution:\w+", rule)
+            or re.fullmatch(rf"{OBAPI}(credential|profile)\.\w+", rule)
+        ), (route, rule)
 
 
 def test_every_route_has_exactly_one_rule_and_no_rule_is_stale() -> None:

@@ -16,12 +16,14 @@ that answers one byte a second holds a worker for ``CLAIM_SECONDS`` at most, not
 
 from __future__ import annotations
 
+import base64
 import copy
 import ipaddress
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import quote_plus
 
 import httpx
 
@@ -52,6 +54,7 @@ class IssuerAnswer:
     status: int
     body: dict[str, Any]
     text: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class IssuerHttp(Protocol):
@@ -108,6 +111,22 @@ class GuardedIssuerHttp:
         json_body: dict[str, Any] | None = None,
         bearer: str | None = None,
     ) -> IssuerAnswer:
+        return self.send("POST", url, form=form, json_body=json_body, bearer=bearer)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        json_body: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        bearer: str | None = None,
+        basic: tuple[str, str] | None = None,
+    ) -> IssuerAnswer:
+        """Any request under the policy (the OB 3.0 API client also needs ``GET`` with a
+        token, HTTP Basic client authentication, and raw bodies)."""
         target = self._vetted_url(url)
         address = self._vetted_address(target)
         deadline = self._deadline or time.monotonic() + self._policy.total_timeout
@@ -120,6 +139,10 @@ class GuardedIssuerHttp:
         }
         if bearer is not None:
             headers["Authorization"] = f"Bearer {bearer}"
+        if basic is not None:
+            headers["Authorization"] = basic_authorization(*basic)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
         timeout = httpx.Timeout(self._policy.read_timeout, connect=self._policy.connect_timeout)
         # Connects to the vetted address only; TLS checks the certificate against the host name.
         transport = PinnedTransport(
@@ -127,7 +150,7 @@ class GuardedIssuerHttp:
         )
         with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as client:
             request = client.build_request(
-                "POST", target, data=form, json=json_body, headers=headers
+                method, target, data=form, json=json_body, content=content, headers=headers
             )
             try:
                 response = client.send(request, stream=True)
@@ -185,9 +208,19 @@ class GuardedIssuerHttp:
         try:
             parsed = parse_json_object(bytes(body)) if body.strip() else {}
         except InvalidInput:
-            return IssuerAnswer(status, {})
+            return IssuerAnswer(status, {}, headers=response.headers)
         # Valid UTF-8 without a byte order mark once parsed: the text is exactly the bytes sent.
-        return IssuerAnswer(status, parsed, body.decode("utf-8"))
+        return IssuerAnswer(status, parsed, body.decode("utf-8"), headers=response.headers)
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """HTTP Basic for a client id and secret, each form-encoded first (RFC 6749 section 2.3.1).
+
+    >>> basic_authorization("a b", "c")
+    'Basic YStiOmM='
+    """
+    pair = f"{quote_plus(user)}:{quote_plus(password)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
 
 
 def _is_ip(host: str) -> bool:

@@ -76,9 +76,9 @@ def signed_credential(
 class Visitor:
     """A browser-like HTTP client: keeps cookies, reads CSRF tokens from the pages."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, client: httpx.Client | None = None) -> None:
         self.base_url = base_url
-        self.client = httpx.Client(base_url=base_url, timeout=60, follow_redirects=False)
+        self.client = client or httpx.Client(base_url=base_url, timeout=60, follow_redirects=False)
 
     def close(self) -> None:
         self.client.close()
@@ -106,8 +106,10 @@ class Visitor:
 class Learner(Visitor):
     """A learner with an account (signed up on creation)."""
 
-    def __init__(self, base_url: str, email: str | None = None) -> None:
-        super().__init__(base_url)
+    def __init__(
+        self, base_url: str, email: str | None = None, client: httpx.Client | None = None
+    ) -> None:
+        super().__init__(base_url, client)
         self.email = email or f"learner-{uuid.uuid4().hex[:10]}@example.ca"
         response = self.post(
             "/passport/signup",
