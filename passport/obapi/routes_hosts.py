@@ -28,7 +28,6 @@ from passport.obapi.client import (
 )
 from passport.obapi.tables import RemoteGrant, RemoteHost
 from passport.wallet import holdings
-from passport.wallet.issuer_http import GuardedIssuerHttp
 from passport.wallet.web import (
     CsrfDep,
     NowDep,
@@ -46,10 +45,8 @@ router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 
 
 def _remote(request: Request, session: Session, wallet: WalletState, now: datetime) -> Remote:
-    http = wallet.issuer_http
-    assert isinstance(http, GuardedIssuerHttp)  # the app's own; fakes exist only in tests
     site = ClientSite(request.app.state.settings.base_url)
-    return Remote(session, http, wallet.master_key(), site, now)
+    return Remote(session, wallet.remote_http, wallet.master_key(), site, now)
 
 
 def _connections(session: Session, learner_id: str) -> list[tuple[RemoteGrant, RemoteHost]]:

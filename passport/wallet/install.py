@@ -39,12 +39,12 @@ ROUTE_BODY_LIMITS = {routes_passport.IMPORT_PATH: MAX_UPLOAD_REQUEST_BYTES}
 
 def install_wallet(app: FastAPI) -> None:
     verifier: VerifierService = app.state.verifier
+    guarded = GuardedIssuerHttp(verifier.fetcher)
     app.state.wallet = WalletState(
         live=LiveVerifier(verifier),
         # This deployment's own offers are claimed in-process, others' through the guard.
-        issuer_http=OwnIssuerHttp(
-            app, app.state.settings.base_url, GuardedIssuerHttp(verifier.fetcher)
-        ),
+        issuer_http=OwnIssuerHttp(app, app.state.settings.base_url, guarded),
+        remote_http=guarded,
         master_key=app.state.master_key_source.get,
     )
     environments: dict[str, Environment] = app.state.template_environments

@@ -33,7 +33,7 @@ from passport.database import SessionDep
 from passport.i18n import N_, error_text, negotiate_language
 from passport.pages import render_page
 from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
-from passport.wallet.issuer_http import ClaimHttp
+from passport.wallet.issuer_http import ClaimHttp, GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier
 from passport.wallet.tables import Learner
 from passport.wallet.tokens import derived_token, is_token_shaped, new_token, same_token
@@ -57,7 +57,8 @@ class WalletState:
     """What the wallet keeps in ``app.state.wallet``: built once per app."""
 
     live: LiveVerifier
-    issuer_http: ClaimHttp
+    issuer_http: ClaimHttp  # claims: this deployment's own offers in-process, others guarded
+    remote_http: GuardedIssuerHttp  # other deployments only (the OB 3.0 API client)
     master_key: Callable[[], MasterKey]
 
 
