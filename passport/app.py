@@ -267,9 +267,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
-    wallet_install.install_wallet(app)  # mounts /static/wallet, so before /static too
-    portal_static = StaticFiles(directory=portal_routes.STATIC_DIR)
-    app.mount(portal_routes.STATIC_PATH, portal_static, name="portal-static")
+    wallet_install.install_wallet(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(pages.router)

@@ -114,6 +114,7 @@ class SkillLine:
     name: str
     code: str | None
     credentials: int = 0
+    url: str | None = None  # the framework's page of the skill (credentials stored earlier lack it)
 
 
 @dataclass
@@ -145,7 +146,8 @@ def skills_summary(credentials: list[StoredCredential]) -> SkillsSummary:
                 continue
             seen.add(key)
             line = grouped[framework].setdefault(
-                (skill["name"], skill.get("code")), SkillLine(skill["name"], skill.get("code"))
+                (skill["name"], skill.get("code")),
+                SkillLine(skill["name"], skill.get("code"), url=skill.get("url")),
             )
             line.credentials += 1
     summary.frameworks = {
