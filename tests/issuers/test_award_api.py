@@ -224,3 +224,11 @@ def test_a_wrong_transaction_code_burns_the_offer(server: Server) -> None:
     assert server.client.post("/oid4vci/token", data=form).json()["error"] == "invalid_grant"
     form["tx_code"] = created["tx_code"]
     assert server.client.post("/oid4vci/token", data=form).json()["error"] == "invalid_grant"
+
+
+def test_the_baked_badge_shows_the_program_and_the_institution(server: Server) -> None:
+    award = _issue(server)
+    base = f"/api/v1/institutions/college-x/awards/{award['id']}"
+    svg = server.client.get(f"{base}/credential.svg", headers=server.auth()).text
+    assert "<title>Welding Basics</title>" in svg
+    assert ">CCX</text>" in svg  # the initials of "Collège college-x"
