@@ -217,3 +217,22 @@ def test_verify_with_the_keyboard(visitors: dict[str, Page], tour: Tour) -> None
     page.keyboard.press("Enter")
     expect(page.locator("#verdict-headline")).to_be_visible()
     tab_to(page, ".report-actions a")
+
+
+def test_the_skill_filter_shows_the_most_used_then_more_and_finds_by_typing(
+    visitors: dict[str, Page], tour: Tour
+) -> None:
+    page = visitors["public"]
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{tour.base_url}/programs?lang=en")
+    skills = page.locator("fieldset:has(#find-skill)")
+    choices = skills.locator(".choice")
+    assert choices.count() > 12  # every skill is sent, not the first twelve
+    expect(skills.locator(".choice:visible")).to_have_count(6)
+    skills.locator(".filter-search").fill("weld")
+    expect(skills.locator(".choice:visible")).to_have_count(3)
+    for label in skills.locator(".choice:visible").all_inner_texts():
+        assert "weld" in label
+    skills.locator(".filter-search").fill("")
+    skills.locator(".show-more").click()
+    expect(skills.locator(".choice:visible")).to_have_count(choices.count())
