@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench browser deploy-tools clean stress stress-load stress-restart
+.PHONY: run test lint typecheck pytest bench browser deploy-tools clean stress stress-load stress-restart screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ test: lint typecheck pytest
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
+
+# The main pages in English and French, desktop and phone, into docs/screenshots/ (issue #16).
+screenshots: $(DEV_STAMP) browser
+	$(BIN)/python -m tests.screenshots
 
 # Issue #8 on PostgreSQL: the load mix (loopback only; STRESS_SECONDS, default 300), then the
 # database-restart drill on a throwaway cluster of its own (needs root and pg_createcluster).

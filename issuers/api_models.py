@@ -53,6 +53,7 @@ Action = Literal["issue", "revoke", "manage_programs", "manage_keys", "manage_ap
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 NocCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 CipCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}\.[0-9]{4}$")]
+HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
 class _Strict(BaseModel):
@@ -66,6 +67,7 @@ class InstitutionCreate(_Strict):
     kind: InstitutionKind
     website: WebUrl
     logo_url: WebUrl | None = None
+    brand_colour: HexColour | None = None
     contact_email: Email
     region: Short | None = None
     did_method: Literal["did:web", "did:key"] = "did:web"
@@ -81,6 +83,7 @@ class InstitutionPublic(BaseModel):
     kind: str
     website: str
     logo_url: str | None
+    brand_colour: str | None = None
     contact_email: str
     region: str | None
     did: str

@@ -95,6 +95,8 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
             programs=list_programs(session, staff.institution),
             batches=recent_batches(session, staff.institution),
             report=None if report is None else CohortValidation.of(report),
+            # Each problem's message template and data, for the page to say it in its language.
+            problems=[] if report is None else report.errors,
             error=error,
         )
 

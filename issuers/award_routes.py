@@ -268,8 +268,9 @@ def find_awards(
 
 def download_response(session: Session, award: Award, form: str) -> Response:
     """The stored credential as JSON, JWS, or baked into a PNG or SVG badge."""
-    program = session.get(Program, award.program_id)
-    label = (program.name_en or program.name_fr or program.slug) if program else "Badge"
+    art = award_delivery.badge_art(
+        session.get(Program, award.program_id), session.get(Institution, award.institution_id)
+    )
     disposition = {"Content-Disposition": f'attachment; filename="{award.id}.{form}"'}
     if form == "json":
         return Response(award.ldp_credential, media_type="application/vc", headers=disposition)
@@ -277,12 +278,12 @@ def download_response(session: Session, award: Award, form: str) -> Response:
         return Response(award.jwt_credential, media_type="application/vc+jwt", headers=disposition)
     if form == "png":
         return Response(
-            award_delivery.baked_png(label, award.jwt_credential),
+            award_delivery.baked_png(art, award.jwt_credential),
             media_type="image/png",
             headers=disposition,
         )
     if form == "svg":
-        body = award_delivery.baked_svg(label, award.ldp_credential)
+        body = award_delivery.baked_svg(art, award.ldp_credential)
         return Response(body, media_type="image/svg+xml", headers=disposition)
     raise NotFound(f"no download form {form!r} (json, jwt, png, svg)")
 

@@ -72,19 +72,22 @@ class Learner:
     def checked_name(self) -> str:
         name = self.name.strip()
         if not name or len(name) > MAX_NAME_LENGTH:
-            raise InvalidInput(f"the learner's name must be 1 to {MAX_NAME_LENGTH} characters")
+            raise InvalidInput(
+                "the learner's name must be 1 to %(limit)s characters",
+                params={"limit": MAX_NAME_LENGTH},
+            )
         return name
 
     def checked_email(self) -> str:
         email = normalize_email(self.email)
         if len(email) > 320 or not _EMAIL.fullmatch(email):
-            raise InvalidInput(f"{email!r} is not an email address")
+            raise InvalidInput("%(email)s is not an email address", params={"email": repr(email)})
         return email
 
     def checked_did(self) -> str | None:
         did = (self.did or "").strip() or None
         if did is not None and not _DID.fullmatch(did):
-            raise InvalidInput(f"{did!r} is not a DID")
+            raise InvalidInput("%(did)s is not a DID", params={"did": repr(did)})
         return did
 
     def checked(self) -> Learner:

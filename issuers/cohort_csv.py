@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -52,9 +52,17 @@ LATEST_VALIDITY_YEARS = 100
 
 @dataclass(frozen=True)
 class RowError:
+    """A problem of one row. ``reason`` is the English text (API, CLI); the console translates
+    ``template`` (a message of the French catalog) and fills it with ``params``."""
+
     line: int
     column: str | None
-    reason: str
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return self.template % self.params if self.params else self.template
 
     def __str__(self) -> str:
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
@@ -73,9 +81,9 @@ class CohortReport:
     def valid(self) -> bool:
         return not self.errors
 
-    def add(self, line: int, column: str | None, reason: str) -> None:
+    def add(self, line: int, column: str | None, template: str, /, **params: object) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(line, column, reason))
+            self.errors.append(RowError(line, column, template, params))
         else:
             self.truncated = True
 
@@ -161,7 +169,7 @@ def _parse_date(value: str, column: str, report: CohortReport, line: int) -> dat
     try:
         return date.fromisoformat(value)
     except ValueError:
-        report.add(line, column, f"{value!r} is not a date (YYYY-MM-DD)")
+        report.add(line, column, "%(value)s is not a date (YYYY-MM-DD)", value=repr(value))
         return None
 
 
@@ -172,12 +180,17 @@ def _check_row(
     values = {key: value.strip() for key, value in row.items()}
     for column, value in values.items():
         if len(value) > MAX_FIELD_LENGTH:
-            report.add(line, column, f"longer than {MAX_FIELD_LENGTH} characters")
+            report.add(line, column, "longer than %(limit)s characters", limit=MAX_FIELD_LENGTH)
     for column in REQUIRED_COLUMNS:
         if not values.get(column):
             report.add(line, column, "is required")
     if values.get("program") and values["program"] != program_slug:
-        report.add(line, "program", f"unknown program {values['program']!r} for this upload")
+        report.add(
+            line,
+            "program",
+            "unknown program %(program)s for this upload",
+            program=repr(values["program"]),
+        )
     learner = Learner(values.get("name", ""), values.get("email", ""), values.get("did") or None)
     for column, check in (("name", learner.checked_name), ("email", learner.checked_email)):
         if values.get(column):
@@ -188,13 +201,25 @@ def _check_row(
         values["awarded_on"], "awarded_on", report, line
     )
     if awarded and not EARLIEST_AWARD <= awarded <= now.date():
-        report.add(line, "awarded_on", f"{awarded} is out of range ({EARLIEST_AWARD} to today)")
+        report.add(
+            line,
+            "awarded_on",
+            "%(date)s is out of range (%(earliest)s to today)",
+            date=awarded,
+            earliest=EARLIEST_AWARD,
+        )
     until = values.get("valid_until") and _parse_date(
         values["valid_until"], "valid_until", report, line
     )
     latest = now.date() + timedelta(days=365 * LATEST_VALIDITY_YEARS)
     if until and not now.date() < until <= latest:
-        report.add(line, "valid_until", f"{until} is out of range (after today, before {latest})")
+        report.add(
+            line,
+            "valid_until",
+            "%(date)s is out of range (after today, before %(latest)s)",
+            date=until,
+            latest=latest,
+        )
     language = values.get("language", "").strip().lower() or None
     if language not in (None, "en", "fr"):
         report.add(line, "language", "the language of the award email is en or fr")
@@ -216,7 +241,7 @@ def _collect(report: CohortReport, line: int, column: str, check: Any) -> None:
     try:
         check()
     except InvalidInput as error:
-        report.add(line, column, error.message)
+        report.add(line, column, error.template, **error.params)
 
 
 def _evidence(values: dict[str, str]) -> tuple[dict[str, str], ...]:
@@ -244,14 +269,14 @@ def validated_requests(
                 ("email", request.learner.checked().email, emails),
             ):
                 if key in seen:
-                    report.add(line, column, f"duplicate of line {seen[key]}")
+                    report.add(line, column, "duplicate of line %(line)s", line=seen[key])
                     request = None
                 else:
                     seen[key] = line
             if request is not None:
                 yield line, request
     except InvalidInput as error:
-        report.add(0, None, error.message)
+        report.add(0, None, error.template, **error.params)
 
 
 def validate_cohort(data: bytes, filename: str, program_slug: str, now: datetime) -> CohortReport:

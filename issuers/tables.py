@@ -43,6 +43,8 @@ class Institution(SQLModel, table=True):
     kind: str = Field(max_length=40)
     website: str = Field(max_length=500)
     logo_url: str | None = Field(default=None, max_length=500)
+    # "#rrggbb": the colour of the institution's badge pictures (credentials.badge_art).
+    brand_colour: str | None = Field(default=None, max_length=7)
     contact_email: str = Field(max_length=320)
     region: str | None = Field(default=None, max_length=100)
     did: str = Field(sa_column=Column(String(512), unique=True, nullable=False))

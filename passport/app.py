@@ -320,10 +320,8 @@ def create_app(settings: Settings) -> FastAPI:
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
-    wallet_install.install_wallet(app)  # mounts /static/wallet, so before /static too
+    wallet_install.install_wallet(app)
     install_obapi(app)
-    portal_static = StaticFiles(directory=portal_routes.STATIC_DIR)
-    app.mount(portal_routes.STATIC_PATH, portal_static, name="portal-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(readiness_router)

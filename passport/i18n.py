@@ -38,6 +38,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
 from credentials.errors import InvalidInput, PassportError
+from passport.rich_text import badge, markdown
 
 SUPPORTED = ("en", "fr")
 SOURCE_LANGUAGE = "en"
@@ -165,5 +166,9 @@ def create_template_environments() -> dict[str, Environment]:
         )
         environment.install_gettext_translations(translations_for(lang), newstyle=True)  # type: ignore[attr-defined]
         environment.globals["error_text"] = partial(error_text, lang=lang)
+        # French typography: a no-break space before a colon that follows a label in a template.
+        environment.globals["colon"] = "\u00a0:" if lang == "fr" else ":"
+        environment.filters["markdown"] = markdown
+        environment.globals["badge"] = badge
         environments[lang] = environment
     return environments

@@ -113,6 +113,18 @@ SECTOR_LABELS: Labels = {
         "fr": "Chaîne d'approvisionnement et logistique",
     },
 }
+# Ontario's regions as the province names them in English and French.
+REGION_LABELS: Labels = {
+    "Toronto": {"en": "Toronto", "fr": "Toronto"},
+    "Central Ontario": {"en": "Central Ontario", "fr": "Centre de l'Ontario"},
+    "Eastern Ontario": {"en": "Eastern Ontario", "fr": "Est de l'Ontario"},
+    "Northern Ontario": {"en": "Northern Ontario", "fr": "Nord de l'Ontario"},
+    "Northeastern Ontario": {"en": "Northeastern Ontario", "fr": "Nord-Est de l'Ontario"},
+    "Northwestern Ontario": {"en": "Northwestern Ontario", "fr": "Nord-Ouest de l'Ontario"},
+    "Southwestern Ontario": {"en": "Southwestern Ontario", "fr": "Sud-Ouest de l'Ontario"},
+    "Western Ontario": {"en": "Western Ontario", "fr": "Ouest de l'Ontario"},
+    "Ottawa": {"en": "Ottawa", "fr": "Ottawa"},
+}
 OSAP_LABELS: Labels = {
     YES: {"en": "OSAP eligible", "fr": "Admissible au RAFEO"},
     NO: {"en": "Not OSAP eligible", "fr": "Non admissible au RAFEO"},
@@ -145,6 +157,7 @@ VALUE_LABELS: dict[str, Labels] = {
     "kind": KIND_LABELS,
     "sector": SECTOR_LABELS,
     "osap": OSAP_LABELS,
+    "region": REGION_LABELS,
     **BUCKET_LABELS,
 }
 

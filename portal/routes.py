@@ -43,8 +43,6 @@ from portal.structured_data import course_data, json_for_script
 from verifier.messages import render_check, render_verdict
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-STATIC_PATH = "/static/portal"
 OSAP_URL = "https://www.ontario.ca/page/osap-ontario-student-assistance-program"
 MAX_OCCUPATION_QUERY = 100
 

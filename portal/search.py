@@ -41,6 +41,10 @@ MAX_PAGE = 10_000
 MAX_OFFSET = MAX_PAGE * PAGE_SIZE
 MAX_AMOUNT = 1_000_000
 SHOWN_FACET_VALUES = 12
+# Long filters send more values: the page shows the most used first, then "show more" and a
+# type-to-search field over the rest (passport/static/site.js).
+LONG_FACETS = frozenset({"skill", "occupation", "sector", "institution"})
+SHOWN_LONG_FACET_VALUES = 200
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 MONTH = re.compile(r"20[0-9]{2}-(0[1-9]|1[0-2])")
 
@@ -256,12 +260,18 @@ def _facet_counts(
         for facet, value, count in session.execute(statement).all():
             if facet in counted:
                 counted[facet][value] = count
-    return {name: _shown(counted[name], request.filters.get(name, ())) for name in FACETS}
+    return {
+        name: _shown(counted[name], request.filters.get(name, ()), _limit(name)) for name in FACETS
+    }
 
 
-def _shown(counts: dict[str, int], selected: tuple[str, ...]) -> list[FacetCount]:
+def _limit(name: str) -> int:
+    return SHOWN_LONG_FACET_VALUES if name in LONG_FACETS else SHOWN_FACET_VALUES
+
+
+def _shown(counts: dict[str, int], selected: tuple[str, ...], limit: int) -> list[FacetCount]:
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    kept = [value for value, _ in ranked[:SHOWN_FACET_VALUES]]
+    kept = [value for value, _ in ranked[:limit]]
     kept += [value for value in selected if value not in kept]
     return [FacetCount(value, counts.get(value, 0), value in selected) for value in kept]
 
@@ -377,4 +387,4 @@ def _counted(
 
 
 def _no_facets(request: SearchRequest) -> Facets:
-    return {name: _shown({}, request.filters.get(name, ())) for name in FACETS}
+    return {name: _shown({}, request.filters.get(name, ()), _limit(name)) for name in FACETS}

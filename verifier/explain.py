@@ -44,6 +44,13 @@ class Skill:
     name: str
     framework: str | None
     code: str | None
+    url: str | None  # the framework's page of the skill; only http(s), as a link for people
+
+
+def _link(value: Any) -> str | None:
+    """A URL the page may link to: claims are untrusted, so never ``javascript:`` or ``data:``."""
+    text = _text(value)
+    return text if text and text.lower().startswith(("https://", "http://")) else None
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class CredentialDetails:
     awarded: str | None
     skills: tuple[Skill, ...]
     assessments: tuple[Assessment, ...]
+    language: str | None = None  # the achievement's ``inLanguage`` (OB 3.0 B.1.1), e.g. "fr"
 
 
 def _number(value: Any) -> str | None:
@@ -98,7 +106,12 @@ def details_of(document: dict[str, Any]) -> CredentialDetails:
     achievement = achievement if isinstance(achievement, dict) else {}
     criteria = achievement.get("criteria")
     skills = tuple(
-        Skill(name, _text(item.get("targetFramework")), _text(item.get("targetCode")))
+        Skill(
+            name,
+            _text(item.get("targetFramework")),
+            _text(item.get("targetCode")),
+            _link(item.get("targetUrl")),
+        )
         for item in _objects(achievement.get("alignment", []))
         if (name := _text(item.get("targetName")))
         and item.get("targetFramework") not in CLASSIFICATIONS
@@ -114,7 +127,15 @@ def details_of(document: dict[str, Any]) -> CredentialDetails:
         awarded=_text(document.get("awardedDate")),
         skills=skills,
         assessments=_assessments(subject, achievement),
+        language=_language(achievement.get("inLanguage")),
     )
+
+
+def _language(value: Any) -> str | None:
+    """The primary subtag of a BCP 47 tag ("fr-CA" -> "fr"), for a page's ``lang`` attribute."""
+    text = _text(value)
+    primary = text.split("-")[0].lower() if text else ""
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
 def issuer_as_json(

@@ -142,6 +142,7 @@ class SkillLine:
     name: str
     code: str | None
     credentials: int = 0
+    url: str | None = None  # the framework's page of the skill (credentials stored earlier lack it)
 
 
 @dataclass
@@ -173,7 +174,8 @@ def skills_summary(credentials: list[StoredCredential]) -> SkillsSummary:
                 continue
             seen.add(key)
             line = grouped[framework].setdefault(
-                (skill["name"], skill.get("code")), SkillLine(skill["name"], skill.get("code"))
+                (skill["name"], skill.get("code")),
+                SkillLine(skill["name"], skill.get("code"), url=skill.get("url")),
             )
             line.credentials += 1
     summary.frameworks = {

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from xml.sax.saxutils import escape
 
 import qrcode
 import qrcode.image.svg
-from PIL import Image, ImageDraw
 
+from credentials.badge_art import BadgeArt, badge_png, badge_svg
 from credentials.baking import bake
 from credentials.errors import NotFound
 from passport.i18n import N_
@@ -36,7 +35,6 @@ from passport.wallet.display import credential_text, learning_date
 from passport.wallet.tables import CredentialFormat, StoredCredential
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
-BADGE_COLOUR = (11, 92, 173)
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -60,21 +58,14 @@ def available_formats(stored: StoredCredential) -> list[str]:
     return [_text_format(credential_text(stored)).value, "png", "svg"]
 
 
-def _badge_svg(title: str) -> bytes:
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">'
-        f'<circle cx="200" cy="200" r="190" fill="rgb{BADGE_COLOUR}"/>'
-        '<text x="200" y="210" font-family="sans-serif" font-size="22" fill="#fff" '
-        f'text-anchor="middle">{escape(title[:40])}</text></svg>'
-    ).encode()
-
-
-def _badge_png() -> bytes:
-    image = Image.new("RGB", (256, 256), (255, 255, 255))
-    ImageDraw.Draw(image).ellipse((8, 8, 248, 248), fill=BADGE_COLOUR)
-    canvas = io.BytesIO()
-    image.save(canvas, format="PNG")
-    return canvas.getvalue()
+def stored_badge_art(stored: StoredCredential) -> BadgeArt:
+    """The badge picture of a stored credential: its title and issuer (the colour from the
+    issuer's identifier, the same on every page and download)."""
+    return BadgeArt(
+        str(stored.display.get("title") or ""),
+        str(stored.display.get("issuer_claimed_name") or ""),
+        stored.issuer_id or "",
+    )
 
 
 MEDIA_TYPES = {
@@ -99,11 +90,8 @@ def download(stored: StoredCredential, requested: str) -> Download:
     text = credential_text(stored)
     if wanted in (CredentialFormat.JSON, CredentialFormat.JWS):
         return Download(filename, media_type, text.encode("utf-8"))
-    image = (
-        _badge_png()
-        if wanted is CredentialFormat.PNG
-        else _badge_svg(str(stored.display.get("title")))
-    )
+    art = stored_badge_art(stored)
+    image = badge_png(art) if wanted is CredentialFormat.PNG else badge_svg(art).encode("utf-8")
     return Download(filename, media_type, bake(image, text))
 
 

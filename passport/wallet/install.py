@@ -2,8 +2,7 @@
 
 It builds the wallet's state once (the live verifier over the app's ``VerifierService``, the
 guarded HTTP client for issuers' endpoints, and the shell's ``app.state.master_key_source``),
-adds the wallet's templates to every language's Jinja environment, serves its stylesheet under
-``/static/wallet`` (mount it before the shell's ``/static``) and includes its routers.
+adds the wallet's templates to every language's Jinja environment, and includes its routers.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from passport.wallet import (
@@ -32,8 +30,6 @@ from verifier.service import VerifierService
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
-STATIC_DIR = PACKAGE_DIR / "static"
-STATIC_PATH = "/static/wallet"
 ROUTE_BODY_LIMITS = {routes_passport.IMPORT_PATH: MAX_UPLOAD_REQUEST_BYTES}
 
 
@@ -50,7 +46,6 @@ def install_wallet(app: FastAPI) -> None:
     environments: dict[str, Environment] = app.state.template_environments
     for environment in environments.values():
         environment.loader = ChoiceLoader([FileSystemLoader(TEMPLATES_DIR), *_loaders(environment)])
-    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="wallet-static")
     for module in (
         routes_account,
         routes_claim_page,

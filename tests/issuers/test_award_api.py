@@ -248,3 +248,11 @@ def test_attack_guessing_the_transaction_code_locks_the_offer(server: Server) ->
     locked = server.client.post("/oid4vci/token", data=form).json()
     assert locked["error"] == "invalid_grant" and "locked" in locked["error_description"]
     assert server.client.get(f"/oid4vci/offers/{secret}").status_code == 404
+
+
+def test_the_baked_badge_shows_the_program_and_the_institution(server: Server) -> None:
+    award = _issue(server)
+    base = f"/api/v1/institutions/college-x/awards/{award['id']}"
+    svg = server.client.get(f"{base}/credential.svg", headers=server.auth()).text
+    assert "<title>Welding Basics</title>" in svg
+    assert ">CCX</text>" in svg  # the initials of "Collège college-x"

@@ -202,7 +202,7 @@ def test_status_changes_need_a_reason_and_a_confirmation(staff_a: httpx.Client) 
         assert answer.status_code == 303
         detail = staff_a.get(answer.headers["location"])
         assert f'<dd id="award-status">{label}</dd>' in detail.text
-        assert f"<td>{action} it</td>" in detail.text
+        assert f'"Reason">{action} it</td>' in detail.text
         assert "console:registrar@college-a.example.ca" in detail.text
     assert "Revocation is final" in detail.text
     again = staff_a.post(path, data={"csrf": token, "action": "restore", "reason": "undo"})
@@ -216,7 +216,10 @@ def test_cohort_upload_reports_bad_rows_then_issues_in_the_background(
     bad = COHORT_HEADER + "C-1,Chloé Gagnon,chloe@example.ca\nC-2,Marc Ouellet,not-an-email\n"
     report = upload(staff_a, bad, dry_run=True)
     assert report.status_code == 422
-    assert re.search(r"<td>3</td>\s*<td>email</td>\s*<td>[^<]*not an email", report.text)
+    assert re.search(
+        r'"Line">3</td>\s*<td data-label="Column">email</td>\s*<td[^>]*>[^<]*not an email',
+        report.text,
+    )
 
     good = COHORT_HEADER + "C-1,Chloé Gagnon,chloe@example.ca\nC-2,Marc Ouellet,marc@example.ca\n"
     dry = upload(staff_a, good, dry_run=True)

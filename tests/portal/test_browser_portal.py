@@ -85,7 +85,7 @@ def _tab_to(page: Page, selector: str) -> None:
 
 def test_search_by_keyboard_alone(page: Page, portal_server: str) -> None:
     page.goto(f"{portal_server}/?lang=en")
-    _tab_to(page, "a[href='/programs']")
+    _tab_to(page, "#main a[href='/programs']")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/programs$"))
     _tab_to(page, "#q")

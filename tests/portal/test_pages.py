@@ -39,7 +39,8 @@ def test_the_program_page_says_what_where_how_much_and_how_to_enrol(
     for expected in (
         "<h1>PLC Programming Fundamentals</h1>",
         "Write and document ladder logic for discrete control tasks",  # outcome
-        "program PLCs</a></td><td>ESCO</td><td>S8</td>",  # skill with its framework code
+        'program PLCs</a> <span class="hint">· ESCO</span></li>',  # skill, linked, framework
+        '<dt>program PLCs</dt><dd class="identifier">ESCO S8</dd>',  # its code, in the details
         "60 hours",
         "Hybrid",
         "$1,250",

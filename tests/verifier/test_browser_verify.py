@@ -93,9 +93,9 @@ def test_valid_credential_names_the_registry_issuer_and_explains_each_check(
 ) -> None:
     submit_pasted(page, site, "valid", "fr")
     expect(page.locator(".facts .issuer-name").first).to_have_text(COLLEGE_FR)
-    expect(page.locator(".facts")).to_contain_text("Amélie Tremblay")
-    expect(page.locator(".facts")).to_contain_text("Robotic Welding: Programming and Safety")
-    expect(page.locator(".facts")).to_contain_text("operate welding robots")
+    expect(page.locator(".facts").first).to_contain_text("Amélie Tremblay")
+    expect(page.locator(".facts").first).to_contain_text("Robotic Welding: Programming and Safety")
+    expect(page.locator(".facts").first).to_contain_text("operate welding robots")
     expect(page.locator(".check-meaning").first).to_contain_text("Ce que cela signifie")
     download = page.locator("a[download]")
     expect(download).to_have_attribute("href", re.compile(r"^data:application/json"))

@@ -1,5 +1,5 @@
 // Progressive enhancement of the verification page: the plain form works without any of this.
-// Drag-and-drop a file, scan a QR code where the browser has BarcodeDetector, print the report.
+// Drag-and-drop a file, scan a QR code with the camera (BarcodeDetector or jsQR), print the report.
 "use strict";
 
 (function () {
@@ -26,37 +26,78 @@
     });
   }
 
+  // Where the browser has no BarcodeDetector (Firefox, Safari, Chrome on Windows and Linux), the
+  // vendored jsQR decoder (vendor/README.md) reads the camera's frames through a canvas instead.
+  function loadJsQR() {
+    return new Promise(function (resolve, reject) {
+      if (window.jsQR) { resolve(window.jsQR); return; }
+      const script = document.createElement("script");
+      script.src = "/static/verifier/vendor/jsQR.js";
+      script.onload = function () { resolve(window.jsQR); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  async function makeDecoder(video) {
+    if ("BarcodeDetector" in window) {
+      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return async function () {
+        const codes = await detector.detect(video).catch(function () { return []; });
+        return codes.length > 0 ? codes[0].rawValue : null;
+      };
+    }
+    const decode = await loadJsQR();
+    const canvas = document.createElement("canvas");
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    return async function () {
+      if (!video.videoWidth) { return null; }
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      context.drawImage(video, 0, 0);
+      const frame = context.getImageData(0, 0, canvas.width, canvas.height);
+      const code = decode(frame.data, frame.width, frame.height);
+      return code ? code.data : null;
+    };
+  }
+
+  function submitScanned(raw) {
+    const value = raw.trim();
+    if (/^https?:\/\//i.test(value)) {
+      document.getElementById("url").value = value;
+    } else {
+      document.getElementById("credential").value = value;
+    }
+    form.submit();
+  }
+
   const scan = document.getElementById("scan");
-  if (scan && form && "BarcodeDetector" in window && navigator.mediaDevices) {
+  if (scan && form && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     scan.hidden = false;
     const video = document.getElementById("scan-video");
     const status = document.getElementById("scan-status");
     document.getElementById("scan-start").addEventListener("click", async function () {
       let stream;
+      let decode;
       try {
         stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+        decode = await makeDecoder(video);
       } catch (error) {
-        status.textContent = error.message;
+        status.textContent = scan.dataset.failed;
         return;
       }
-      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
       video.srcObject = stream;
       video.hidden = false;
+      status.textContent = scan.dataset.looking;
       await video.play();
       const timer = window.setInterval(async function () {
-        const codes = await detector.detect(video).catch(function () { return []; });
-        if (codes.length === 0) {
+        const value = await decode();
+        if (!value) {
           return;
         }
         window.clearInterval(timer);
         stream.getTracks().forEach(function (track) { track.stop(); });
-        const value = codes[0].rawValue.trim();
-        if (/^https?:\/\//i.test(value)) {
-          document.getElementById("url").value = value;
-        } else {
-          document.getElementById("credential").value = value;
-        }
-        form.submit();
+        submitScanned(value);
       }, 250);
     });
   }

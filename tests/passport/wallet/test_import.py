@@ -115,7 +115,7 @@ def test_refusals_give_their_reason_in_french_on_a_french_page(learner: Learner)
     tampered = copy.deepcopy(signed_credential(Issuer()))
     tampered["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
     page = refused_in_french(json.dumps(tampered).encode())
-    assert "le titre n'a pas passé la vérification; il n'a pas été ajouté" in page
+    assert "le titre n'a pas passé la vérification\u202f; il n'a pas été ajouté" in page
     assert "the credential did not verify" not in page
     # A reason from the verifier is data: kept as it is, in a French sentence that says so.
     page = refused_in_french(b"%PDF-1.7 not a credential", "cv.pdf")
