@@ -3,7 +3,8 @@ when, and why.
 
 Append-only is enforced in code twice over: this module offers ``record`` and reads, nothing that
 changes or removes an event, and a ``before_flush`` hook refuses any session flush that would
-update or delete an ``AuditEvent`` row (``AuditLogIsAppendOnly``), whoever tries.
+update or delete an ``AuditEvent`` row (``AuditLogIsAppendOnly``), whoever tries. Changes made
+around the code, with SQL, show in each institution's hash chain (``issuers.audit_chain``).
 
 >>> AuditAction.REVOKE.value
 'revoke'
@@ -11,6 +12,9 @@ update or delete an ``AuditEvent`` row (``AuditLogIsAppendOnly``), whoever tries
 
 from __future__ import annotations
 
+import getpass
+import os
+import socket
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from credentials.errors import Conflict, InvalidInput
+from issuers import audit_chain
 from issuers.award_tables import AuditEvent
 
 MAX_REASON_LENGTH = 1000
@@ -74,9 +79,22 @@ def record(
         reason=reason,
         occurred_at=now,
     )
+    audit_chain.chain(session, audit_event)
     session.add(audit_event)
     session.flush()
     return audit_event
+
+
+def cli_actor(named: str | None = None) -> str:
+    """The actor of a command-line action: the OS user and host it ran as, after the name the
+    operator gave (``--actor``), if any."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password database
+        user = f"uid {os.getuid()}"
+    origin = f"cli {user}@{socket.gethostname()}"
+    actor = origin if named is None else f"{named} (via {origin})"
+    return actor[:MAX_ACTOR_LENGTH]
 
 
 def events_for(

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from credentials.errors import PassportError
 from issuers import awards, batch_jobs, batches
-from issuers.audit import AuditAction
+from issuers.audit import AuditAction, cli_actor
 from issuers.award_tables import Award
 from issuers.batch_runner import BatchRunner
 from issuers.catalog import get_program
@@ -69,7 +69,10 @@ def _database_url(workspace: Workspace) -> str:
 
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
-Actor = Annotated[str, typer.Option("--actor", help="Who does it.")]
+Actor = Annotated[
+    str | None,
+    typer.Option("--actor", help="Who does it (recorded with the OS user and host)."),
+]
 
 
 def register_award_commands(
@@ -88,29 +91,29 @@ def _register_status_commands(app: typer.Typer, open_workspace: WorkspaceOpener)
         help="Revoke, suspend or restore awarded credentials.", no_args_is_help=True
     )
 
-    def change(action: AuditAction, award_id: str, reason: str, actor: str) -> None:
+    def change(action: AuditAction, award_id: str, reason: str, actor: str | None) -> None:
         with _reasons_on_failure(), open_workspace() as workspace:
             award = workspace.session.get(Award, award_id)
             if award is None:
                 _fail(f"no award {award_id!r}")
             awards.change_status(
-                workspace.session, award, action, actor=actor, reason=reason, now=_now()
+                workspace.session, award, action, actor=cli_actor(actor), reason=reason, now=_now()
             )
             workspace.session.commit()
             typer.echo(f"award {award_id} is now {award.state}")
 
     @group.command("revoke")
-    def revoke(award_id: str, reason: Reason, actor: Actor = "cli") -> None:
+    def revoke(award_id: str, reason: Reason, actor: Actor = None) -> None:
         """Revoke an award for good."""
         change(AuditAction.REVOKE, award_id, reason, actor)
 
     @group.command("suspend")
-    def suspend(award_id: str, reason: Reason, actor: Actor = "cli") -> None:
+    def suspend(award_id: str, reason: Reason, actor: Actor = None) -> None:
         """Suspend an award (it can be restored)."""
         change(AuditAction.SUSPEND, award_id, reason, actor)
 
     @group.command("restore")
-    def restore(award_id: str, reason: Reason, actor: Actor = "cli") -> None:
+    def restore(award_id: str, reason: Reason, actor: Actor = None) -> None:
         """Lift a suspension."""
         change(AuditAction.RESTORE, award_id, reason, actor)
 
@@ -166,7 +169,7 @@ def _register_batch_commands(
                 chosen,
                 data,
                 cohort.name,
-                actor="cli",
+                actor=cli_actor(),
                 now=_now(),
                 dry_run=dry_run,
             )

@@ -123,6 +123,10 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(sa_type=String(40))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     occurred_at: datetime = Field(sa_type=UTCDateTime)
+    # The hash chain of the institution's events (issuers.audit_chain); None on events recorded
+    # before the chain existed (migration 0016).
+    previous_hash: str | None = Field(default=None, sa_type=String(64))
+    entry_hash: str | None = Field(default=None, sa_type=String(64))
 
 
 class Batch(SQLModel, table=True):

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from credentials.errors import NotFound
 from issuers import offers
+from issuers.audit import cli_actor
 from issuers.cli import WorkspaceOpener, keys_group, reasons_on_failure
 from issuers.identity import ISSUER_OWNER_KIND
 from issuers.institutions import get_institution
@@ -70,7 +71,13 @@ def register_key_compromise_commands(app: typer.Typer, open_workspace: Workspace
             now, master = datetime.now(UTC), workspace.master_keys.get()
             institution = _owner(workspace.session, master, now, key_id)
             count = revoke_affected(
-                workspace.session, master, now, institution, key_id, actor="cli", reason=reason
+                workspace.session,
+                master,
+                now,
+                institution,
+                key_id,
+                actor=cli_actor(),
+                reason=reason,
             )
             workspace.session.commit()
             typer.echo(f"revoked {count} award(s) signed with {key_id}")
@@ -90,7 +97,7 @@ def register_key_compromise_commands(app: typer.Typer, open_workspace: Workspace
                 now,
                 institution,
                 key_id,
-                actor="cli",
+                actor=cli_actor(),
                 base_url=workspace.base_url,
                 limit=limit,
             )

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import typer
 from sqlmodel import Session
 
+from issuers.audit_cli import register_audit_commands
 from issuers.award_cli import register_award_commands
 from issuers.cli import Workspace, register_issuer_commands
 from issuers.key_compromise_cli import register_key_compromise_commands
@@ -68,3 +69,4 @@ def _worker_workspace() -> Iterator[Workspace]:
 register_issuer_commands(app, _issuer_workspace)
 register_award_commands(app, _issuer_workspace, _worker_workspace)
 register_key_compromise_commands(app, _issuer_workspace)
+register_audit_commands(app, _issuer_workspace)
