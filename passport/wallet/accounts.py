@@ -11,6 +11,9 @@
   password, for an unknown address as for a known one (OWASP authentication cheat sheet). An
   unknown e-mail address costs the same Argon2 work as a wrong password, so timing does not tell
   whether an account exists.
+- Sign-up is limited too (``SIGN_UP_LIMITS``): every attempt counts, per client address and per
+  e-mail address, so that nobody probes many addresses or one address many times. The password
+  is hashed before the address is looked up, so a taken address answers as slowly as a new one.
 - At sign-up the learner gets a did:key whose private key the KeyStore keeps encrypted under the
   master key, owner ``learner:<id>``: it signs their presentations and OpenID4VCI proofs.
 
@@ -45,6 +48,7 @@ from passport.wallet.tables import (
     LoginFailure,
     ShareItem,
     ShareLink,
+    SignUpAttempt,
     StoredCredential,
 )
 from passport.wallet.tokens import derived_token, digest, new_token
@@ -60,6 +64,17 @@ SIGN_IN_LIMITS = LoginLimits(
     MAX_FAILURES_PER_ADDRESS,
     MAX_FAILURES_PER_ACCOUNT,
     refusal=N_("too many failed sign-in attempts; wait %(minutes)s minutes and try again"),
+)
+SIGN_UP_WINDOW = timedelta(minutes=10)
+# A classroom behind one address may sign up together; a script probing addresses may not.
+MAX_SIGN_UPS_PER_ADDRESS = 30
+MAX_SIGN_UPS_PER_EMAIL = 5
+SIGN_UP_LIMITS = LoginLimits(
+    SignUpAttempt,
+    SIGN_UP_WINDOW,
+    MAX_SIGN_UPS_PER_ADDRESS,
+    MAX_SIGN_UPS_PER_EMAIL,
+    refusal=N_("too many sign-ups from here; wait %(minutes)s minutes and try again"),
 )
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -117,12 +132,24 @@ def _checked_password(password: str) -> str:
     return password
 
 
+def admit_sign_up(session: Session, *, email: str, client_address: str, now: datetime) -> None:
+    """Count one sign-up attempt, or ``TooManyAttempts`` when the client address or the e-mail
+    address has made too many lately. The caller commits it before trying the sign-up, so that
+    refused attempts count too."""
+    account_key = digest(normalize_email(email))
+    SIGN_UP_LIMITS.enforce(session, account_key=account_key, client_address=client_address, now=now)
+    SIGN_UP_LIMITS.record_failure(
+        session, account_key=account_key, client_address=client_address, now=now
+    )
+
+
 def sign_up(
     session: Session, master: MasterKey, *, email: str, password: str, now: datetime
 ) -> SignedIn:
     """Create the account, its did:key and a first session."""
     address = normalized_email(email)
-    _checked_password(password)
+    # Hashed before the address is looked up: a taken address costs the same Argon2 work.
+    password_hash = _HASHER.hash(_checked_password(password))
     taken = session.exec(select(Learner.id).where(Learner.email == address)).first()
     if taken is not None:
         raise Conflict(N_("an account with this e-mail address already exists; sign in instead"))
@@ -131,7 +158,7 @@ def sign_up(
     learner = Learner(
         id=learner_id,
         email=address,
-        password_hash=_HASHER.hash(password),
+        password_hash=password_hash,
         did=key.did,
         created_at=now,
     )

@@ -56,7 +56,10 @@ def signup(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/passport",
 ) -> Response:
+    address = request.client.host if request.client else "unknown"
     try:
+        accounts.admit_sign_up(session, email=email, client_address=address, now=moment)
+        session.commit()  # the attempt counts whatever becomes of it
         created = accounts.sign_up(
             session, wallet.master_key(), email=email, password=password, now=moment
         )

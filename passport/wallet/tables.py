@@ -87,6 +87,13 @@ class LoginFailure(LoginFailureColumns, table=True):
     __tablename__: ClassVar[str] = "wallet_login_failure"
 
 
+class SignUpAttempt(LoginFailureColumns, table=True):
+    """One sign-up attempt, whatever its outcome, for the sign-up rate limit
+    (``keys.login_limits``); ``failed_at`` is when it was made."""
+
+    __tablename__: ClassVar[str] = "wallet_signup_attempt"
+
+
 class StoredCredential(SQLModel, table=True):
     """A credential in a passport, exactly as received."""
 
