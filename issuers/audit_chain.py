@@ -52,13 +52,21 @@ def entry_hash_of(content: dict[str, Any], previous_hash: str | None) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def chain(session: Session, event: AuditEvent) -> None:
-    """Link ``event`` (not yet added) to its institution's latest event, under the append lock."""
+def lock(session: Session, institution_id: int) -> None:
+    """Hold the institution's append lock until the transaction ends (PostgreSQL; taking it again
+    in the same transaction is free). Transactions that lock other rows before recording take it
+    first, so that every recording transaction locks in one order: this lock, then the rest (no
+    deadlock between, say, a bulk revocation and a single one on another status list)."""
     if session.get_bind().dialect.name == "postgresql":
         session.exec(  # type: ignore[call-overload]
             text("SELECT pg_advisory_xact_lock(:namespace, :institution)"),
-            params={"namespace": _CHAIN_LOCK_NAMESPACE, "institution": event.institution_id},
+            params={"namespace": _CHAIN_LOCK_NAMESPACE, "institution": institution_id},
         )
+
+
+def chain(session: Session, event: AuditEvent) -> None:
+    """Link ``event`` (not yet added) to its institution's latest event, under the append lock."""
+    lock(session, event.institution_id)
     latest = session.exec(
         select(AuditEvent.entry_hash)
         .where(AuditEvent.institution_id == event.institution_id)

@@ -48,7 +48,7 @@ from credentials.models import (
 )
 from credentials.models.common import validate_document
 from credentials.proofs.registry import secure
-from issuers import audit, status_lists
+from issuers import audit, audit_chain, status_lists
 from issuers.award_tables import Award, AwardState, StatusPurpose
 from issuers.identity import SignedCredentialCounter, issuer_profile
 from issuers.status_lists import StatusSlot
@@ -334,6 +334,7 @@ def change_status(
         raise Conflict(f"award {award.id} is {award.state}; it cannot be {action.value}d{final}")
     if action is audit.AuditAction.SUSPEND and award.status_purpose != StatusPurpose.SUSPENSION:
         raise Conflict("this credential was issued without suspension; it can only be revoked")
+    audit_chain.lock(session, award.institution_id)  # before the status list's lock
     status_lists.set_status(session, award.status_list_id, award.status_index, bit)
     award.state = target.value
     session.add(award)
@@ -366,6 +367,7 @@ def issue_recorded(
     session: Session, context: IssuingContext, request: AwardRequest, now: datetime, *, actor: str
 ) -> Award:
     """Issue one award (``issue_award``) and record it in the audit log, in the same session."""
+    audit_chain.lock(session, _stored_id(context.institution.id))  # before the status list's
     award = issue_award(session, context, request, now)
     audit.record(
         session,
