@@ -51,7 +51,8 @@ def _offer(api: httpx.Client, award_id: str) -> tuple[str, str]:
     made = api.post(f"/api/v1/institutions/twin/awards/{award_id}/offers", json={"tx_code": True})
     assert made.status_code == 201, made.text
     reference = httpx.URL(httpx.URL(made.json()["offer_uri"]).params["credential_offer_uri"])
-    return reference.path.rsplit("/", 1)[1], made.json()["tx_code"]
+    grant = api.get(reference.path).json()["grants"][PRE_AUTHORIZED_GRANT]
+    return grant["pre-authorized_code"], made.json()["tx_code"]
 
 
 def _token_form(code: str, tx_code: str) -> dict[str, str]:
