@@ -1,9 +1,12 @@
 """Delivery to the learner: OpenID4VCI 1.0 credential offers (pre-authorized code flow).
 
-1. ``create_offer`` (section 4.1): a 256-bit secret that is both the pre-authorized code and the
-   last segment of the ``credential_offer_uri`` (by reference, section 4.1.3, best for QR codes),
-   valid ``OFFER_LIFETIME``; optionally a 6-digit ``tx_code`` the institution sends out of band.
-   Only SHA-256 hashes of the secret and the tx_code are stored. A new offer for the same award
+1. ``create_offer`` (section 4.1): a 256-bit offer secret, the last segment of the
+   ``credential_offer_uri`` (by reference, section 4.1.3, best for QR codes) and of the claim
+   page, valid ``OFFER_LIFETIME``; optionally a 6-digit ``tx_code`` the institution sends out of
+   band. The pre-authorized code is derived from the offer secret by a one-way hash
+   (``pre_authorized_code``) and appears only inside the offer document, never in a URL: a log
+   line or a Referer holding a URL never holds the code itself (issue #13). Only SHA-256 hashes of
+   the code and the tx_code are stored. A new offer for the same award
    ends the earlier unused ones (resending a claim link replaces it). The learner is given
    ``claim_page_url``, an https page that shows the offer (and claims it into this deployment's
    passport); the ``openid-credential-offer://`` URI is on that page for other wallets.
@@ -26,6 +29,7 @@ Protocol errors are ``OAuthError`` (the routes answer them in the RFC 6749 secti
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -89,7 +93,8 @@ def bearer_challenge(error: OAuthError) -> str:
 
 @dataclass(frozen=True)
 class CreatedOffer:
-    """Shown once: the offer's secret URI and, if asked for, the transaction code."""
+    """Shown once: the offer's secret (of its URLs, not the pre-authorized code) and, if asked
+    for, the transaction code."""
 
     offer_id: str
     secret: str
@@ -121,7 +126,7 @@ def create_offer(
     offer = CredentialOffer(
         id=str(uuid.uuid4()),
         award_id=award.id,
-        code_hash=_digest(secret),
+        code_hash=_digest(pre_authorized_code(secret)),
         tx_code_hash=_digest(tx_code) if with_tx_code else None,
         expires_at=now + OFFER_LIFETIME,
         created_at=now,
@@ -129,6 +134,13 @@ def create_offer(
     session.add(offer)
     session.flush()
     return CreatedOffer(offer.id, secret, tx_code if with_tx_code else None, offer.expires_at)
+
+
+def pre_authorized_code(secret: str) -> str:
+    """The offer's pre-authorized code: a domain-separated SHA-256 of the 256-bit offer secret,
+    so the server needs to store neither, and the code does not reveal the URL's secret."""
+    digest = hashlib.sha256(b"learner-passport oid4vci pre-authorized code\0" + secret.encode())
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def offer_uri(base_url: str, secret: str) -> str:
@@ -146,7 +158,7 @@ def claim_page_url(base_url: str, secret: str) -> str:
 def open_offer(session: Session, secret: str, now: datetime) -> tuple[CredentialOffer, Award]:
     """The offer of ``secret`` and its award, while it can still be claimed (else ``OAuthError``
     ``invalid_grant``, status 404); reading it claims nothing."""
-    offer = _offer_by_secret(session, secret)
+    offer = _offer_by_code(session, pre_authorized_code(secret))
     award = session.get(Award, offer.award_id)
     locked = offer.tx_code_failures >= MAX_TX_CODE_FAILURES
     if offer.expires_at <= now or offer.code_used_at is not None or locked or award is None:
@@ -156,8 +168,8 @@ def open_offer(session: Session, secret: str, now: datetime) -> tuple[Credential
     return offer, award
 
 
-def _offer_by_secret(session: Session, secret: str) -> CredentialOffer:
-    statement = select(CredentialOffer).where(CredentialOffer.code_hash == _digest(secret))
+def _offer_by_code(session: Session, code: str) -> CredentialOffer:
+    statement = select(CredentialOffer).where(CredentialOffer.code_hash == _digest(code))
     offer = session.exec(statement).first()
     if offer is None:
         raise OAuthError("invalid_grant", "unknown or expired pre-authorized code")
@@ -167,7 +179,7 @@ def _offer_by_secret(session: Session, secret: str) -> CredentialOffer:
 def offer_document(session: Session, base_url: str, secret: str, now: datetime) -> dict[str, Any]:
     """The credential offer (section 4.1.1) served at the offer's ``credential_offer_uri``."""
     offer, _ = open_offer(session, secret, now)
-    grant: dict[str, Any] = {"pre-authorized_code": secret}
+    grant: dict[str, Any] = {"pre-authorized_code": pre_authorized_code(secret)}
     if offer.tx_code_hash is not None:
         grant["tx_code"] = {
             "input_mode": "numeric",
@@ -186,7 +198,7 @@ def exchange_code(
     session: Session, code: str, tx_code: str | None, now: datetime
 ) -> tuple[str, int]:
     """Token endpoint: the code, once, for an access token; returns (token, expires_in)."""
-    offer = _offer_by_secret(session, code)
+    offer = _offer_by_code(session, code)
     if offer.expires_at <= now:
         raise OAuthError("invalid_grant", "the pre-authorized code has expired")
     if offer.tx_code_hash is not None:

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from credentials.errors import PassportError
+from keys.fetch_counts import BUDGET_PREFIX
 from keys.fetcher import FetchError, FetchFailed, FetchResult
 
 # Sized for a verifier: a credential has one proof, a status list, an issuer document or two,
@@ -54,8 +55,9 @@ class FetchBudgetSpent(FetchFailed):
 
     code = "fetch_budget_spent"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, transient=False)
+    def __init__(self, message: str, *, limit: str) -> None:
+        """``limit``: what ran out, ``time``, ``fetches`` or ``slots`` (load shedding)."""
+        super().__init__(message, transient=False, kind=BUDGET_PREFIX + limit)
 
 
 @dataclass
@@ -100,11 +102,14 @@ class FetchBudget:
         """Count one origin fetch; ``FetchBudgetSpent`` when none is left or time is up."""
         with self._lock:
             if now >= self.deadline:
-                raise FetchBudgetSpent(f"not fetching {url[:200]}: the verification's time is up")
+                raise FetchBudgetSpent(
+                    f"not fetching {url[:200]}: the verification's time is up", limit="time"
+                )
             if self.fetched >= self.max_fetches:
                 raise FetchBudgetSpent(
                     f"not fetching {url[:200]}: the verification has made its "
-                    f"{self.max_fetches} fetches"
+                    f"{self.max_fetches} fetches",
+                    limit="fetches",
                 )
             self.fetched += 1
 
@@ -123,7 +128,7 @@ class FetchBudget:
             with self._lock:
                 self.shed = True
                 self.deadline = -math.inf
-            raise FetchBudgetSpent(f"not fetching {url[:200]}: the verifier is busy")
+            raise FetchBudgetSpent(f"not fetching {url[:200]}: the verifier is busy", limit="slots")
         try:
             yield
         finally:

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import httpx
 
 from credentials.errors import PassportError, ResolutionUnavailable
+from keys.fetch_counts import FetchCounts
 from keys.pinned_transport import IPAddress, PinnedBackend, PinnedTransport
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class FetchError(ResolutionUnavailable):
     """A fetch did not produce a document; the verifier reports ``could_not_check``."""
 
     code = "fetch_error"
+    kind = "failed"  # the label of ``FetchCounts``
 
 
 class FetchRefused(FetchError):
@@ -78,6 +80,7 @@ class FetchRefused(FetchError):
 
     code = "fetch_refused"
     status = 400
+    kind = "refused"
 
 
 class FetchFailed(FetchError):
@@ -86,8 +89,16 @@ class FetchFailed(FetchError):
 
     code = "fetch_failed"
 
-    def __init__(self, message: str, *, transient: bool, origin_status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        transient: bool,
+        origin_status: int | None = None,
+        kind: str = "failed",
+    ) -> None:
         super().__init__(message)
+        self.kind = kind
         self.transient = transient
         self.origin_status = origin_status  # the origin's HTTP status, when it answered one
 
@@ -240,6 +251,8 @@ class GuardedFetcher:
         self._cache: _Cache[_Entry] = _Cache(policy.cache_entries)
         self._failures: _Cache[tuple[float, FetchFailed]] = _Cache(policy.cache_entries)
         self._budget: FetchBudget | None = None
+        # Shared with every ``within`` copy: the process's failures, for the metrics.
+        self.counts = FetchCounts()
 
     def within(self, budget: FetchBudget) -> GuardedFetcher:
         """This fetcher (same cache, same remembered failures) spending ``budget``."""
@@ -254,21 +267,31 @@ class GuardedFetcher:
         ``refresh`` asks the origin even when the cached answer is fresh (revalidating it with
         its ETag), for a caller that knows its copy is outdated (a DID document without a key
         that a new credential names)."""
-        target = self._vet_url(url)
+        target = self._counting(lambda: self._vet_url(url))
         key = (str(target), accept)
         budget = self._budget
         if budget is None:
-            return self._fetch_cached(target, key, self.policy.total_timeout, refresh)
+            timeout = self.policy.total_timeout
+            return self._counting(lambda: self._fetch_cached(target, key, timeout, refresh))
+        # An answer this verification already had (or its failure) is not counted again.
         earlier = None if refresh else budget.answered(key)
         if earlier is not None:
             return earlier
         try:
-            result = self._fetch_cached(target, key, None, refresh)
+            result = self._counting(lambda: self._fetch_cached(target, key, None, refresh))
         except FetchError as error:
             budget.remember(key, error)
             raise
         budget.remember(key, result)
         return result
+
+    def _counting(self, step: Callable[[], Read]) -> Read:
+        """``step``'s answer; its ``FetchError`` is counted by kind, then raised."""
+        try:
+            return step()
+        except FetchError as error:
+            self.counts.add(error.kind)
+            raise
 
     def _fetch_cached(
         self, target: httpx.URL, key: tuple[str, str], timeout: float | None, refresh: bool
@@ -338,6 +361,7 @@ class GuardedFetcher:
         try:
             return read(result)
         except PassportError:
+            self.counts.add("unusable")
             self._cache.put((str(self._vet_url(url)), accept), None)
             raise
 
@@ -370,9 +394,10 @@ class GuardedFetcher:
                 raise FetchFailed(
                     f"cannot resolve {host}: no such name, or the name server did not answer",
                     transient=True,
+                    kind="dns",
                 ) from None
         if not addresses:
-            raise FetchFailed(f"{host} has no address", transient=True)
+            raise FetchFailed(f"{host} has no address", transient=True, kind="dns")
         if not self.policy.allow_private_addresses:
             for address in addresses:
                 kind = address_refusal(address)
@@ -402,7 +427,9 @@ class GuardedFetcher:
                 return outcome
             url = self._vet_url(outcome)
         raise FetchFailed(
-            f"{target} redirected more than {self.policy.max_redirects} times", transient=False
+            f"{target} redirected more than {self.policy.max_redirects} times",
+            transient=False,
+            kind="redirects",
         )
 
     def _exchange(self, url: httpx.URL, headers: dict[str, str], deadline: float) -> _Reply | str:
@@ -425,9 +452,11 @@ class GuardedFetcher:
             finally:
                 response.close()
         except httpx.TimeoutException:
-            raise FetchFailed(f"fetching {url} timed out", transient=True) from None
+            raise FetchFailed(f"fetching {url} timed out", transient=True, kind="timeout") from None
         except httpx.TransportError as error:
-            raise FetchFailed(f"could not fetch {url}: {error}", transient=True) from None
+            raise FetchFailed(
+                f"could not fetch {url}: {error}", transient=True, kind="network"
+            ) from None
         finally:
             if transport is not self._transport:
                 transport.close()
@@ -439,7 +468,9 @@ class GuardedFetcher:
         if status in REDIRECT_STATUSES:
             location = response.headers.get("location")
             if not location:
-                raise FetchFailed(f"{url} redirected without a Location", transient=False)
+                raise FetchFailed(
+                    f"{url} redirected without a Location", transient=False, kind="invalid_reply"
+                )
             try:
                 return str(url.join(location))
             except httpx.InvalidURL:
@@ -450,12 +481,17 @@ class GuardedFetcher:
                 f"{url} answered HTTP {status}",
                 transient=status >= 500 or status == 429,
                 origin_status=status,
+                kind="http_status",
             )
         encoding = headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
-            raise FetchFailed(f"{url} sent a {encoding}-encoded body", transient=False)
+            raise FetchFailed(
+                f"{url} sent a {encoding}-encoded body", transient=False, kind="invalid_reply"
+            )
         limit = self.policy.max_bytes
-        oversize = FetchFailed(f"{url} sent more than {limit} bytes", transient=False)
+        oversize = FetchFailed(
+            f"{url} sent more than {limit} bytes", transient=False, kind="oversize"
+        )
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise oversize
@@ -465,7 +501,7 @@ class GuardedFetcher:
             if len(body) > limit:
                 raise oversize
             if time.monotonic() > deadline:
-                raise FetchFailed(f"fetching {url} timed out", transient=True)
+                raise FetchFailed(f"fetching {url} timed out", transient=True, kind="timeout")
         return _Reply(
             status=status,
             content=bytes(body),

@@ -265,6 +265,22 @@ class PassportMetrics:
                 "client's share of them) were taken. The only 5xx the app answers on purpose.",
             )
         )
+        self.fetch_failures = add(
+            Counter(
+                "passport_fetch_failures_total",
+                "Outbound fetches of verifications that failed, by kind: refused, dns, timeout, "
+                "network, http_status, redirects, invalid_reply, oversize, unusable.",
+                ("kind",),
+            )
+        )
+        self.fetch_budget_exhausted = add(
+            Counter(
+                "passport_fetch_budget_exhausted_total",
+                "Fetches not made because a verification's budget ran out, by limit: time, "
+                "fetches, or slots (no outbound slot free: the verification is shed).",
+                ("limit",),
+            )
+        )
         self.batch_rows = add(
             Gauge(
                 "passport_batch_rows",

@@ -11,6 +11,8 @@ metric hooks, so the shell observes what they do from the outside:
 - **Issuance**: SQLAlchemy session events count ``Award`` rows when their transaction commits,
   whoever inserts them in this process (single awards, batch runner threads, ``passport
   worker``), and revocations, suspensions and restorations by their audit events.
+- **Fetches**: the verifier's guarded fetcher counts its failures by kind (``keys.fetch_counts``)
+  and ``OutboundSlots`` the verifications it shed; each scrape copies them into the counters.
 - **Batches**: before each scrape, the batch tables give done / pending / failed rows of every
   unfinished batch (and of those that failed in the last day). This reads the database, so
   it is right whichever process runs the batch.
@@ -44,6 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from credentials.errors import Forbidden, Unauthorized
 from issuers.award_tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
 from keys.fetch_budget import OutboundSlots
+from keys.fetch_counts import BUDGET_PREFIX, FetchCounts
 from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics
 from verifier.routes import API_PATH as VERIFY_API_PATH
 
@@ -253,6 +256,23 @@ def load_shedding_collector(slots: OutboundSlots, metrics: PassportMetrics) -> C
     return collect
 
 
+def fetch_counts_collector(counts: FetchCounts, metrics: PassportMetrics) -> Callable[[], None]:
+    """At each scrape, bring the fetch counters up to what the verifier's fetcher counted."""
+
+    def collect() -> None:
+        for kind, total in counts.snapshot().items():
+            if kind.startswith(BUDGET_PREFIX):
+                counter, labels = (
+                    metrics.fetch_budget_exhausted,
+                    {"limit": kind[len(BUDGET_PREFIX) :]},
+                )
+            else:
+                counter, labels = metrics.fetch_failures, {"kind": kind}
+            counter.inc(total - counter.value(**labels), **labels)
+
+    return collect
+
+
 def install_metrics(app: FastAPI) -> PassportMetrics:
     """Create the app's metrics, observe its engine, serve ``/metrics``, time every request.
 
@@ -264,6 +284,7 @@ def install_metrics(app: FastAPI) -> PassportMetrics:
     observe_engine(app.state.engine, metrics)
     metrics.registry.on_collect(batch_progress_collector(app.state.engine, metrics))
     metrics.registry.on_collect(load_shedding_collector(app.state.verifier.slots, metrics))
+    metrics.registry.on_collect(fetch_counts_collector(app.state.verifier.fetcher.counts, metrics))
     app.include_router(metrics_router(metrics, app.state.settings.metrics_token))
     app.add_middleware(HttpMetrics, metrics=metrics)
     return metrics

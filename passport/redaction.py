@@ -2,8 +2,11 @@
 
 Some capabilities must be URLs: a share link (``/s/<token>``) is what a learner hands an
 employer, an OpenID4VCI ``credential_offer_uri`` (``/oid4vci/offers/<secret>``) is what a QR
-code holds, and that offer URL hands out a pre-authorized code, so whoever reads it can claim the
-credential (OpenID4VCI 1.0 section 4.1.3; section 13.6 on the code's confidentiality). An
+code holds, and the learner's claim page (``/claim/<secret>``) is what an email links to. The
+offer's secret is not the pre-authorized code (``issuers.offers.pre_authorized_code``), but the
+offer document hands the code out (without a transaction code, to anyone), so whoever reads the
+URL can claim the credential (OpenID4VCI 1.0 section 4.1.3; section 13.6 on the code's
+confidentiality). An
 employer's view of a presentation request carries ``?key=``, a share QR code image ``?t=``, and
 the claim form may be opened with the whole offer link in ``?offer=``. None of these may reach
 a log: uvicorn's access log writes every request line, so ``install_secret_redaction`` puts a
@@ -19,8 +22,8 @@ import logging
 import re
 
 REDACTED = "[redacted]"
-# Path segments that are bearer secrets: the share token, the offer's secret.
-_SECRET_SEGMENT = re.compile(r"(/s/|/oid4vci/offers/|offers%2F)[^/?#&\s\"']+")
+# Path segments that are bearer secrets: the share token, the offer's secret (offer, claim page).
+_SECRET_SEGMENT = re.compile(r"(/s/|/oid4vci/offers/|offers%2F|/claim/)[^/?#&\s\"']+")
 # Query parameters that are bearer secrets (also inside a percent-encoded offer link).
 _SECRET_PARAMETER = re.compile(
     r"((?:[?&]|%3F|%26)(?:key|t|offer|credential_offer|credential_offer_uri|"

@@ -195,3 +195,32 @@ def test_a_remembered_failure_is_forgotten_after_failure_ttl() -> None:
         with pytest.raises(FetchFailed):
             fetcher.fetch(url, accept="*/*")
     assert origin.requests["r9"] == 2
+
+
+def _metric(app_url: str, sample: str) -> float:
+    """The value of one sample (name and labels) on ``/metrics``; 0 before its first count."""
+    exposition = httpx.get(f"{app_url}/metrics").text
+    found = re.search(rf"^{re.escape(sample)} (\S+)$", exposition, re.M)
+    return float(found[1]) if found else 0.0
+
+
+def test_fetch_failures_and_budget_exhaustion_are_counted_on_metrics(app_url: str) -> None:
+    """Issue #20: an operator sees origins failing, by kind, and budgets running out."""
+    failed = 'passport_fetch_failures_total{kind="http_status"}'
+    refused = 'passport_fetch_failures_total{kind="refused"}'
+    spent = 'passport_fetch_budget_exhausted_total{limit="fetches"}'
+    before = {sample: _metric(app_url, sample) for sample in (failed, refused, spent)}
+    origin = Origin()
+    with serving(origin.respond) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        body = presentation(base, "r5", DEFAULT_MAX_FETCHES * 3)
+        assert httpx.post(f"{app_url}{API}", json=body, timeout=60).status_code == 200
+    plain = httpx.post(
+        f"{app_url}{API}", json=with_keys("http://keys.example", "r6", 1), timeout=30
+    )
+    assert plain.status_code == 200, plain.text
+    assert origin.requests["r5"] == DEFAULT_MAX_FETCHES
+    # Each origin answered 404 once; the members past the budget were not fetched at all.
+    assert _metric(app_url, failed) - before[failed] == DEFAULT_MAX_FETCHES
+    assert _metric(app_url, spent) - before[spent] >= DEFAULT_MAX_FETCHES
+    assert _metric(app_url, refused) - before[refused] >= 1

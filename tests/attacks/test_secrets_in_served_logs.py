@@ -87,7 +87,7 @@ def test_attack_no_bearer_secret_reaches_the_served_process_output(tmp_path: Pat
         tenant.close()
         employer.close()
     output = served.output()
-    assert "GET /s/[redacted]" in output, "the access log was not written"
+    assert "GET /s/{token} 200" in output, "the access log was not written"
     secrets = {
         "viewer key": viewer_key,
         "offer secret": offer_secret,

@@ -2,8 +2,10 @@
 database (PostgreSQL when ``PASSPORT_TEST_DATABASE_URL`` names a server, and SQLite), with
 requests alternating between them. Nothing that must be single-use or counted may live in one
 process's memory: a nonce handed out by one is refused when replayed on the other, a
-pre-authorized code exchanged on one is refused on the other, and wrong transaction codes sent
-to either count against the same offer.
+pre-authorized code exchanged on one is refused on the other, wrong transaction codes sent
+to either count against the same offer, and a revoke made through one shows at once in a
+verification answered by the other (the deployment's own status lists are read from the
+database, ``passport.own_documents``, never from a cache of another process's answer).
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def _offer(api: httpx.Client, award_id: str) -> tuple[str, str]:
     made = api.post(f"/api/v1/institutions/twin/awards/{award_id}/offers", json={"tx_code": True})
     assert made.status_code == 201, made.text
     reference = httpx.URL(httpx.URL(made.json()["offer_uri"]).params["credential_offer_uri"])
-    return reference.path.rsplit("/", 1)[1], made.json()["tx_code"]
+    grant = api.get(reference.path).json()["grants"][PRE_AUTHORIZED_GRANT]
+    return grant["pre-authorized_code"], made.json()["tx_code"]
 
 
 def _token_form(code: str, tx_code: str) -> dict[str, str]:
@@ -87,6 +90,45 @@ def test_attack_single_use_secrets_hold_across_two_processes(two_processes: list
             assert client.post("/oid4vci/token", data=wrong).json()["error"] == "invalid_grant"
         locked = second.post("/oid4vci/token", data=_token_form(code, tx_code)).json()
         assert "locked" in locked["error_description"]
+    finally:
+        tenant.close()
+        first.close()
+        second.close()
+
+
+def _verify(client: httpx.Client, credential: dict[str, object]) -> dict[str, object]:
+    answer = client.post("/api/v1/verify", json=credential)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def _status_outcome(report: dict[str, object]) -> object:
+    checks = report["checks"]
+    assert isinstance(checks, list)
+    return next(check["outcome"] for check in checks if check["id"] == "status")
+
+
+def test_a_revoke_on_one_process_shows_at_once_on_the_other(two_processes: list[str]) -> None:
+    first, second = (httpx.Client(base_url=url, timeout=30) for url in two_processes)
+    tenant = make_tenant(two_processes[0], "twin", "Twinmarker", "unused")
+    try:
+        award = f"/api/v1/institutions/twin/awards/{tenant.ids['award_id']}"
+        credential = tenant.api.get(f"{award}/credential.json").json()
+        # The second process has verified it twice, so it could hold the list; the base URL is
+        # served by neither process, so the list can only come from the database.
+        for _ in range(2):
+            before = _verify(second, credential)
+            assert before["verdict"] == "verified", before
+            assert _status_outcome(before) == "passed", before
+        revoked = first.post(
+            f"{award}/status",
+            json={"action": "revoke", "reason": "Issued in error"},
+            headers=tenant.api.headers,
+        )
+        assert revoked.json()["state"] == "revoked", revoked.text
+        after = _verify(second, credential)
+        assert after["verdict"] == "not_verified", after
+        assert _status_outcome(after) == "failed", after
     finally:
         tenant.close()
         first.close()

@@ -219,11 +219,14 @@ def _offer_with_tx_code(server: Server) -> tuple[str, str, dict[str, str]]:
         json={"tx_code": True},
         headers=server.auth(),
     ).json()
-    code = httpx.URL(httpx.URL(created["offer_uri"]).params["credential_offer_uri"]).path
-    secret = code.rsplit("/", 1)[1]
+    path = httpx.URL(httpx.URL(created["offer_uri"]).params["credential_offer_uri"]).path
+    secret = path.rsplit("/", 1)[1]
+    grants = server.client.get(path).json()["grants"]
     form = {
         "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
-        "pre-authorized_code": secret,
+        "pre-authorized_code": grants["urn:ietf:params:oauth:grant-type:pre-authorized_code"][
+            "pre-authorized_code"
+        ],
         "tx_code": "000000" if created["tx_code"] != "000000" else "111111",
     }
     return secret, created["tx_code"], form
