@@ -104,6 +104,12 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /passport/confirm/{email_token}",
         "GET /passport/reset/{email_token}",
         "POST /passport/reset/{email_token}",
+        "GET /console/forgot",
+        "POST /console/forgot",
+        "GET /console/confirm/{email_token}",
+        "POST /console/confirm/{email_token}",
+        "GET /console/reset/{email_token}",
+        "POST /console/reset/{email_token}",
     ),
     ADMIN: (
         "POST /api/v1/institutions",
@@ -148,6 +154,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         f"GET {INSTITUTION_API}/audit",
     ),
     STAFF: (
+        # issue 15 (mailflows): send the confirmation link again
+        "POST /console/account/confirm",
         "POST /console/logout",
         "GET /console/programs",
         "GET /console/programs/new",
@@ -306,6 +314,7 @@ OWN_ACTIONS: dict[str, str] = {
     "POST /passport/account/delete": "deletes the caller's own account",
     # issue 15 (mailflows)
     "POST /passport/account/confirm": "mails a confirmation link to the caller's own address",
+    "POST /console/account/confirm": "mails a confirmation link to the caller's own address",
     "POST /passport/import": "imports into the caller's own passport",
     "POST /passport/claim": "claims an offer by its secret, a capability (OpenID4VCI 1.0)",
     "POST /passport/collections": "creates a collection of the caller's own",

@@ -1,4 +1,4 @@
-"""Email confirmation and password reset tokens; the learner's confirmed address (issue 15).
+"""Email confirmation and password reset tokens; confirmed addresses (issue 15).
 
 Revision ID: 0018
 Revises: 0015
@@ -30,14 +30,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_hash"),
     )
     op.create_index("ix_email_token_account", "email_token", ["account"])
-    with op.batch_alter_table("wallet_learner", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True)
-        )
+    for table in ("wallet_learner", "staff_user"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True)
+            )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("wallet_learner", schema=None) as batch_op:
-        batch_op.drop_column("email_confirmed_at")
+    for table in ("staff_user", "wallet_learner"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("email_confirmed_at")
     op.drop_index("ix_email_token_account", table_name="email_token")
     op.drop_table("email_token")
