@@ -25,6 +25,9 @@ from keys.tables import UTCDateTime
 TOKEN_BYTES = 32
 CONFIRM_LIFETIME = timedelta(days=2)
 RESET_LIFETIME = timedelta(hours=1)
+# "Forgot password" is open to anyone: at most one reset mail per account in this while, so the
+# form cannot flood someone's mailbox (the earlier link keeps working meanwhile).
+RESET_PAUSE = timedelta(minutes=1)
 
 
 class Purpose(StrEnum):
@@ -73,6 +76,18 @@ def issue_token(session: Session, purpose: Purpose, account: str, now: datetime)
     )
     session.flush()
     return token
+
+
+def issued_since(session: Session, purpose: Purpose, account: str, since: datetime) -> bool:
+    """Whether ``account`` was given a token of ``purpose`` after ``since``."""
+    found = session.exec(
+        select(EmailToken.token_hash).where(
+            EmailToken.account == account,
+            EmailToken.purpose == purpose.value,
+            EmailToken.created_at > since,
+        )
+    ).first()
+    return found is not None
 
 
 def valid_account(session: Session, purpose: Purpose, token: str, now: datetime) -> str | None:

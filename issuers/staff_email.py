@@ -24,7 +24,15 @@ from sqlmodel import Session, col, select
 from credentials.email_address import normalize_email
 from credentials.errors import InvalidInput
 from issuers.access import hash_password
-from issuers.email_tokens import RESET_LIFETIME, Purpose, issue_token, redeem, valid_account
+from issuers.email_tokens import (
+    RESET_LIFETIME,
+    RESET_PAUSE,
+    Purpose,
+    issue_token,
+    issued_since,
+    redeem,
+    valid_account,
+)
 from issuers.mail import enqueue
 from issuers.tables import StaffSession, StaffUser
 
@@ -91,10 +99,13 @@ def confirm_email(session: Session, token: str, now: datetime) -> bool:
 
 
 def request_reset(session: Session, email: str, base_url: str, now: datetime) -> None:
-    """Queue a reset link if ``email`` is a staff member's; the caller answers the same."""
+    """Queue a reset link if ``email`` is a staff member's and was sent none within
+    ``RESET_PAUSE``; the caller answers the same."""
     address = normalize_email(email)
     user = session.exec(select(StaffUser).where(StaffUser.email == address)).first()
-    if user is not None:
+    if user is not None and not issued_since(
+        session, Purpose.RESET, f"{PREFIX}{user.id}", now - RESET_PAUSE
+    ):
         _queue(session, user, Purpose.RESET, base_url, now)
 
 

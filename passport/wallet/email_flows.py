@@ -5,8 +5,9 @@
   the passport shows a banner with a button to resend the link.
 - "Forgot your password?" always answers the same page, whether or not the address has an
   account (no account enumeration, OWASP Forgot Password cheat sheet); only an existing account
-  gets a mail. The reset link works once, for ``RESET_LIFETIME``; setting the new password ends
-  every session of the account, and a reset also confirms the address (the mail reached it).
+  gets a mail, at most one per ``RESET_PAUSE``. The reset link works once, for
+  ``RESET_LIFETIME``; setting the new password ends every session of the account, and a reset
+  also confirms the address (the mail reached it).
 - Links are ``/passport/confirm/<token>`` and ``/passport/reset/<token>``: opening one shows a
   page, only its form's POST uses the token up, so a mail scanner that fetches links spends
   nothing. ``passport.redaction`` keeps these tokens out of the logs.
@@ -26,7 +27,15 @@ from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
 from credentials.errors import InvalidInput
-from issuers.email_tokens import RESET_LIFETIME, Purpose, issue_token, redeem, valid_account
+from issuers.email_tokens import (
+    RESET_LIFETIME,
+    RESET_PAUSE,
+    Purpose,
+    issue_token,
+    issued_since,
+    redeem,
+    valid_account,
+)
 from issuers.mail import enqueue
 from passport.i18n import N_
 from passport.wallet import accounts
@@ -113,10 +122,13 @@ def confirm_email(session: Session, token: str, now: datetime) -> bool:
 
 
 def request_reset(session: Session, email: str, base_url: str, lang: str, now: datetime) -> None:
-    """Queue a reset link if ``email`` has an account; the caller answers the same either way."""
+    """Queue a reset link if ``email`` has an account and was sent none within ``RESET_PAUSE``;
+    the caller answers the same either way."""
     address = normalize_email(email)
     learner = session.exec(select(Learner).where(Learner.email == address)).first()
-    if learner is not None:
+    if learner is not None and not issued_since(
+        session, Purpose.RESET, _account(learner.id), now - RESET_PAUSE
+    ):
         _queue(session, learner, Purpose.RESET, base_url, lang, now)
 
 

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from issuers.email_tokens import EmailToken, Purpose, issue_token, redeem, valid_account
+from issuers.mail import OutboxMail
 from passport.app import create_app
 from passport.database import upgrade_database
 from passport.wallet.tables import Learner as LearnerRow
@@ -121,6 +122,13 @@ def test_forgot_password_answers_the_same_and_the_reset_link_ends_other_sessions
     ]
     assert [answer.status_code for answer in answers] == [200, 200]
     assert answers[0].text == answers[1].text  # no account enumeration
+    again = stranger.post(
+        "/passport/forgot", {"email": "chloe@example.ca"}, csrf_from="/passport/forgot"
+    )
+    assert again.text == answers[0].text
+    session.expire_all()
+    kinds = session.exec(select(OutboxMail.kind).where(OutboxMail.to_address == "chloe@example.ca"))
+    assert sorted(kinds.all()) == ["learner-confirm", "learner-reset"]  # one reset a minute
     messages = inbox.wait_for(2)
     assert [message.to for message in messages] == ["chloe@example.ca", "chloe@example.ca"]
     assert messages[1].subject == "Reset your Learner Passport password"
