@@ -6,8 +6,8 @@
 - "Forgot your password?" always answers the same page, whether or not the address has an
   account (no account enumeration, OWASP Forgot Password cheat sheet); only an existing account
   gets a mail, at most one per ``RESET_PAUSE``. The reset link works once, for
-  ``RESET_LIFETIME``; setting the new password ends every session of the account, and a reset
-  also confirms the address (the mail reached it).
+  ``RESET_LIFETIME``; setting the new password ends every session of the account and lifts a
+  sign-in lock-out, and a reset also confirms the address (the mail reached it).
 - Links are ``/passport/confirm/<token>`` and ``/passport/reset/<token>``: opening one shows a
   page, only its form's POST uses the token up, so a mail scanner that fetches links spends
   nothing. ``passport.redaction`` keeps these tokens out of the logs.
@@ -40,6 +40,7 @@ from issuers.mail import enqueue
 from passport.i18n import N_
 from passport.wallet import accounts
 from passport.wallet.tables import Learner, LearnerSession
+from passport.wallet.tokens import digest
 
 SUBJECTS = {
     (Purpose.CONFIRM, "en"): "Confirm your e-mail address for your Learner Passport",
@@ -146,6 +147,8 @@ def reset_password(session: Session, token: str, password: str, now: datetime) -
     learner.email_confirmed_at = learner.email_confirmed_at or now
     session.add(learner)
     session.exec(delete(LearnerSession).where(col(LearnerSession.learner_id) == learner.id))
+    # The account's failed sign-ins no longer count: its owner has just proved who they are.
+    accounts.SIGN_IN_LIMITS.forget_account(session, digest(learner.email))
     session.flush()
 
 

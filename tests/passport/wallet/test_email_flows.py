@@ -19,6 +19,7 @@ from issuers.email_tokens import EmailToken, Purpose, issue_token, redeem, valid
 from issuers.mail import OutboxMail
 from passport.app import create_app
 from passport.database import upgrade_database
+from passport.wallet import accounts
 from passport.wallet.tables import Learner as LearnerRow
 from tests.issuers.test_award_mail import Inbox, smtp_server  # noqa: F401  (fixture)
 from tests.passport.wallet.support import PASSWORD, Learner, Visitor, wallet_settings
@@ -136,6 +137,12 @@ def test_forgot_password_answers_the_same_and_the_reset_link_ends_other_sessions
     path, _ = _link(messages[1].body)
     assert "/passport/reset/" in path
 
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):  # the account gets locked
+        stranger.post(
+            "/passport/login",
+            {"email": "chloe@example.ca", "password": "a wrong guess"},
+            csrf_from="/passport/login",
+        )
     too_short = stranger.post(path, {"password": "short"}, csrf_from=path)
     assert too_short.status_code == 400 and 'name="password"' in too_short.text
     saved = stranger.post(path, {"password": NEW_PASSWORD}, csrf_from=path)
@@ -145,7 +152,7 @@ def test_forgot_password_answers_the_same_and_the_reset_link_ends_other_sessions
     assert (
         stranger.post(path, {"password": PASSWORD}, csrf_from="/passport/forgot").status_code == 400
     )
-    for password, status in ((PASSWORD, 401), (NEW_PASSWORD, 303)):
+    for password, status in ((PASSWORD, 401), (NEW_PASSWORD, 303)):  # the lock-out is lifted
         fresh = Visitor(base_url)
         answer = fresh.post(
             "/passport/login",
