@@ -151,6 +151,11 @@ def revoke_api_key(
     return row
 
 
+def hash_password(password: str) -> str:
+    """The argon2id hash stored for a staff password."""
+    return _HASHER.hash(password)
+
+
 def create_staff_user(
     session: Session, institution: Institution, email: str, password: str, now: datetime
 ) -> StaffUser:
@@ -158,7 +163,7 @@ def create_staff_user(
     user = StaffUser(
         institution_id=institution.id,
         email=normalize_email(email),
-        password_hash=_HASHER.hash(password),
+        password_hash=hash_password(password),
         created_at=now,
     )
     session.add(user)

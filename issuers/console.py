@@ -86,6 +86,14 @@ def _to_login() -> RedirectResponse:
     return RedirectResponse(f"{CONSOLE}/login", status_code=303)
 
 
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    return (await _form(request))[0]
+
+
 async def _form(request: Request) -> tuple[dict[str, str], list[str]]:
     form = await request.form()
     values = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -112,10 +120,21 @@ class Pages:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    def set_login_csrf(self, request: Request, response: Response, token: str) -> None:
+        """The double-submit cookie of the forms shown before a session (login, password)."""
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.settings.uses_https,
+            path=CONSOLE,
+        )
+
     def login_form(
         self, request: Request, session: Session, error: str | None, status: int = 200
     ) -> Response:
-        token = secrets.token_urlsafe(32)
+        token = new_login_csrf()
         # The demo's registrars are listed in demo mode only, never in development or production.
         demo = request.app.state.settings.mode == "demo"
         response = self.page(
@@ -128,14 +147,7 @@ class Pages:
             demo_sign_ins=demo_sign_ins(session) if demo else [],
             demo_password=DEMO_PASSWORD,
         )
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=request.app.state.settings.uses_https,
-            path=CONSOLE,
-        )
+        self.set_login_csrf(request, response, token)
         return response
 
     def program_form(

@@ -25,6 +25,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from issuers import staff_email
 from issuers.access import api_keys_of, create_api_key, create_staff_user, revoke_api_key
 from issuers.api_models import (
     ApiKeyCreate,
@@ -56,6 +57,7 @@ from issuers.catalog import (
 from issuers.deps import (
     BaseUrlDep,
     Caller,
+    MailEnabledDep,
     MasterKeyDep,
     NowDep,
     SessionDep,
@@ -259,11 +261,19 @@ def _add_access_routes(router: APIRouter) -> None:
 
     @router.post("/institutions/{slug}/staff", status_code=201, dependencies=[AdminDep])
     def add_staff_user(
-        slug: str, body: StaffUserCreate, session: SessionDep, now: NowDep
+        slug: str,
+        body: StaffUserCreate,
+        session: SessionDep,
+        now: NowDep,
+        base_url: BaseUrlDep,
+        mail: MailEnabledDep,
     ) -> StaffUserPublic:
-        """Create a console user of the institution (admin only)."""
+        """Create a console user of the institution (admin only); they are mailed a link to
+        confirm their address (issue 15)."""
         institution = get_institution(session, slug)
         user = create_staff_user(session, institution, body.email, body.password, now)
+        if mail:
+            staff_email.send_confirmation(session, user, base_url, now)
         session.commit()
         return StaffUserPublic(email=user.email, institution=institution.slug)
 

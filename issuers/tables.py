@@ -158,6 +158,8 @@ class StaffUser(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # None until the link of the confirmation email is followed (issuers.staff_email).
+    email_confirmed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class StaffSession(SQLModel, table=True):

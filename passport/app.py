@@ -34,6 +34,7 @@ from issuers import (
     award_routes,
     clr_console,
     clr_routes,
+    console_email,
     key_compromise_routes,
 )
 from issuers import console as issuer_console
@@ -335,6 +336,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(issuer_routes.create_issuer_router(SIGNED_CREDENTIAL_COUNTERS))
     app.include_router(issuer_public_routes.create_public_router(pages.render_page))
     app.include_router(issuer_console.create_console_router(pages.render_page))
+    app.include_router(console_email.create_console_email_router(pages.render_page))
     app.include_router(award_routes.create_award_router())
     app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(clr_routes.create_clr_router())

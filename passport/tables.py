@@ -4,6 +4,7 @@ migrations and their checks) always sees the whole schema."""
 from __future__ import annotations
 
 import issuers.award_tables
+import issuers.email_tokens
 import issuers.mail
 import issuers.tables
 import keys.tables
@@ -21,6 +22,7 @@ COMPONENT_TABLE_MODULES = (
     issuers.tables,
     issuers.award_tables,
     issuers.mail,
+    issuers.email_tokens,
     portal.tables,
     passport.wallet.tables,
     passport.worker_metrics,

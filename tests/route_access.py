@@ -96,6 +96,20 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "GET /ims/ob/v3p0/discovery",
         "POST /oauth2/register",
         "GET /passport/api-policy",
+        # issue 15 (mailflows): confirming the e-mail address and resetting a forgotten
+        # password; the token in the path is the capability (issuers.email_tokens).
+        "GET /passport/forgot",
+        "POST /passport/forgot",
+        "GET /passport/confirm/{email_token}",
+        "POST /passport/confirm/{email_token}",
+        "GET /passport/reset/{email_token}",
+        "POST /passport/reset/{email_token}",
+        "GET /console/forgot",
+        "POST /console/forgot",
+        "GET /console/confirm/{email_token}",
+        "POST /console/confirm/{email_token}",
+        "GET /console/reset/{email_token}",
+        "POST /console/reset/{email_token}",
     ),
     ADMIN: (
         "POST /api/v1/institutions",
@@ -140,6 +154,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         f"GET {INSTITUTION_API}/audit",
     ),
     STAFF: (
+        # issue 15 (mailflows): send the confirmation link again
+        "POST /console/account/confirm",
         "POST /console/logout",
         "GET /console/programs",
         "GET /console/programs/new",
@@ -168,6 +184,8 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /console/awards/{award_id}/status",
     ),
     LEARNER: (
+        # issue 15 (mailflows): send the confirmation link again
+        "POST /passport/account/confirm",
         "POST /passport/logout",
         "GET /passport/account/delete",
         "POST /passport/account/delete",
@@ -294,6 +312,9 @@ OWN_ACTIONS: dict[str, str] = {
     "POST /console/keys/rotate": "rotates the caller's own signing key",
     "POST /passport/logout": "ends the caller's own session",
     "POST /passport/account/delete": "deletes the caller's own account",
+    # issue 15 (mailflows)
+    "POST /passport/account/confirm": "mails a confirmation link to the caller's own address",
+    "POST /console/account/confirm": "mails a confirmation link to the caller's own address",
     "POST /passport/import": "imports into the caller's own passport",
     "POST /passport/claim": "claims an offer by its secret, a capability (OpenID4VCI 1.0)",
     "POST /passport/collections": "creates a collection of the caller's own",

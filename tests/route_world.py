@@ -22,7 +22,9 @@ ADMIN_TOKEN = "route-isolation-admin-token"
 ALL_ACTIONS = ["manage_programs", "manage_keys", "issue", "revoke", "manage_api_keys"]
 COHORT = "external_id,name,email\n{marker}-1,{marker} Cohort,cohort@{slug}.example.ca\n"
 SHARE_ID = re.compile(r'data-share="([0-9a-f-]{36})"')
-FORMATS = {"form": "json", "kind": "png", "requested": "json"}
+# ``email_token``: a well-shaped unknown token (issue 15's emailed links); no check tried here
+# depends on it being valid, the CSRF check comes first.
+FORMATS = {"form": "json", "kind": "png", "requested": "json", "email_token": "0" * 43}
 
 
 @dataclass

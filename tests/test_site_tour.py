@@ -31,8 +31,9 @@ LANGS = ("en", "fr")
 PAGE_NAMES = [
     "home", "programs", "program", "institutions", "institution", "occupations", "occupation",
     "verify", "share", "presentation-request", "passport-login", "passport-signup",
-    "console-login", "console-programs", "console-program", "console-awards", "console-award",
-    "console-issue", "console-cohort-upload", "console-cohort", "console-audit", "console-keys",
+    "passport-forgot", "console-login", "console-forgot", "console-programs", "console-program",
+    "console-awards", "console-award", "console-issue", "console-cohort-upload", "console-cohort",
+    "console-audit", "console-keys",
     "passport", "passport-credential", "passport-claim", "passport-import", "passport-sharing",
 ]  # fmt: skip
 MAX_TABS = 120

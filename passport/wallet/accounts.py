@@ -97,6 +97,11 @@ class SignInRefused(PassportError):
     status = 401
 
 
+def password_hash(password: str) -> str:
+    """The Argon2id hash stored for ``password``."""
+    return _HASHER.hash(password)
+
+
 @dataclass(frozen=True)
 class SignedIn:
     """A new session: ``token`` goes in the cookie and nowhere else."""
@@ -118,7 +123,7 @@ def normalized_email(email: str) -> str:
     return value
 
 
-def _checked_password(password: str) -> str:
+def checked_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             N_("choose a password of at least %(count)s characters"),
@@ -149,7 +154,7 @@ def sign_up(
     """Create the account, its did:key and a first session."""
     address = normalized_email(email)
     # Hashed before the address is looked up: a taken address costs the same Argon2 work.
-    password_hash = _HASHER.hash(_checked_password(password))
+    hashed = password_hash(checked_password(password))
     taken = session.exec(select(Learner.id).where(Learner.email == address)).first()
     if taken is not None:
         raise Conflict(N_("an account with this e-mail address already exists; sign in instead"))
@@ -158,7 +163,7 @@ def sign_up(
     learner = Learner(
         id=learner_id,
         email=address,
-        password_hash=password_hash,
+        password_hash=hashed,
         did=key.did,
         created_at=now,
     )

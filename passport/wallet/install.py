@@ -16,6 +16,7 @@ from passport.wallet import (
     routes_account,
     routes_claim_page,
     routes_collections,
+    routes_email,
     routes_passport,
     routes_pdf,
     routes_requests,
@@ -48,6 +49,7 @@ def install_wallet(app: FastAPI) -> None:
         environment.loader = ChoiceLoader([FileSystemLoader(TEMPLATES_DIR), *_loaders(environment)])
     for module in (
         routes_account,
+        routes_email,
         routes_claim_page,
         routes_passport,
         routes_collections,

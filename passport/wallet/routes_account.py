@@ -9,8 +9,10 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import PassportError
+from issuers.deps import mail_enabled
 from passport.database import SessionDep
-from passport.wallet import accounts
+from passport.i18n import negotiate_language
+from passport.wallet import accounts, email_flows
 from passport.wallet.web import (
     SESSION_COOKIE,
     CsrfDep,
@@ -73,6 +75,10 @@ def signup(
             email=email,
             next=_safe_next(next),
         )
+    if mail_enabled(request):
+        base_url = request.app.state.settings.base_url
+        lang = negotiate_language(request)
+        email_flows.send_confirmation(session, created.learner, base_url, lang, moment)
     session.commit()
     return _signed_in_response(request, created.token, next)
 

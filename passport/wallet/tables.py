@@ -67,6 +67,8 @@ class Learner(SQLModel, table=True):
     password_hash: str = Field(sa_type=String(256), repr=False)
     did: str = Field(sa_type=String(128))
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # None until the link of the confirmation email is followed (passport.wallet.email_flows).
+    email_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class LearnerSession(SQLModel, table=True):
