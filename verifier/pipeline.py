@@ -167,7 +167,7 @@ def verify_document(document: dict[str, Any], context: VerificationContext) -> V
     if kind_of(document) == "presentation":
         return _verify_presentation(document, context)
     if is_ob2_assertion(document):
-        return _report(ob2_checks(document), None, [])
+        return _report(ob2_checks(document, context.hosted_assertions), None, [])
     try:
         signed = read_signed(without_proof(document))
     except PassportError as error:
