@@ -116,8 +116,8 @@ def _graph(document: dict[str, Any]) -> dict[str, Any]:
 def _included(document: dict[str, Any]) -> dict[str, Any]:
     """The subject as a separate node under ``@included`` (section 4.7), referred to by id."""
     subject = document.get("credentialSubject")
-    if not isinstance(subject, dict):
-        return document
+    if not isinstance(subject, dict) or "@set" in subject:
+        return document  # a set object is not a node: it has no id to refer to
     key = "@id" if "@id" in subject else "id"
     node = {key: "_:subject", **subject}
     reference = {key: node[key]}
