@@ -64,6 +64,7 @@ __all__ = [
     "canonicalize_jsonld_general",
     "canonicalize_nquads",
     "canonicalize_nquads_with_map",
+    "flattened",
     "parse_nquads",
     "rdf_dataset",
     "rdfc10",
@@ -130,6 +131,16 @@ def rdf_dataset(document: dict[str, Any]) -> Dataset:
     except jsonld.JsonLdError as exc:
         raise passport_error_of(exc) from None
     return dataset
+
+
+def flattened(document: dict[str, Any], context: Any) -> dict[str, Any]:
+    """``document`` flattened and compacted with ``context`` (JSON-LD 1.1 API section 4.3), in
+    the same safe mode as ``rdf_dataset``; raises like it."""
+    try:
+        flat: dict[str, Any] = _SafeModeProcessor().flatten(document, context, _options())
+    except jsonld.JsonLdError as exc:
+        raise passport_error_of(exc) from None
+    return flat
 
 
 def canonicalize_nquads(nquads: str, *, hash_algorithm: str = "sha256") -> str:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 
 from credentials.errors import InvalidInput
 
 BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {char: index for index, char in enumerate(BASE58_ALPHABET)}
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 MAX_ENCODED_LENGTH = 4 * 1024 * 1024
 
 
@@ -55,12 +54,19 @@ def encode_base64url(data: bytes) -> str:
 def decode_base64url(text: str) -> bytes:
     if len(text) > MAX_ENCODED_LENGTH:
         raise InvalidInput("base64url value is too long")
-    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+    # The standard alphabet's own characters and padding are refused here; the rest of the
+    # RFC 4648 section 5 alphabet is what ``a2b_base64`` accepts in strict mode once ``-_`` are
+    # mapped to ``+/``: one C pass instead of a regular expression and a second decode (a tenth
+    # of a vc+jwt verify, docs/performance.md).
+    if len(text) % 4 == 1 or "+" in text or "/" in text or "=" in text or not text.isascii():
         raise InvalidInput("invalid base64url (unpadded RFC 4648 section 5 alphabet expected)")
+    padded = (text + "=" * (-len(text) % 4)).encode("ascii").translate(_FROM_URLSAFE)
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidInput("invalid base64url") from None
+        return binascii.a2b_base64(padded, strict_mode=True)
+    except binascii.Error:
+        raise InvalidInput(
+            "invalid base64url (unpadded RFC 4648 section 5 alphabet expected)"
+        ) from None
 
 
 def encode_multibase(data: bytes, base: str = "z") -> str:

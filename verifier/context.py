@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from credentials.errors import ResolutionUnavailable
 from credentials.keys import KeyResolver
 from credentials.proofs.base import ProofExpectations
+from verifier.hosted_badges import HostedAssertions
 from verifier.verified_lists import VerifiedLists
 
 
@@ -107,6 +108,7 @@ class VerificationContext:
     allow_published_test_keys: bool = False
     verified_lists: VerifiedLists | None = None
     own_records: OwnRecords | None = None
+    hosted_assertions: HostedAssertions | None = None
 
 
 def dated(expectations: ProofExpectations, context: VerificationContext) -> ProofExpectations:

@@ -130,6 +130,18 @@ MEANINGS: dict[str, dict[Language, str]] = {
         "est authentique. Demandez à l'émetteur, ou demandez au titulaire la version Open "
         "Badges 3.0.",
     ),
+    "proof.ob2_hosted": _texts(
+        "An older kind of badge, without a signature: its issuer's website still serves exactly "
+        "this badge, which is how Open Badges 2.0 badges are checked.",
+        "Un type de badge plus ancien, sans signature : le site de son émetteur publie toujours "
+        "exactement ce badge, et c'est ainsi qu'on vérifie les badges Open Badges 2.0.",
+    ),
+    "proof.ob2_hosted_differs": _texts(
+        "The badge shown differs from the one its issuer's website serves at its address: do "
+        "not rely on it, and ask the issuer.",
+        "Le badge présenté diffère de celui que le site de son émetteur publie à son adresse : "
+        "ne vous y fiez pas, et renseignez-vous auprès de l'émetteur.",
+    ),
     "issuer_trust.unchecked": _texts(
         "Until the signature is tied to the issuer, the name on the credential is only a claim: "
         "anyone can write an institution's name.",

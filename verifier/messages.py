@@ -58,6 +58,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "l'héberge toujours, ou par une signature qui lui est propre, ce que ce vérificateur ne "
         "fait pas.",
     },
+    "format.ob2_hosted": {
+        "en": "This is an Open Badges 2.0 badge, an older format than Open Badges 3.0, hosted by "
+        "its issuer.",
+        "fr": "Il s'agit d'un badge Open Badges 2.0, un format plus ancien qu'Open Badges 3.0, "
+        "hébergé par son émetteur.",
+    },
     "format.invalid": {
         "en": "This is not a valid credential: {reason}.",
         "fr": "Ce document n'est pas un titre de compétences valide : {reason}.",
@@ -85,6 +91,18 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "which this verifier does not check.",
         "fr": "La signature numérique n'a pas pu être vérifiée : ce titre utilise {mechanism}, "
         "que ce vérificateur ne vérifie pas.",
+    },
+    "proof.ob2_hosted": {
+        "en": "An Open Badges 2.0 badge, checked against the copy its issuer hosts at {url}: "
+        "they are the same.",
+        "fr": "Un badge Open Badges 2.0, comparé à la copie que son émetteur héberge à {url} : "
+        "elles sont identiques.",
+    },
+    "proof.ob2_hosted_differs": {
+        "en": "This Open Badges 2.0 badge is not the one its issuer hosts at {url}: it was "
+        "changed, or the issuer has changed or withdrawn it.",
+        "fr": "Ce badge Open Badges 2.0 n'est pas celui que son émetteur héberge à {url} : il a "
+        "été modifié, ou l'émetteur l'a modifié ou retiré.",
     },
     "proof.dates": {
         "en": "The digital signature does not hold at this time: {reason}.",

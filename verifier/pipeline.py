@@ -24,6 +24,7 @@ from credentials.keys import AUTHENTICATION
 from credentials.proofs.base import ProofExpectations
 from credentials.proofs.data_integrity import without_proof
 from credentials.report import Check, Outcome, Verdict, ordered, verdict_of
+from credentials.signed_tree import laid_out, one_tree
 from credentials.signed_view import is_plain, signed_view
 from verifier.checks import (
     check_format,
@@ -166,7 +167,7 @@ def verify_document(document: dict[str, Any], context: VerificationContext) -> V
     if kind_of(document) == "presentation":
         return _verify_presentation(document, context)
     if is_ob2_assertion(document):
-        return _report(ob2_checks(document), None, [])
+        return _report(ob2_checks(document, context.hosted_assertions), None, [])
     try:
         signed = read_signed(without_proof(document))
     except PassportError as error:
@@ -181,7 +182,10 @@ def verify_document(document: dict[str, Any], context: VerificationContext) -> V
 
 def read_signed(document: dict[str, Any]) -> dict[str, Any]:
     """What the checks read: ``document`` itself when its JSON says what its graph says, else
-    the graph's statements in the plain spelling (``credentials.signed_view``, issue #12)."""
+    the graph's statements in the plain spelling (``credentials.signed_view``, issue #12); a
+    document laid out as separate nodes is first nested again (``credentials.signed_tree``)."""
+    if laid_out(document):
+        document = one_tree(document)
     return document if is_plain(document) else signed_view(document)
 
 

@@ -35,6 +35,7 @@ from keys.fetcher import FetchPolicy, GuardedFetcher
 from verifier.context import VerificationContext
 from verifier.email_check import EmailCheck, check_email
 from verifier.explain import CredentialDetails, details_of, explained_report
+from verifier.hosted_badges import FetchedHostedAssertions
 from verifier.inputs import VerifiableInput, read_input
 from verifier.messages import language_or_default
 from verifier.own import OwnDocuments, OwnFirstResolver, OwnFirstStatusLists
@@ -199,6 +200,7 @@ class VerifierService:
             allow_published_test_keys=self.allow_published_test_keys,
             verified_lists=self._verified_lists,
             own_records=own,
+            hosted_assertions=FetchedHostedAssertions(fetcher),
         )
 
     def verify_bytes(

@@ -1,11 +1,12 @@
 """Issue #12 item 1, as a property: no spelling of the same graph changes a verdict.
 
-A corpus of Data Integrity credentials (genuine, revoked, expired, not yet valid, a holder-bound
-presentation, and 1EdTech's own signed example) is respelled without touching a proof: members
-under their full IRIs, ``@id``/``@type`` for their aliases, dates as typed values, single values
-as arrays and ``@set`` objects, members moved under ``@nest``, and the whole credential
-expanded then compacted again by pyld. Every spelling must get the verdict, and every check the
-outcome, of the credential as issued.
+A corpus of Data Integrity credentials (genuine, revoked, suspended, expired, not yet valid, a
+holder-bound presentation, and 1EdTech's own signed example) is respelled without touching a
+proof: members under their full IRIs, ``@id``/``@type`` for their aliases, dates as typed values,
+single values as arrays and ``@set`` objects, members moved under ``@nest``, the credential as
+the node of a top-level ``@graph``, its subject under ``@included`` or at the top with
+``@reverse``, and the whole credential expanded then compacted, or flattened, by pyld. Every
+spelling must get the verdict, and every check the outcome, of the credential as issued.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pyld import jsonld
 
 from credentials.contexts import document_loader
 from tests.attacks.test_spelling import CHALLENGE, CRED, DOMAIN, XSD_DATE_TIME
-from tests.attacks.verdict_world import CHECKED_AT, World
+from tests.attacks.verdict_world import CHECKED_AT, SUSPENSION_URL, World
 from tests.conftest import VECTORS
 from tests.verifier.support import REVOKED_INDEX, Issuer
 from tests.verifier.test_pipeline_core import fixture_context
@@ -104,6 +105,42 @@ def _recompacted(document: dict[str, Any]) -> dict[str, Any]:
     return compacted
 
 
+def _graph(document: dict[str, Any]) -> dict[str, Any]:
+    """The credential as the one node of a top-level ``@graph`` (JSON-LD 1.1 section 4.9)."""
+    if "@graph" in document:
+        return document  # already laid out so: a second level would be a named graph
+    node = {key: value for key, value in document.items() if key != "@context"}
+    return {"@context": document["@context"], "@graph": [node]}
+
+
+def _included(document: dict[str, Any]) -> dict[str, Any]:
+    """The subject as a separate node under ``@included`` (section 4.7), referred to by id."""
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict) or "@set" in subject:
+        return document  # a set object is not a node: it has no id to refer to
+    key = "@id" if "@id" in subject else "id"
+    node = {key: "_:subject", **subject}
+    reference = {key: node[key]}
+    return {**document, "credentialSubject": reference, "@included": [node]}
+
+
+def _reverse(document: dict[str, Any]) -> dict[str, Any]:
+    """The subject at the top, saying which credential it is the subject of (section 4.8)."""
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return document
+    credential = {key: value for key, value in document.items() if key != "credentialSubject"}
+    credential.pop("@context")
+    reverse = {CRED + "credentialSubject": credential}
+    return {"@context": document["@context"], **subject, "@reverse": reverse}
+
+
+def _flattened(document: dict[str, Any]) -> dict[str, Any]:
+    options = {"documentLoader": document_loader}
+    flat: dict[str, Any] = jsonld.flatten(document, {"@context": document["@context"]}, options)
+    return flat
+
+
 SPELLINGS: dict[str, Spelling] = {
     "iri-keys": _iri_keys,
     "@id": _at_id,
@@ -113,6 +150,10 @@ SPELLINGS: dict[str, Spelling] = {
     "@set": _sets,
     "@nest": _nested,
     "pyld-compact-expand": _recompacted,
+    "@graph": _graph,
+    "@included": _included,
+    "@reverse": _reverse,
+    "pyld-flatten": _flattened,
 }
 
 
@@ -135,9 +176,18 @@ def corpus() -> dict[str, dict[str, Any]]:
     victim = Issuer()
     owned = here.credential()
     owned["credentialSubject"]["id"] = victim.did
+    suspended = here.credential()
+    suspended["credentialStatus"] = {
+        "id": f"{SUSPENSION_URL}#{REVOKED_INDEX}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "suspension",
+        "statusListIndex": str(REVOKED_INDEX),
+        "statusListCredential": SUSPENSION_URL,
+    }
     return {
         "genuine": here.signed(here.credential()),
         "revoked": here.signed(here.credential(index=REVOKED_INDEX)),
+        "suspended": here.signed(suspended),
         "expired": here.signed(here.credential(validUntil=_stamp(-3))),
         "not-yet-valid": here.signed(here.credential(validFrom=_stamp(3))),
         "holder-bound": here.signed(owned),
@@ -159,7 +209,7 @@ def outcomes(report: VerificationReport) -> list[tuple[str, str]]:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.sampled_from(["genuine", "revoked", "expired", "not-yet-valid", "holder-bound", "1edtech"]),
+    st.sampled_from(sorted(corpus())),
     st.lists(st.sampled_from(sorted(SPELLINGS)), min_size=1, max_size=3, unique=True),
 )
 def test_every_spelling_of_a_credential_gets_its_verdict(name: str, names: list[str]) -> None:
@@ -170,8 +220,14 @@ def test_every_spelling_of_a_credential_gets_its_verdict(name: str, names: list[
     assert outcomes(report) == outcomes(expected), names
 
 
+# Inside a presentation the credential's proof is part of what the holder signs. Laid out as a
+# top-level ``@graph``, from its subject's side, or flattened, the credential's top-level object is
+# no longer the credential, and its ``proof`` would hang off another node: not the same graph.
+IN_PLACE = sorted(set(SPELLINGS) - {"@graph", "@reverse", "pyld-flatten"})
+
+
 @settings(max_examples=15, deadline=None)
-@given(st.lists(st.sampled_from(sorted(SPELLINGS)), min_size=1, max_size=3, unique=True))
+@given(st.lists(st.sampled_from(IN_PLACE), min_size=1, max_size=3, unique=True))
 def test_every_spelling_inside_a_presentation_gets_its_verdict(names: list[str]) -> None:
     thief = Issuer()
     stolen = corpus()["holder-bound"]
@@ -181,3 +237,14 @@ def test_every_spelling_inside_a_presentation_gets_its_verdict(names: list[str])
     assert expected.verdict.value == "not_verified"
     assert report.verdict is expected.verdict, names
     assert outcomes(report) == outcomes(expected), names
+
+
+def test_two_credentials_under_one_graph_are_refused_as_unreadable_not_as_forged() -> None:
+    """A layout that holds two credentials is not one credential respelled: a plain refusal."""
+    other = world().signed({**world().credential(), "id": "urn:uuid:another-award"})
+    first, second = (respell(document, ["@graph"]) for document in (corpus()["genuine"], other))
+    both = {**first, "@graph": first["@graph"] + second["@graph"]}
+    report = world().verify(both)
+    assert report.verdict.value == "not_verified"
+    assert [(check.id, check.outcome.value) for check in report.checks] == [("format", "failed")]
+    assert "exactly one credential" in report.checks[0].params["reason"]

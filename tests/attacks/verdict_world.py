@@ -22,6 +22,7 @@ from verifier.pipeline import VerificationReport, verify_input
 from verifier.registry import InstitutionRegistry, RegistryEntry
 
 STATUS_URL = "https://college.example/status/1"
+SUSPENSION_URL = "https://college.example/status/suspended"  # REVOKED_INDEX is set on it too
 COLLEGE = "Great Lakes College of Applied Arts and Technology"  # the registry's name
 CHECKED_AT = NOW + timedelta(days=1)
 
@@ -46,7 +47,10 @@ class World:
         return self.issuer.sign(document, mechanism)
 
     def context(self, presentation: ProofExpectations | None = None) -> VerificationContext:
-        lists = {STATUS_URL: self.issuer.status_list(STATUS_URL)}
+        lists = {
+            STATUS_URL: self.issuer.status_list(STATUS_URL),
+            SUSPENSION_URL: self.issuer.status_list(SUSPENSION_URL, purpose="suspension"),
+        }
         return VerificationContext(
             now=CHECKED_AT,
             resolver=self.resolver or offline_resolver(),

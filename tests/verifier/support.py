@@ -82,12 +82,14 @@ class Issuer:
         )
         return RDFC.add_proof(build_presentation(credentials, self.did), self.signer, options)
 
-    def status_list(self, url: str, revoked: tuple[int, ...] = (REVOKED_INDEX,)) -> Any:
+    def status_list(
+        self, url: str, revoked: tuple[int, ...] = (REVOKED_INDEX,), purpose: str = "revocation"
+    ) -> Any:
         bits = Bitstring()
         for index in revoked:
             bits.set(index)
         unsigned = new_status_list_credential(
-            url, self.did, "revocation", encode_list(bits), valid_from=NOW - timedelta(days=1)
+            url, self.did, purpose, encode_list(bits), valid_from=NOW - timedelta(days=1)
         )
         return self.sign(unsigned)
 
