@@ -15,6 +15,8 @@ filter on its loggers that rewrites each record's arguments with ``redact_secret
 
 >>> redact_secrets("GET /s/abc123/1/json?t=xyz&lang=fr HTTP/1.1")
 'GET /s/[redacted]/1/json?t=[redacted]&lang=fr HTTP/1.1'
+>>> redact_secrets("grant_type=refresh_token&refresh_token=abc&client_id=c")
+'grant_type=refresh_token&refresh_token=[redacted]&client_id=c'
 """
 
 from __future__ import annotations
@@ -35,15 +37,23 @@ _SECRET_PARAMETER = re.compile(
     r"pre-authorized_code|tx_code|code)(?:=|%3D))[^&#\s\"']*",
     re.IGNORECASE,
 )
+# OAuth 2.0 values anywhere in a line: the authorization code a client's callback URL carries
+# (RFC 6749 section 4.1.2), and the tokens, client secret and PKCE verifier of a token request's
+# form body as httpx logs it (the Open Badges API, ``passport.obapi``).
+_OAUTH_PARAMETER = re.compile(
+    r"(\b(?:code|access_token|refresh_token|token|client_secret|code_verifier)=)[^&\s\"']+"
+)
 # uvicorn's loggers: the access log (one line per request) and its error log (a request line
-# of a failed request). Our own modules pass paths through ``redact_secrets`` themselves.
-REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error")
+# of a failed request); httpx and httpcore name the URLs the OB API client calls. Our own modules
+# pass paths through ``redact_secrets`` themselves.
+REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error", "httpx", "httpcore")
 
 
 def redact_secrets(text: str) -> str:
     """``text`` with every URL-borne bearer secret replaced by ``[redacted]``."""
     text = _SECRET_SEGMENT.sub(rf"\1{REDACTED}", text)
-    return _SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
+    text = _SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
+    return _OAUTH_PARAMETER.sub(rf"\1{REDACTED}", text)
 
 
 class SecretRedactingFilter(logging.Filter):

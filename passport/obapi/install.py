@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from passport.obapi import routes_apps, routes_hosts, routes_oauth
-from passport.obapi.logs import install_redaction
 from passport.obapi.routes_api import create_api_router
 from passport.obapi.scopes import FAMILIES
 
@@ -29,4 +28,3 @@ def install_obapi(app: FastAPI) -> None:
     app.include_router(routes_oauth.consent_router)
     app.include_router(routes_apps.router)
     app.include_router(routes_hosts.router)
-    install_redaction()
