@@ -38,6 +38,9 @@ MAX_REQUEST_BYTES = 256 * 1024
 # What a client without the right credentials may get instead of a 4xx: the sign-in page.
 SIGN_IN_REDIRECT = 303
 PROMPT_SECONDS = 1.0
+# After a hostile body: generous, as in the fetch-budget test. The stalls these attacks aim at
+# last many seconds, and 1.0 s was crossed by 0.02-0.05 s on a loaded 2-core machine.
+AFTER_ATTACK_SECONDS = 2.0
 SLOW_CLIENT_SECONDS = 2.0
 
 
@@ -84,8 +87,8 @@ def assert_refused_not_crashed(client: httpx.Client, response: httpx.Response) -
 
 def assert_still_prompt(base_url: str) -> None:
     started = time.monotonic()
-    assert httpx.get(f"{base_url}/healthz", timeout=PROMPT_SECONDS).status_code == 200
-    assert time.monotonic() - started < PROMPT_SECONDS
+    assert httpx.get(f"{base_url}/healthz", timeout=AFTER_ATTACK_SECONDS).status_code == 200
+    assert time.monotonic() - started < AFTER_ATTACK_SECONDS
 
 
 @pytest.mark.parametrize("route", BODY_ROUTES)
