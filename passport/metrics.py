@@ -28,6 +28,8 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Seconds; verification of a signed credential takes milliseconds, a hosted one may wait on the
 # fetcher's timeouts (seconds).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Seconds; finer around the pages' aim (p99 under 100 ms, issue #19).
+PAGE_BUCKETS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5)
 VERDICTS = ("verified", "verified_with_warnings", "not_verified", "could_not_fully_check")
 BATCH_ROW_STATES = ("done", "pending", "failed")
 STATUS_ACTIONS = ("revoke", "suspend", "restore")
@@ -225,6 +227,15 @@ class PassportMetrics:
                 ("method", "route"),
             )
         )
+        self.page_latency = add(
+            Histogram(
+                "passport_page_duration_seconds",
+                "Time to answer a GET of an HTML page (share, passport, portal, console...), "
+                "by route template: the pages people wait on.",
+                ("route",),
+                buckets=PAGE_BUCKETS,
+            )
+        )
         self.issued = add(
             Counter(
                 "passport_credentials_issued_total",
@@ -289,9 +300,14 @@ class PassportMetrics:
             )
         )
 
-    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+    def observe_request(
+        self, method: str, route: str, status: int, seconds: float, *, page: bool = False
+    ) -> None:
+        """One answered request; ``page`` when it was answered with an HTML page."""
         self.http_requests.inc(method=method, route=route, status_class=status_class(status))
         self.http_latency.observe(seconds, method=method, route=route)
+        if page and method == "GET":
+            self.page_latency.observe(seconds, route=route)
         if method == "POST" and route in VERIFY_ROUTES:
             self.verify_latency.observe(seconds, route=route)
 

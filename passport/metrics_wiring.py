@@ -4,7 +4,8 @@
 metric hooks, so the shell observes what they do from the outside:
 
 - **HTTP**: an ASGI middleware times every request and counts it by route template (never the
-  raw path, so ids and tokens in URLs never become label values) and status class.
+  raw path, so ids and tokens in URLs never become label values) and status class; a GET
+  answered with an HTML page is also timed in the pages' histogram.
 - **Verifications**: the same middleware reads the verdict out of ``POST /api/v1/verify``'s JSON
   report, and counts a status check that "could not check" as a status-list fetch error. The
   employer page (HTML) and the passport's import are not counted yet.
@@ -104,16 +105,18 @@ class HttpMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status, page = 500, False
         watch_report = scope["method"] == "POST" and scope["path"] == VERIFY_API_PATH
         report = bytearray()
 
         async def observing_send(message: Message) -> None:
-            nonlocal status, watch_report
+            nonlocal status, page, watch_report
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = dict(message.get("headers", []))
-                is_json = headers.get(b"content-type", b"").startswith(b"application/json")
+                content_type = headers.get(b"content-type", b"")
+                page = content_type.startswith(b"text/html")
+                is_json = content_type.startswith(b"application/json")
                 watch_report = watch_report and status == 200 and is_json
             elif message["type"] == "http.response.body" and watch_report:
                 report.extend(message.get("body", b""))
@@ -124,7 +127,8 @@ class HttpMetrics:
             await self.app(scope, receive, observing_send)
         finally:
             elapsed = time.perf_counter() - started
-            self.metrics.observe_request(scope["method"], route_template(scope), status, elapsed)
+            route = route_template(scope)
+            self.metrics.observe_request(scope["method"], route, status, elapsed, page=page)
         if watch_report and report:
             record_verify_report(self.metrics, bytes(report))
 

@@ -218,3 +218,21 @@ def test_batch_progress_gauges_come_from_the_batch_tables(app: FastAPI) -> None:
         session.add(batch)
         session.commit()
     assert f'batch_id="{running}"' not in app.state.metrics.exposition()
+
+
+def test_html_pages_are_timed_in_the_pages_histogram_once_per_request(
+    client: httpx.Client,
+) -> None:
+    before = client.get("/metrics").text
+    route = {"route": "/s/{token}"}
+    counted = sample(before, "passport_page_duration_seconds_count", **route) or 0
+    assert client.get("/s/" + "A" * 43).headers["content-type"].startswith("text/html")
+    assert client.get("/healthz").status_code == 200
+
+    text = client.get("/metrics").text
+    assert sample(text, "passport_page_duration_seconds_count", **route) == counted + 1
+    assert sample(text, "passport_page_duration_seconds_bucket", **route, le="+Inf") == counted + 1
+    assert sample(text, "passport_page_duration_seconds_bucket", **route, le="0.1") is not None
+    # JSON answers and the scrape itself are not pages.
+    assert sample(text, "passport_page_duration_seconds_count", route="/healthz") is None
+    assert sample(text, "passport_page_duration_seconds_count", route="/metrics") is None
