@@ -9,7 +9,7 @@ ours, ``issuers/status_lists.py``). The lists are answered from memory by a mock
 the app's guarded fetcher, as a CDN would serve them: no network. Two figures per page:
 
 - ``cold``: the wallet's verification cache is emptied before each request, so every credential
-  is verified again (what the first view after ``DEFAULT_TTL_SECONDS`` costs);
+  is verified again (what the first view after a change, or after the cache's lifetime, costs);
 - ``warm``: the cache holds every result (the common case within the TTL).
 
 Queries are counted with a SQLAlchemy ``before_cursor_execute`` listener and must not depend on

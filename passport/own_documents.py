@@ -30,7 +30,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,6 +74,8 @@ _WRITTEN = "passport.own_documents.written"
 
 @event.listens_for(SigningKey, "after_insert")
 @event.listens_for(DeploymentBaseUrl, "after_insert")
+@event.listens_for(Institution, "after_insert")
+@event.listens_for(Institution, "after_update")
 def _ours_written(_mapper: Any, connection: Connection, target: Any) -> None:
     session = object_session(target)
     if session is not None:
@@ -82,7 +84,8 @@ def _ours_written(_mapper: Any, connection: Connection, target: Any) -> None:
 
 @event.listens_for(OrmSession, "after_commit")
 def _ours_changed(session: OrmSession) -> None:
-    """A new DID or base URL of ours, committed: snapshots over its engine are read again."""
+    """A new DID, base URL or institution (or a renamed one) of ours, committed: snapshots over
+    its engine are read again."""
     engine = session.info.pop(_WRITTEN, None)
     if engine is not None:
         _GENERATIONS[engine] = _GENERATIONS.get(engine, 0) + 1
@@ -121,13 +124,15 @@ def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
 @dataclass(frozen=True)
 class _Ours:
     """What is ours, read in one query: every DID our keys have had (each owner's), those of
-    institutions, and every base URL we have served under (the current one first)."""
+    institutions, and every base URL we have served under (the current one first). ``entries``
+    keeps the registry entries read since (pages name the same institutions again and again)."""
 
     dids: frozenset[str]
     institution_dids: frozenset[str]
     base_urls: tuple[str, ...]
     read_at: float
     generation: int
+    entries: dict[str, RegistryEntry | None] = field(default_factory=dict, compare=False)
 
     def names_our_host(self, did: str) -> bool:
         authority = did.removeprefix(DID_WEB_PREFIX).split(":", 1)[0].lower()
@@ -141,9 +146,11 @@ class DeploymentDocuments:
     ``master_key`` gives the master key when a status list must be signed; each call opens its
     own short session, so one object serves every request and thread. Which DIDs and base URLs
     are ours is read once and kept (pages of many credentials of other issuers cost no query
-    each), read again when a key or base URL is written through this engine, when a did:web on
-    our host is not in it (a DID we just made is never taken for a forgery), and at the latest
-    every ``OURS_TTL_SECONDS`` (what another process added).
+    each), read again when a key, base URL or institution is written through this engine, when
+    a did:web on our host is not in it (a DID we just made is never taken for a forgery), and at
+    the latest every ``OURS_TTL_SECONDS`` (what another process added). Institutions' registry
+    entries (their names) are kept with it: a rename made by another process shows within
+    ``OURS_TTL_SECONDS``; revocations and keys are never kept here (``revision``).
     """
 
     def __init__(
@@ -253,42 +260,41 @@ class DeploymentDocuments:
                 return base, list_id
         return None
 
-    def revision(self, issuer_id: str) -> str | None:
-        if not self._is_our_institution(issuer_id):
-            return None
+    def revision(self) -> str:
+        """One query over every list and key of the deployment: the lists' versions grow with
+        every change of their bits (and a key compromise), and a key revoked or unpublished
+        changes the counts. Read from the database, so every process sees a change at once."""
+        versions = select(func.coalesce(func.sum(StatusList.version), 0)).scalar_subquery()
+        revoked = (
+            select(func.count()).where(SigningKey.status == KeyStatus.REVOKED).scalar_subquery()
+        )
+        published = select(func.count()).where(col(SigningKey.published)).scalar_subquery()
+        keys = select(func.count()).select_from(SigningKey).scalar_subquery()
         with Session(self._engine) as session:
-            institution = self._institution_of(session, issuer_id)
-            if institution is None:
-                return None
-            versions = session.exec(
-                select(func.sum(StatusList.version)).where(
-                    StatusList.institution_id == institution.id
-                )
-            ).one()
-            revoked = session.exec(
-                select(func.count()).where(
-                    SigningKey.owner_id == f"{INSTITUTION_OWNER_PREFIX}{institution.slug}",
-                    SigningKey.status == KeyStatus.REVOKED,
-                )
-            ).one()
-        return f"{versions or 0}:{revoked}"
+            row = session.connection().execute(select(versions, revoked, published, keys)).one()
+        return ":".join(str(value) for value in row)
 
     def entry(self, issuer_id: str) -> RegistryEntry | None:
         if not self._is_our_institution(issuer_id):
             return None
+        kept = self._ours().entries
+        if issuer_id in kept:
+            return kept[issuer_id]
         with Session(self._engine) as session:
             institution = self._institution_of(session, issuer_id)
-        if institution is None:
-            return None
-        return RegistryEntry(
-            issuer_id=issuer_id,
-            name_en=institution.legal_name_en,
-            name_fr=institution.legal_name_fr,
-            kind=REGISTRY_KINDS.get(institution.kind, institution.kind),
-            jurisdiction=JURISDICTION,
-            source=self.base_url,
-            status=RegistryStatus.ACTIVE,
-        )
+        found = None
+        if institution is not None:
+            found = RegistryEntry(
+                issuer_id=issuer_id,
+                name_en=institution.legal_name_en,
+                name_fr=institution.legal_name_fr,
+                kind=REGISTRY_KINDS.get(institution.kind, institution.kind),
+                jurisdiction=JURISDICTION,
+                source=self.base_url,
+                status=RegistryStatus.ACTIVE,
+            )
+        kept[issuer_id] = found
+        return found
 
     @staticmethod
     def _institution_of(session: Session, issuer_id: str) -> Institution | None:

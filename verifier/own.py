@@ -40,10 +40,11 @@ class OwnDocuments(OwnRecords, Protocol):
         current bits: a revocation shows at once); None when not ours."""
         ...
 
-    def revision(self, issuer_id: str) -> str | None:
-        """A token that changes whenever our records about ``issuer_id`` change in a way a
-        report depends on (a status bit, a key's state); None when it is not ours. Caches of
-        reports key on it, so our own revocations show at once."""
+    def revision(self) -> str:
+        """A token that changes whenever our records change in a way a report may depend on
+        (a status bit, a key's state), read from the shared records: caches of reports
+        (``verifier.outcome_cache``) key on it, so our own revocations show at once in every
+        process."""
         ...
 
     def entry(self, issuer_id: str) -> RegistryEntry | None:

@@ -28,9 +28,12 @@ appendix F): protected header ``{"alg": "EdDSA", "kid": <did:key URL>}``, payloa
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path, PurePath
 from typing import Any, Protocol
 
@@ -140,6 +143,18 @@ class CompositeRegistry:
 
     def lookup(self, issuer_id: str) -> TrustedIssuer | None:
         return self.entry(issuer_id)
+
+    @cached_property
+    def version(self) -> str:
+        """The SHA-256 of the entries held in memory (registry files are loaded once, at start):
+        caches of reports key on it (``verifier.outcome_cache``). Sources read from a database
+        (our own institutions) change with ``OwnDocuments.revision`` instead."""
+        held = [
+            sorted((key, entry.as_json()) for key, entry in source.entries.items())
+            for source in self.sources
+            if isinstance(source, InstitutionRegistry)
+        ]
+        return hashlib.sha256(json.dumps(held, sort_keys=True).encode()).hexdigest()
 
 
 def _text(item: Mapping[str, Any], name: str, where: str) -> str:

@@ -68,8 +68,9 @@ def _add_credentials(
     moment: datetime,
 ) -> None:
     registry = wallet.live.service.registry
+    reports = wallet.live.reports_for(credentials, moment)
     for stored in credentials:
-        report = wallet.live.report_for(stored, moment, fresh=True)
+        report = reports[stored.id]
         view = wallet.live.explained(report, language)
         named = issuer_view(stored.issuer_id, registry, language, report)
         issuer = named["name"] or stored.display.get("issuer_claimed_name") or ""
@@ -151,7 +152,7 @@ def share_report_pdf(
     request: Request, token: str, session: SessionDep, wallet: WalletDep, moment: NowDep
 ) -> Response:
     """The employer's verification report of a share link, checked now."""
-    opened = sharing.open_share(session, token, moment, count_view=False)
+    opened = sharing.open_share(session, token, moment)
     if opened is None:
         return missing_share(request)
     _, credentials = opened

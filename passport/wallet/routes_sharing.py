@@ -129,8 +129,9 @@ def public_share(
     share, credentials = opened
     language = negotiate_language(request)
     registry = wallet.live.service.registry
-    # The employer reads it: verified afresh, so a revocation anywhere shows at once.
-    reports = wallet.live.reports_for(credentials, moment, fresh=True)
+    # The employer reads it: a kept report only while all it depends on is unchanged
+    # (passport.wallet.live), so our own revocations show at once.
+    reports = wallet.live.reports_for(credentials, moment)
     replaced = replaced_copies(
         session, (item.credential_id for item in credentials if item.credential_id)
     )
@@ -146,8 +147,10 @@ def public_share(
     ]
     response = page(request, "wallet_share.html", share=share, shown=shown, token=token)
     response.headers["X-Robots-Tag"] = "noindex"
-    # Committed (the view count) only now: a commit expires the loaded rows, and reading them
-    # again would cost one query per credential.
+    # Counted and committed only now: the count's row lock is held for the commit alone (not
+    # while verifying and rendering), and a commit expires the loaded rows, which reading again
+    # would cost one query per credential.
+    sharing.count_view(session, share.id, moment)
     session.commit()
     return response
 
@@ -157,7 +160,7 @@ def public_share_download(
     request: Request, token: str, number: int, requested: str, session: SessionDep, moment: NowDep
 ) -> Response:
     """A shared credential as a file, to verify it anywhere else (not counted as a view)."""
-    opened = sharing.open_share(session, token, moment, count_view=False)
+    opened = sharing.open_share(session, token, moment)
     if opened is None or not 1 <= number <= len(opened[1]):
         return missing_share(request)
     return file_response(download(opened[1][number - 1], requested))

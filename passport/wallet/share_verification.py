@@ -63,7 +63,7 @@ def shared_credentials_reader(engine: Engine, base_url: str) -> SharedCredential
         if token is None:
             return None
         with Session(engine) as session:
-            opened = open_share(session, token, now, count_view=False)
+            opened = open_share(session, token, now)
             if opened is None:
                 raise InvalidInput(NO_LONGER_VALID)
             return [stored.content for stored in opened[1]]

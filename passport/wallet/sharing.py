@@ -3,8 +3,11 @@
 A link is ``<base_url>/s/<token>``, the token 256 random bits of which only the SHA-256 is stored
 (``passport.wallet.tokens``): the learner sees the link once, when it is made (with its QR code),
 and can revoke it at any time. ``open_share`` answers None alike for a token that is malformed,
-unknown, expired or revoked, so the public page cannot be used as an oracle; it counts the view
-(a single ``UPDATE ... SET view_count = view_count + 1``, safe under concurrent views).
+unknown, expired or revoked, so the public page cannot be used as an oracle. ``count_view``
+counts a view (a single ``UPDATE ... SET view_count = view_count + 1``, safe under concurrent
+views); the page calls it just before it commits, so the row lock that update takes is held
+for the commit only, not while the page verifies and renders (concurrent views of one link
+waited on each other: issue #19).
 """
 
 from __future__ import annotations
@@ -154,7 +157,7 @@ def shared_credentials(session: Session, share: ShareLink) -> list[StoredCredent
 
 
 def open_share(
-    session: Session, token: str, now: datetime, *, count_view: bool = True
+    session: Session, token: str, now: datetime
 ) -> tuple[ShareLink, list[StoredCredential]] | None:
     """The live share for ``token`` and its credentials, or None (one answer for every reason)."""
     if not is_token_shaped(token):
@@ -162,10 +165,13 @@ def open_share(
     share = session.exec(select(ShareLink).where(ShareLink.token_hash == digest(token))).first()
     if share is None or not is_live(share, now):
         return None
-    if count_view:
-        session.exec(
-            update(ShareLink)
-            .where(col(ShareLink.id) == share.id)
-            .values(view_count=col(ShareLink.view_count) + 1, last_viewed_at=now)
-        )
     return share, shared_credentials(session, share)
+
+
+def count_view(session: Session, share_id: str, now: datetime) -> None:
+    """One more view of the share (not committed)."""
+    session.exec(
+        update(ShareLink)
+        .where(col(ShareLink.id) == share_id)
+        .values(view_count=col(ShareLink.view_count) + 1, last_viewed_at=now)
+    )
