@@ -23,7 +23,7 @@ from passport.app import create_app
 from passport.wallet import live
 from tests.keys.loopback import serving
 from tests.passport.own_deployment import OwnDeployment, own_deployment
-from tests.passport.wallet.support import Learner, served, wallet_settings
+from tests.passport.wallet.support import Learner, Visitor, served, wallet_settings
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 from tests.storage import sqlite_url
 from tests.verifier.support import ACTIVE_INDEX, NOW, Issuer
@@ -57,6 +57,7 @@ class StatusList:
 
     def __init__(self) -> None:
         self.body = b""
+        self.down = False
 
     def set(self, url: str, revoked: tuple[int, ...] = (), ttl_ms: int | None = None) -> None:
         bits = Bitstring()
@@ -73,6 +74,9 @@ class StatusList:
         self.body = json.dumps(ISSUER.sign(unsigned)).encode()
 
     def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.down:
+            handler.send_error(503)
+            return
         handler.send_response(200)
         handler.send_header("Content-Type", "application/vc+ld+json")
         handler.send_header("Cache-Control", "no-store")
@@ -117,6 +121,22 @@ def test_a_kept_outcome_is_reused_until_the_remote_status_list_changes(
         lists.set(status_url, revoked=(ACTIVE_INDEX,))
         assert NOT_VERIFIED in learner.get(share_path).text
         assert ">Revoked<" in learner.get("/passport").text
+        assert verifications.calls == before + 2
+    finally:
+        learner.close()
+
+
+def test_a_report_that_could_not_check_the_status_is_not_kept(
+    remote: tuple[FastAPI, str, StatusList, str], verifications: Counter
+) -> None:
+    app, base_url, lists, status_url = remote
+    learner, share_path = shared(base_url, status_url)
+    lists.down = True
+    app.state.wallet.live.clear()
+    try:
+        before = verifications.calls
+        for _ in range(2):
+            assert "Could not fully check" in learner.get(share_path).text
         assert verifications.calls == before + 2
     finally:
         learner.close()
@@ -167,9 +187,11 @@ def another_process(deployment: OwnDeployment) -> Iterator[Callable[[str], str]]
     port = free_port()
     try:
         with serving_at(app, port):
-            reader = Learner(f"http://localhost:{port}")
-            yield lambda path: reader.get(path).text
-            reader.close()
+            reader = Visitor(f"http://localhost:{port}")
+            try:
+                yield lambda path: reader.get(path).text
+            finally:
+                reader.close()
     finally:
         app.state.engine.dispose()
 
