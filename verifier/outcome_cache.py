@@ -18,7 +18,9 @@ answers from it only while each is still the same:
   key (its digest: id, controller, public key, relationships, revocation date);
 - **the trust registry**: its version must be the same;
 - **the clock**: the entry dies at the next instant when the credential's validity changes
-  (``validFrom`` / ``validUntil`` give or take the leeway), and after ``ttl`` seconds at most.
+  (``validFrom`` / ``validUntil`` give or take the leeway), and after ``ttl`` seconds at most
+  (which alone bounds dates the summary does not carry: a JWT's own ``exp`` / ``nbf`` beside
+  the credential, a proof's ``expires``).
 
 A report that could not check something (a status list unreachable, a key host down) is never
 kept: the next view tries again. Entries live in the memory of one process (LRU, at most
@@ -279,6 +281,8 @@ class OutcomeCache:
         own_revision: str | None,
         registry_version: str,
     ) -> None:
+        if None in seen.lists.values():
+            return  # a list without a digest could not be compared at the next view
         now = context.now
         deadlines = [*seen.fresh_until, *validity_changes(report, now, context.leeway)]
         lifetime = min([self.ttl, *((d - now).total_seconds() for d in deadlines)])
