@@ -78,6 +78,9 @@ class LiveVerifier:
     ) -> dict[str, VerificationReport]:
         """Each credential's report: kept ones while all they depend on is unchanged, the others
         verified now. Our records' revision is read once, before any verification."""
+        credentials = list(credentials)
+        if not credentials:
+            return {}
         own = self.service.own_documents
         own_revision = own.revision() if own is not None else None
         version = self.service.registry.version
