@@ -120,12 +120,12 @@ def outcomes(report: dict[str, Any]) -> dict[str, str]:
 @contextmanager
 def own_deployment(tmp_path: Path, **overrides: object) -> Iterator[OwnDeployment]:
     """The app served at ``http://localhost:<port>`` with the default fetch rules (unless
-    ``overrides`` change them: a learner's passport claims offers over HTTP)."""
+    ``overrides`` change them: a learner's passport claims offers over HTTP), on SQLite in
+    ``tmp_path`` unless ``overrides`` name a ``database_url``."""
     port = free_port()
     base_url = f"http://localhost:{port}"
-    settings = settings_for(
-        sqlite_url(tmp_path), base_url=base_url, master_key=TEST_MASTER_KEY, **overrides
-    )
+    database = str(overrides.pop("database_url", None) or sqlite_url(tmp_path))
+    settings = settings_for(database, base_url=base_url, master_key=TEST_MASTER_KEY, **overrides)
     assert overrides or not (
         settings.fetch_allow_private_addresses or settings.fetch_allow_http_hosts
     )

@@ -25,7 +25,7 @@ from tests.keys.loopback import serving
 from tests.passport.own_deployment import OwnDeployment, own_deployment
 from tests.passport.wallet.support import Learner, Visitor, served, wallet_settings
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
-from tests.storage import sqlite_url
+from tests.storage import backend_params, isolated_postgres_schema, postgres_test_url, sqlite_url
 from tests.verifier.support import ACTIVE_INDEX, NOW, Issuer
 from verifier.outcome_cache import OutcomeCache
 from verifier.pipeline import verify_input
@@ -196,10 +196,22 @@ def another_process(deployment: OwnDeployment) -> Iterator[Callable[[str], str]]
         app.state.engine.dispose()
 
 
+@pytest.fixture(params=backend_params())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLite, and PostgreSQL when ``PASSPORT_TEST_DATABASE_URL`` names a server."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    server = postgres_test_url()
+    assert server is not None
+    with isolated_postgres_schema(server) as url:
+        yield url
+
+
 def test_our_own_revocation_shows_at_once_in_another_process(
-    tmp_path: Path, verifications: Counter
+    tmp_path: Path, database_url: str, verifications: Counter
 ) -> None:
-    with own_deployment(tmp_path) as deployment:
+    with own_deployment(tmp_path, database_url=database_url) as deployment:
         deployment.add_institution("college-key", "did:key")
         award = deployment.issue("college-key")
         learner = Learner(deployment.base_url)
