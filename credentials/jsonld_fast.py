@@ -57,9 +57,21 @@ class _TermInfo(NamedTuple):
     scoped: Any  # the term's property-scoped context, or None
 
 
+class _Plan(NamedTuple):
+    """How one property's values are expanded in one active context."""
+
+    predicate: str
+    is_list: bool
+    is_graph: bool
+    values_ctx: _Compiled  # the active context with the term's property-scoped context
+    coercion: str | None  # the term's coercion in ``values_ctx``
+    node_scoped: Any  # the scoped context a node value enters with (``_expand`` step 7)
+    string_datatype: str | None  # a string value's literal datatype, where it is one
+
+
 class _Compiled:
     """One processed context with its lookups memoized: key expansions, term information,
-    predicate and vocabulary IRI terms, and the contexts derived from it."""
+    predicate and vocabulary IRI terms, property plans, and the contexts derived from it."""
 
     def __init__(self, ctx: Any, fast: FastPath) -> None:
         self.ctx = ctx
@@ -69,6 +81,8 @@ class _Compiled:
         self.predicates: dict[str, str] = {}
         self.vocab: dict[str, str] = {}
         self.derived: dict[Any, tuple[Any, Any]] = {}
+        self.plans: dict[str, _Plan] = {}
+        self.typed: dict[tuple[str, ...], _Compiled] = {}
 
     def expand_key(self, key: str) -> Any:
         try:
@@ -116,7 +130,7 @@ class FastPath:
         walk = _Walk(self, options)
         try:
             initial = self.compiled(self.processor._get_initial_context(options))
-            walk.node(initial, None, document, None, DEFAULT_GRAPH)
+            walk.node(initial, None, document, DEFAULT_GRAPH)
         except (PassportError, jsonld.JsonLdError, RecursionError) as exc:
             raise Decline from exc
         return walk.quads
@@ -162,8 +176,19 @@ def _term_info(ctx: Any, key: str) -> _TermInfo:
     return _TermInfo("@list" in container, "@graph" in container, coercion, scoped)
 
 
+def _string_datatype(coercion: str | None, is_graph: bool) -> str | None:
+    """The datatype ``scalar`` gives a string value of a term, or None where it does more (an
+    IRI, an ``xsd:double`` conversion, a refusal in a ``@graph`` container)."""
+    if is_graph or coercion in ("@id", "@vocab", XSD_DOUBLE):
+        return None
+    return coercion or XSD_STRING
+
+
 class _Walk:
-    """One document's walk: mirrors ``JsonLdProcessor._expand`` and emits quads as it goes."""
+    """One document's walk: mirrors ``JsonLdProcessor._expand`` and emits quads as it goes.
+
+    Everything that depends only on an active context and a key (or a list of types) is
+    memoized on the ``_Compiled`` context: the walk itself only reads the document."""
 
     def __init__(self, fast: FastPath, options: dict[str, Any]) -> None:
         self.fast = fast
@@ -171,17 +196,35 @@ class _Walk:
         self.quads: set[NQuad] = set()
         self.blank_nodes = 0
 
-    def process(self, ctx: _Compiled, local: Any, **flags: bool) -> _Compiled:
+    def process(
+        self,
+        ctx: _Compiled,
+        local: Any,
+        *,
+        override_protected: bool = False,
+        propagate: bool = True,
+    ) -> _Compiled:
         """Context processing (JSON-LD 1.1 API 4.1) through pyld, memoized per context: a
         string or list of URLs by value, a scoped context (immutable, from a bundled context
         document) by identity."""
-        key = (tuple(local) if isinstance(local, list) else local, *sorted(flags.items()))
         if isinstance(local, dict):
-            key = (id(local), *key[1:])
+            key: Any = (id(local), override_protected, propagate)
+        else:
+            key = (
+                tuple(local) if isinstance(local, list) else local,
+                override_protected,
+                propagate,
+            )
         entry = ctx.derived.get(key)
         if entry is not None and (not isinstance(local, dict) or entry[0] is local):
             return entry[1]  # type: ignore[no-any-return]
-        processed = self.fast.processor._process_context(ctx.ctx, local, self.options, **flags)
+        processed = self.fast.processor._process_context(
+            ctx.ctx,
+            local,
+            self.options,
+            override_protected=override_protected,
+            propagate=propagate,
+        )
         derived = self.fast.compiled(processed)
         ctx.derived[key] = (local, derived)
         return derived
@@ -190,36 +233,29 @@ class _Walk:
         self.blank_nodes += 1
         return f"_:f{self.blank_nodes}"
 
-    def node(
-        self,
-        ctx: _Compiled,
-        prop: str | None,
-        element: dict[str, Any],
-        type_scoped: _Compiled | None,
-        graph: str,
-    ) -> str:
-        """A node object: its contexts as pyld's ``_expand`` sets them, then its members."""
-        scoped = ctx.info(prop).scoped if prop is not None else None
-        if type_scoped is None and ctx.ctx.get("previousContext"):
-            type_scoped = ctx
+    def node(self, ctx: _Compiled, scoped: Any, element: dict[str, Any], graph: str) -> str:
+        """A node object: its contexts as pyld's ``_expand`` sets them, then its members;
+        ``scoped`` is the property-scoped context of the term it is the value of."""
+        previous = ctx.ctx.get("previousContext")
         must_revert = True
-        if type_scoped is not None and len(element) <= 2 and "@context" not in element:
+        if previous and len(element) <= 2 and "@context" not in element:
             for key in sorted(element):
-                expanded = type_scoped.expand_key(key)
+                expanded = ctx.expand_key(key)
                 if expanded == "@value":
                     raise Decline
                 if expanded == "@id" and len(element) == 1:
                     must_revert = False
                     break
-        if must_revert and "previousContext" in ctx.ctx:
-            ctx = self.fast.compiled(ctx.ctx["previousContext"])
+        if must_revert and previous is not None:
+            ctx = self.fast.compiled(previous)
         if scoped is not None:
             ctx = self.process(ctx, scoped, override_protected=True)
-        ctx, type_scoped = self.nested_contexts(ctx, element)
-        return self.members(ctx, element, type_scoped, graph)
+        keys = sorted(element)
+        ctx, type_scoped = self.nested_contexts(ctx, element, keys)
+        return self.members(ctx, element, keys, type_scoped, graph)
 
     def nested_contexts(
-        self, ctx: _Compiled, element: dict[str, Any]
+        self, ctx: _Compiled, element: dict[str, Any], keys: list[str]
     ) -> tuple[_Compiled, _Compiled]:
         """pyld's ``_prepare_nested_context``: the embedded context, then type-scoped ones."""
         if "@context" in element:
@@ -228,29 +264,42 @@ class _Walk:
             if not all(isinstance(url, str) for url in urls):
                 raise Decline
             ctx = self.process(ctx, local)
-        type_scoped = ctx
-        for key in sorted(element):
-            if ctx.expand_key(key) != "@type":
-                continue
-            value = element[key]
-            types = [
-                t for t in (value if isinstance(value, list) else [value]) if isinstance(t, str)
-            ]
-            for type_ in sorted(types):
-                mapping = type_scoped.ctx["mappings"].get(type_)
+        types: list[str] = []
+        for key in keys:
+            if ctx.expand_key(key) == "@type":
+                value = element[key]
+                values = value if isinstance(value, list) else [value]
+                types.extend(sorted(t for t in values if isinstance(t, str)))
+        if not types:
+            return ctx, ctx
+        return self.typed(ctx, tuple(types)), ctx
+
+    def typed(self, ctx: _Compiled, types: tuple[str, ...]) -> _Compiled:
+        """``ctx`` with the type-scoped contexts of ``types`` applied, in that order."""
+        result = ctx.typed.get(types)
+        if result is None:
+            result = ctx
+            for type_ in types:
+                mapping = ctx.ctx["mappings"].get(type_)
                 local = mapping.get("@context") if mapping else None
                 if local is not None and local is not False:
-                    ctx = self.process(ctx, local, propagate=False)
-        return ctx, type_scoped
+                    result = self.process(result, local, propagate=False)
+            ctx.typed[types] = result
+        return result
 
     def members(
-        self, ctx: _Compiled, element: dict[str, Any], type_scoped: _Compiled, graph: str
+        self,
+        ctx: _Compiled,
+        element: dict[str, Any],
+        keys: list[str],
+        type_scoped: _Compiled,
+        graph: str,
     ) -> str:
         """pyld's ``_expand_object`` with the node map and toRdf steps folded in."""
         subject: str | None = None
         types: list[str] = []
         properties: list[str] = []
-        for key in sorted(element):
+        for key in keys:
             if key == "@context":
                 continue
             expanded = ctx.expand_key(key)
@@ -276,36 +325,53 @@ class _Walk:
             self.property(ctx, key, element[key], subject, graph)
         return subject
 
+    def plan(self, ctx: _Compiled, key: str) -> _Plan:
+        plan = ctx.plans.get(key)
+        if plan is None:
+            predicate = ctx.predicate(key)
+            info = ctx.info(key)
+            values_ctx = ctx
+            if info.scoped is not None:
+                values_ctx = self.process(ctx, info.scoped, override_protected=True)
+            value_info = values_ctx.info(key)
+            if (value_info.is_list, value_info.is_graph) != (info.is_list, info.is_graph):
+                raise Decline
+            plan = ctx.plans[key] = _Plan(
+                predicate,
+                info.is_list,
+                info.is_graph,
+                values_ctx,
+                value_info.coercion,
+                value_info.scoped,
+                _string_datatype(value_info.coercion, info.is_graph),
+            )
+        return plan
+
     def property(self, ctx: _Compiled, key: str, value: Any, subject: str, graph: str) -> None:
-        predicate = ctx.predicate(key)
-        info = ctx.info(key)
-        term_ctx = ctx
-        if info.scoped is not None:
-            term_ctx = self.process(ctx, info.scoped, propagate=True, override_protected=True)
-        value_info = term_ctx.info(key)
-        if (value_info.is_list, value_info.is_graph) != (info.is_list, info.is_graph):
-            raise Decline
+        plan = self.plan(ctx, key)
         if value is None:
             return
         objects = []
         for item in value if isinstance(value, list) else [value]:
             if item is None:
                 continue
-            if isinstance(item, dict):
-                if info.is_graph:
+            if plan.string_datatype is not None and isinstance(item, str):
+                objects.append(canonical_literal(item, plan.string_datatype, None))
+            elif isinstance(item, dict):
+                if plan.is_graph:
                     name = self.blank()
-                    self.node(term_ctx, key, item, None, name)
+                    self.node(plan.values_ctx, plan.node_scoped, item, name)
                     objects.append(name)
                 else:
-                    objects.append(self.node(term_ctx, key, item, None, graph))
-            elif info.is_graph or isinstance(item, list):
+                    objects.append(self.node(plan.values_ctx, plan.node_scoped, item, graph))
+            elif plan.is_graph or isinstance(item, list):
                 raise Decline
             else:
-                objects.append(self.scalar(term_ctx, value_info.coercion, item))
-        if info.is_list:
+                objects.append(self.scalar(plan.values_ctx, plan.coercion, item))
+        if plan.is_list:
             objects = [self.rdf_list(objects, graph)]
         for obj in objects:
-            self.quads.add((subject, predicate, obj, graph))
+            self.quads.add((subject, plan.predicate, obj, graph))
 
     def scalar(self, ctx: _Compiled, coercion: str | None, value: Any) -> str:
         """pyld's ``_expand_value`` then ``_object_to_rdf`` for a string, number or boolean."""
