@@ -176,10 +176,11 @@ def _term_info(ctx: Any, key: str) -> _TermInfo:
     return _TermInfo("@list" in container, "@graph" in container, coercion, scoped)
 
 
-def _string_datatype(coercion: str | None, is_graph: bool) -> str | None:
-    """The datatype ``scalar`` gives a string value of a term, or None where it does more (an
-    IRI, an ``xsd:double`` conversion, a refusal in a ``@graph`` container)."""
-    if is_graph or coercion in ("@id", "@vocab", XSD_DOUBLE):
+def _string_datatype(info: _TermInfo, coercion: str | None) -> str | None:
+    """The datatype ``scalar`` gives a string value of a term, where a string value is one
+    literal object; None where it does more (an IRI, an ``xsd:double`` conversion, an RDF list,
+    a refusal in a ``@graph`` container)."""
+    if info.is_graph or info.is_list or coercion in ("@id", "@vocab", XSD_DOUBLE):
         return None
     return coercion or XSD_STRING
 
@@ -343,12 +344,16 @@ class _Walk:
                 values_ctx,
                 value_info.coercion,
                 value_info.scoped,
-                _string_datatype(value_info.coercion, info.is_graph),
+                _string_datatype(info, value_info.coercion),
             )
         return plan
 
     def property(self, ctx: _Compiled, key: str, value: Any, subject: str, graph: str) -> None:
-        plan = self.plan(ctx, key)
+        plan = ctx.plans.get(key) or self.plan(ctx, key)
+        if plan.string_datatype is not None and isinstance(value, str):  # most values
+            literal = canonical_literal(value, plan.string_datatype, None)
+            self.quads.add((subject, plan.predicate, literal, graph))
+            return
         if value is None:
             return
         objects = []
