@@ -40,8 +40,10 @@ XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 DEFAULT_GRAPH = ""
 _OPTIONS = {"base": RELATIVE_BASE, "processingMode": "json-ld-1.1"}
 _COVERED_CONTAINERS = frozenset({"@set", "@list", "@graph"})
-# Processed contexts whose term lookups are memoized before the memo starts again from empty.
+# Processed contexts whose term lookups are memoized before the memo starts again from empty,
+# and node identifiers memoized per context (an issuer's DIDs and achievements recur).
 _MAX_MEMOIZED_CONTEXTS = 1024
+_MAX_MEMOIZED_IDS = 4096
 
 
 class Decline(Exception):
@@ -80,6 +82,7 @@ class _Compiled:
         self.infos: dict[str, _TermInfo] = {}
         self.predicates: dict[str, str] = {}
         self.vocab: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
         self.derived: dict[Any, tuple[Any, Any]] = {}
         self.plans: dict[str, _Plan] = {}
         self.typed: dict[tuple[str, ...], _Compiled] = {}
@@ -101,6 +104,16 @@ class _Compiled:
         term = self.predicates.get(key)
         if term is None:
             term = self.predicates[key] = iri_term("property", self.expand_key(key))
+        return term
+
+    def id_iri(self, value: str) -> str:
+        """An ``@id`` or ``@id``-coerced value as an IRI term (document-relative expansion)."""
+        term = self.ids.get(value)
+        if term is None:
+            if len(self.ids) >= _MAX_MEMOIZED_IDS:
+                self.ids.clear()
+            expanded = self.processor._expand_iri(self.ctx, value, base=RELATIVE_BASE)
+            term = self.ids[value] = iri_term("@id", expanded)
         return term
 
     def vocab_iri(self, value: str) -> str:
@@ -266,8 +279,9 @@ class _Walk:
                 raise Decline
             ctx = self.process(ctx, local)
         types: list[str] = []
+        expanded = ctx.keys
         for key in keys:
-            if ctx.expand_key(key) == "@type":
+            if (expanded.get(key) or ctx.expand_key(key)) == "@type":
                 value = element[key]
                 values = value if isinstance(value, list) else [value]
                 types.extend(sorted(t for t in values if isinstance(t, str)))
@@ -300,17 +314,16 @@ class _Walk:
         subject: str | None = None
         types: list[str] = []
         properties: list[str] = []
+        expansions = ctx.keys
         for key in keys:
             if key == "@context":
                 continue
-            expanded = ctx.expand_key(key)
+            expanded = expansions.get(key) or ctx.expand_key(key)
             value = element[key]
             if expanded == "@id":
                 if subject is not None or not isinstance(value, str):
                     raise Decline
-                subject = iri_term(
-                    "@id", ctx.processor._expand_iri(ctx.ctx, value, base=RELATIVE_BASE)
-                )
+                subject = ctx.id_iri(value)
             elif expanded == "@type":
                 values = value if isinstance(value, list) else [value]
                 if not all(isinstance(type_, str) for type_ in values):
@@ -382,8 +395,7 @@ class _Walk:
         """pyld's ``_expand_value`` then ``_object_to_rdf`` for a string, number or boolean."""
         if isinstance(value, str):
             if coercion == "@id":
-                expanded = ctx.processor._expand_iri(ctx.ctx, value, base=RELATIVE_BASE)
-                return iri_term("@id", expanded)
+                return ctx.id_iri(value)
             if coercion == "@vocab":
                 return ctx.vocab_iri(value)
             if coercion != XSD_DOUBLE:

@@ -14,6 +14,7 @@ and pyoxigraph (``tests/credentials/test_fast_path_rdfc.py``, ``test_rdfc_differ
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cmp_to_key
@@ -132,21 +133,21 @@ class _State:
         # Quads without blank nodes are written once: no step relabels them.
         self.ground_lines: list[str] = []
         self.blank_quads: list[NQuad] = []
-        self.quads_of: dict[str, list[NQuad]] = {}
+        self.quads_of: dict[str, list[NQuad]] = defaultdict(list)
         quads_of = self.quads_of
         for quad in quads:  # step 2: each quad once per blank node it holds
             subject, _predicate, obj, graph = quad
             blank = subject[0] == "_"
             if blank:
-                quads_of.setdefault(subject, []).append(quad)
+                quads_of[subject].append(quad)
             if obj[0] == "_":
                 blank = True
                 if obj != subject:
-                    quads_of.setdefault(obj, []).append(quad)
+                    quads_of[obj].append(quad)
             if graph[:1] == "_":
                 blank = True
                 if graph not in (subject, obj):
-                    quads_of.setdefault(graph, []).append(quad)
+                    quads_of[graph].append(quad)
             if blank:
                 self.blank_quads.append(quad)
             else:
