@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from pyld import jsonld
 
-from credentials.errors import PassportError, UndefinedTerm
-from credentials.jsonld_safe_mode import RELATIVE_BASE, require_absolute_iri
+from credentials.errors import PassportError
+from credentials.jsonld_compiled import (
+    XSD_DOUBLE,
+    Compiled,
+    Decline,
+    Plan,
+    string_datatype,
+)
+from credentials.jsonld_safe_mode import RELATIVE_BASE
 from credentials.nquads import XSD_STRING, canonical_literal, canonical_term
 from credentials.pyld_patches import CachingJsonLdProcessor
 from credentials.rdfc import NQuad
@@ -36,93 +43,10 @@ RDF_TYPE = f"<{_RDF}type>"
 RDF_FIRST = f"<{_RDF}first>"
 RDF_REST = f"<{_RDF}rest>"
 RDF_NIL = f"<{_RDF}nil>"
-XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 DEFAULT_GRAPH = ""
 _OPTIONS = {"base": RELATIVE_BASE, "processingMode": "json-ld-1.1"}
-_COVERED_CONTAINERS = frozenset({"@set", "@list", "@graph"})
-# Processed contexts whose term lookups are memoized before the memo starts again from empty,
-# and node identifiers memoized per context (an issuer's DIDs and achievements recur).
+# Processed contexts whose term lookups are memoized before the memo starts again from empty.
 _MAX_MEMOIZED_CONTEXTS = 1024
-_MAX_MEMOIZED_IDS = 4096
-
-
-class Decline(Exception):
-    """The fast path does not cover this document: use the general path."""
-
-
-class _TermInfo(NamedTuple):
-    """What expansion needs to know about one key in one active context."""
-
-    is_list: bool
-    is_graph: bool
-    coercion: str | None  # "@id", "@vocab", a datatype IRI, or None
-    scoped: Any  # the term's property-scoped context, or None
-
-
-class _Plan(NamedTuple):
-    """How one property's values are expanded in one active context."""
-
-    predicate: str
-    is_list: bool
-    is_graph: bool
-    values_ctx: _Compiled  # the active context with the term's property-scoped context
-    coercion: str | None  # the term's coercion in ``values_ctx``
-    node_scoped: Any  # the scoped context a node value enters with (``_expand`` step 7)
-    string_datatype: str | None  # a string value's literal datatype, where it is one
-
-
-class _Compiled:
-    """One processed context with its lookups memoized: key expansions, term information,
-    predicate and vocabulary IRI terms, property plans, and the contexts derived from it."""
-
-    def __init__(self, ctx: Any, fast: FastPath) -> None:
-        self.ctx = ctx
-        self.processor = fast.processor
-        self.keys: dict[str, Any] = {}
-        self.infos: dict[str, _TermInfo] = {}
-        self.predicates: dict[str, str] = {}
-        self.vocab: dict[str, str] = {}
-        self.ids: dict[str, str] = {}
-        self.derived: dict[Any, tuple[Any, Any]] = {}
-        self.plans: dict[str, _Plan] = {}
-        self.typed: dict[tuple[str, ...], _Compiled] = {}
-
-    def expand_key(self, key: str) -> Any:
-        try:
-            return self.keys[key]
-        except KeyError:
-            expanded = self.keys[key] = self.processor._expand_iri(self.ctx, key, vocab=True)
-            return expanded
-
-    def info(self, key: str) -> _TermInfo:
-        info = self.infos.get(key)
-        if info is None:
-            info = self.infos[key] = _term_info(self.ctx, key)
-        return info
-
-    def predicate(self, key: str) -> str:
-        term = self.predicates.get(key)
-        if term is None:
-            term = self.predicates[key] = iri_term("property", self.expand_key(key))
-        return term
-
-    def id_iri(self, value: str) -> str:
-        """An ``@id`` or ``@id``-coerced value as an IRI term (document-relative expansion)."""
-        term = self.ids.get(value)
-        if term is None:
-            if len(self.ids) >= _MAX_MEMOIZED_IDS:
-                self.ids.clear()
-            expanded = self.processor._expand_iri(self.ctx, value, base=RELATIVE_BASE)
-            term = self.ids[value] = iri_term("@id", expanded)
-        return term
-
-    def vocab_iri(self, value: str) -> str:
-        """A type or ``@vocab``-coerced value as an IRI term (vocabulary-relative expansion)."""
-        term = self.vocab.get(value)
-        if term is None:
-            expanded = self.processor._expand_iri(self.ctx, value, vocab=True, base=RELATIVE_BASE)
-            term = self.vocab[value] = iri_term("@type value", expanded)
-        return term
 
 
 class FastPath:
@@ -133,7 +57,7 @@ class FastPath:
     ) -> None:
         self.processor = processor
         self.options = options
-        self._compiled: dict[int, _Compiled] = {}
+        self._compiled: dict[int, Compiled] = {}
 
     def quads(self, document: Any) -> set[NQuad]:
         """The document's RDF dataset, or ``Decline``; never raises anything else."""
@@ -148,61 +72,20 @@ class FastPath:
             raise Decline from exc
         return walk.quads
 
-    def compiled(self, ctx: Any) -> _Compiled:
+    def compiled(self, ctx: Any) -> Compiled:
         compiled = self._compiled.get(id(ctx))
         if compiled is None or compiled.ctx is not ctx:
             if len(self._compiled) >= _MAX_MEMOIZED_CONTEXTS:
                 self._compiled.clear()
-            compiled = self._compiled[id(ctx)] = _Compiled(ctx, self)
+            compiled = self._compiled[id(ctx)] = Compiled(ctx, self.processor)
         return compiled
-
-
-def iri_term(kind: str, iri: Any) -> str:
-    """``<iri>`` for an IRI that safe mode accepts; blank nodes and anything else decline."""
-    if not isinstance(iri, str) or iri.startswith("_:") or iri.startswith("@"):
-        raise Decline
-    try:
-        require_absolute_iri(kind, iri)
-    except UndefinedTerm:
-        raise Decline from None
-    return f"<{iri}>"
-
-
-def _term_info(ctx: Any, key: str) -> _TermInfo:
-    if "@language" in ctx or "@direction" in ctx:
-        raise Decline
-    mapping = ctx["mappings"].get(key) or {}
-    if mapping.get("reverse") or "@language" in mapping or "@direction" in mapping:
-        raise Decline
-    container = mapping.get("@container") or []
-    container = set(container if isinstance(container, list) else [container])
-    if not container <= _COVERED_CONTAINERS or {"@list", "@graph"} <= container:
-        raise Decline
-    coercion = mapping.get("@type")
-    if coercion == "@none":
-        coercion = None
-    elif coercion not in (None, "@id", "@vocab"):
-        iri_term("@type value", coercion)
-    scoped = mapping.get("@context")
-    if scoped is False:
-        raise Decline
-    return _TermInfo("@list" in container, "@graph" in container, coercion, scoped)
-
-
-def _string_datatype(info: _TermInfo, coercion: str | None) -> str | None:
-    """The datatype ``scalar`` gives a string value of a term, where a string value is one
-    literal object; None where it does more (an IRI, an ``xsd:double`` conversion, an RDF list,
-    a refusal in a ``@graph`` container)."""
-    if info.is_graph or info.is_list or coercion in ("@id", "@vocab", XSD_DOUBLE):
-        return None
-    return coercion or XSD_STRING
 
 
 class _Walk:
     """One document's walk: mirrors ``JsonLdProcessor._expand`` and emits quads as it goes.
 
     Everything that depends only on an active context and a key (or a list of types) is
-    memoized on the ``_Compiled`` context: the walk itself only reads the document."""
+    memoized on the ``Compiled`` context: the walk itself only reads the document."""
 
     def __init__(self, fast: FastPath, options: dict[str, Any]) -> None:
         self.fast = fast
@@ -212,12 +95,12 @@ class _Walk:
 
     def process(
         self,
-        ctx: _Compiled,
+        ctx: Compiled,
         local: Any,
         *,
         override_protected: bool = False,
         propagate: bool = True,
-    ) -> _Compiled:
+    ) -> Compiled:
         """Context processing (JSON-LD 1.1 API 4.1) through pyld, memoized per context: a
         string or list of URLs by value, a scoped context (immutable, from a bundled context
         document) by identity."""
@@ -247,7 +130,7 @@ class _Walk:
         self.blank_nodes += 1
         return f"_:f{self.blank_nodes}"
 
-    def node(self, ctx: _Compiled, scoped: Any, element: dict[str, Any], graph: str) -> str:
+    def node(self, ctx: Compiled, scoped: Any, element: dict[str, Any], graph: str) -> str:
         """A node object: its contexts as pyld's ``_expand`` sets them, then its members;
         ``scoped`` is the property-scoped context of the term it is the value of."""
         previous = ctx.ctx.get("previousContext")
@@ -269,8 +152,8 @@ class _Walk:
         return self.members(ctx, element, keys, type_scoped, graph)
 
     def nested_contexts(
-        self, ctx: _Compiled, element: dict[str, Any], keys: list[str]
-    ) -> tuple[_Compiled, _Compiled]:
+        self, ctx: Compiled, element: dict[str, Any], keys: list[str]
+    ) -> tuple[Compiled, Compiled]:
         """pyld's ``_prepare_nested_context``: the embedded context, then type-scoped ones."""
         if "@context" in element:
             local = element["@context"]
@@ -289,7 +172,7 @@ class _Walk:
             return ctx, ctx
         return self.typed(ctx, tuple(types)), ctx
 
-    def typed(self, ctx: _Compiled, types: tuple[str, ...]) -> _Compiled:
+    def typed(self, ctx: Compiled, types: tuple[str, ...]) -> Compiled:
         """``ctx`` with the type-scoped contexts of ``types`` applied, in that order."""
         result = ctx.typed.get(types)
         if result is None:
@@ -304,10 +187,10 @@ class _Walk:
 
     def members(
         self,
-        ctx: _Compiled,
+        ctx: Compiled,
         element: dict[str, Any],
         keys: list[str],
-        type_scoped: _Compiled,
+        type_scoped: Compiled,
         graph: str,
     ) -> str:
         """pyld's ``_expand_object`` with the node map and toRdf steps folded in."""
@@ -339,7 +222,7 @@ class _Walk:
             self.property(ctx, key, element[key], subject, graph)
         return subject
 
-    def plan(self, ctx: _Compiled, key: str) -> _Plan:
+    def plan(self, ctx: Compiled, key: str) -> Plan:
         plan = ctx.plans.get(key)
         if plan is None:
             predicate = ctx.predicate(key)
@@ -350,18 +233,18 @@ class _Walk:
             value_info = values_ctx.info(key)
             if (value_info.is_list, value_info.is_graph) != (info.is_list, info.is_graph):
                 raise Decline
-            plan = ctx.plans[key] = _Plan(
+            plan = ctx.plans[key] = Plan(
                 predicate,
                 info.is_list,
                 info.is_graph,
                 values_ctx,
                 value_info.coercion,
                 value_info.scoped,
-                _string_datatype(info, value_info.coercion),
+                string_datatype(info, value_info.coercion),
             )
         return plan
 
-    def property(self, ctx: _Compiled, key: str, value: Any, subject: str, graph: str) -> None:
+    def property(self, ctx: Compiled, key: str, value: Any, subject: str, graph: str) -> None:
         plan = ctx.plans.get(key) or self.plan(ctx, key)
         if plan.string_datatype is not None and isinstance(value, str):  # most values
             literal = canonical_literal(value, plan.string_datatype, None)
@@ -391,7 +274,7 @@ class _Walk:
         for obj in objects:
             self.quads.add((subject, plan.predicate, obj, graph))
 
-    def scalar(self, ctx: _Compiled, coercion: str | None, value: Any) -> str:
+    def scalar(self, ctx: Compiled, coercion: str | None, value: Any) -> str:
         """pyld's ``_expand_value`` then ``_object_to_rdf`` for a string, number or boolean."""
         if isinstance(value, str):
             if coercion == "@id":
