@@ -4,7 +4,9 @@ One uvicorn server (the real app from ``create_app``) in this process, a load ge
 threads each with its own keep-alive ``httpx.Client``, ``SECONDS_PER_FIGURE`` seconds (and at most
 ``MAX_REQUESTS``) per figure. The trivial endpoint is the framework's ceiling in the same run, so
 the ratio is what to compare across machines. Prints ``BENCH <name> <ops_per_s> <ratio>`` with
-the ratio to ``/healthz``, then ``# <name> p50=<ms> p99=<ms>``.
+the ratio to ``/healthz``, then ``# <name> p50=<ms> p99=<ms>``, then the process's CPU time per
+request and the ratio of ``/healthz``'s to it (the throughput ratio if the process had the cores
+to itself; on a loaded machine the wall-clock ratio moves with the neighbours).
 """
 
 from __future__ import annotations
@@ -60,8 +62,9 @@ def _served(settings: Settings) -> Iterator[str]:
         listener.close()
 
 
-def _load(base_url: str, request: dict[str, Any]) -> tuple[float, list[float]]:
-    """Requests per second and each latency (seconds), over the figure's time and count."""
+def _load(base_url: str, request: dict[str, Any]) -> tuple[float, list[float], float]:
+    """Requests per second, each latency, and the process's CPU seconds per request (server
+    and load generator together), over the figure's time and count."""
     deadline = time.perf_counter() + SECONDS_PER_FIGURE
     budget = MAX_REQUESTS // THREADS
 
@@ -77,12 +80,12 @@ def _load(base_url: str, request: dict[str, Any]) -> tuple[float, list[float]]:
                 latencies.append(time.perf_counter() - started)
         return latencies
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(THREADS) as pool:
         results = list(pool.map(lambda _: worker(), range(THREADS)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     latencies = sorted(latency for result in results for latency in result)
-    return len(latencies) / elapsed, latencies
+    return len(latencies) / elapsed, latencies, cpu / len(latencies)
 
 
 def _requests() -> dict[str, dict[str, Any]]:
@@ -118,12 +121,14 @@ def main() -> None:
         prepare_database(settings)
         with _served(settings) as base_url:
             figures = {name: _load(base_url, request) for name, request in _requests().items()}
-    ceiling = figures["verify_api_healthz"][0]
-    for name, (rate, latencies) in figures.items():
+    ceiling, ceiling_cpu = figures["verify_api_healthz"][0], figures["verify_api_healthz"][2]
+    for name, (rate, latencies, cpu) in figures.items():
         print(f"BENCH {name} {rate:.1f} {rate / ceiling:.3f}")
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
         print(f"# {name} p50={p50:.2f}ms p99={p99:.2f}ms requests={len(latencies)}")
+        # The same ratio in CPU time, which other processes on a shared machine do not move.
+        print(f"# {name} cpu={cpu * 1000:.2f}ms/request cpu_ratio={ceiling_cpu / cpu:.3f}")
 
 
 if __name__ == "__main__":

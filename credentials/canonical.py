@@ -42,7 +42,8 @@ from pyld.context_resolver import ContextResolver
 
 from credentials.contexts import document_loader
 from credentials.errors import InputTooLarge, InvalidInput
-from credentials.jsonld_fast import Decline, FastPath
+from credentials.jsonld_compiled import Decline
+from credentials.jsonld_fast import FastPath
 from credentials.jsonld_safe_mode import (
     RELATIVE_BASE,
     passport_error_of,

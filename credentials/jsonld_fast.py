@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from pyld import jsonld
 
-from credentials.errors import PassportError, UndefinedTerm
-from credentials.jsonld_safe_mode import RELATIVE_BASE, require_absolute_iri
+from credentials.errors import PassportError
+from credentials.jsonld_compiled import (
+    XSD_DOUBLE,
+    Compiled,
+    Decline,
+    Plan,
+    string_datatype,
+)
+from credentials.jsonld_safe_mode import RELATIVE_BASE
 from credentials.nquads import XSD_STRING, canonical_literal, canonical_term
 from credentials.pyld_patches import CachingJsonLdProcessor
 from credentials.rdfc import NQuad
@@ -36,66 +43,10 @@ RDF_TYPE = f"<{_RDF}type>"
 RDF_FIRST = f"<{_RDF}first>"
 RDF_REST = f"<{_RDF}rest>"
 RDF_NIL = f"<{_RDF}nil>"
-XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 DEFAULT_GRAPH = ""
 _OPTIONS = {"base": RELATIVE_BASE, "processingMode": "json-ld-1.1"}
-_COVERED_CONTAINERS = frozenset({"@set", "@list", "@graph"})
 # Processed contexts whose term lookups are memoized before the memo starts again from empty.
 _MAX_MEMOIZED_CONTEXTS = 1024
-
-
-class Decline(Exception):
-    """The fast path does not cover this document: use the general path."""
-
-
-class _TermInfo(NamedTuple):
-    """What expansion needs to know about one key in one active context."""
-
-    is_list: bool
-    is_graph: bool
-    coercion: str | None  # "@id", "@vocab", a datatype IRI, or None
-    scoped: Any  # the term's property-scoped context, or None
-
-
-class _Compiled:
-    """One processed context with its lookups memoized: key expansions, term information,
-    predicate and vocabulary IRI terms, and the contexts derived from it."""
-
-    def __init__(self, ctx: Any, fast: FastPath) -> None:
-        self.ctx = ctx
-        self.processor = fast.processor
-        self.keys: dict[str, Any] = {}
-        self.infos: dict[str, _TermInfo] = {}
-        self.predicates: dict[str, str] = {}
-        self.vocab: dict[str, str] = {}
-        self.derived: dict[Any, tuple[Any, Any]] = {}
-
-    def expand_key(self, key: str) -> Any:
-        try:
-            return self.keys[key]
-        except KeyError:
-            expanded = self.keys[key] = self.processor._expand_iri(self.ctx, key, vocab=True)
-            return expanded
-
-    def info(self, key: str) -> _TermInfo:
-        info = self.infos.get(key)
-        if info is None:
-            info = self.infos[key] = _term_info(self.ctx, key)
-        return info
-
-    def predicate(self, key: str) -> str:
-        term = self.predicates.get(key)
-        if term is None:
-            term = self.predicates[key] = iri_term("property", self.expand_key(key))
-        return term
-
-    def vocab_iri(self, value: str) -> str:
-        """A type or ``@vocab``-coerced value as an IRI term (vocabulary-relative expansion)."""
-        term = self.vocab.get(value)
-        if term is None:
-            expanded = self.processor._expand_iri(self.ctx, value, vocab=True, base=RELATIVE_BASE)
-            term = self.vocab[value] = iri_term("@type value", expanded)
-        return term
 
 
 class FastPath:
@@ -106,7 +57,7 @@ class FastPath:
     ) -> None:
         self.processor = processor
         self.options = options
-        self._compiled: dict[int, _Compiled] = {}
+        self._compiled: dict[int, Compiled] = {}
 
     def quads(self, document: Any) -> set[NQuad]:
         """The document's RDF dataset, or ``Decline``; never raises anything else."""
@@ -116,54 +67,25 @@ class FastPath:
         walk = _Walk(self, options)
         try:
             initial = self.compiled(self.processor._get_initial_context(options))
-            walk.node(initial, None, document, None, DEFAULT_GRAPH)
+            walk.node(initial, None, document, DEFAULT_GRAPH)
         except (PassportError, jsonld.JsonLdError, RecursionError) as exc:
             raise Decline from exc
         return walk.quads
 
-    def compiled(self, ctx: Any) -> _Compiled:
+    def compiled(self, ctx: Any) -> Compiled:
         compiled = self._compiled.get(id(ctx))
         if compiled is None or compiled.ctx is not ctx:
             if len(self._compiled) >= _MAX_MEMOIZED_CONTEXTS:
                 self._compiled.clear()
-            compiled = self._compiled[id(ctx)] = _Compiled(ctx, self)
+            compiled = self._compiled[id(ctx)] = Compiled(ctx, self.processor)
         return compiled
 
 
-def iri_term(kind: str, iri: Any) -> str:
-    """``<iri>`` for an IRI that safe mode accepts; blank nodes and anything else decline."""
-    if not isinstance(iri, str) or iri.startswith("_:") or iri.startswith("@"):
-        raise Decline
-    try:
-        require_absolute_iri(kind, iri)
-    except UndefinedTerm:
-        raise Decline from None
-    return f"<{iri}>"
-
-
-def _term_info(ctx: Any, key: str) -> _TermInfo:
-    if "@language" in ctx or "@direction" in ctx:
-        raise Decline
-    mapping = ctx["mappings"].get(key) or {}
-    if mapping.get("reverse") or "@language" in mapping or "@direction" in mapping:
-        raise Decline
-    container = mapping.get("@container") or []
-    container = set(container if isinstance(container, list) else [container])
-    if not container <= _COVERED_CONTAINERS or {"@list", "@graph"} <= container:
-        raise Decline
-    coercion = mapping.get("@type")
-    if coercion == "@none":
-        coercion = None
-    elif coercion not in (None, "@id", "@vocab"):
-        iri_term("@type value", coercion)
-    scoped = mapping.get("@context")
-    if scoped is False:
-        raise Decline
-    return _TermInfo("@list" in container, "@graph" in container, coercion, scoped)
-
-
 class _Walk:
-    """One document's walk: mirrors ``JsonLdProcessor._expand`` and emits quads as it goes."""
+    """One document's walk: mirrors ``JsonLdProcessor._expand`` and emits quads as it goes.
+
+    Everything that depends only on an active context and a key (or a list of types) is
+    memoized on the ``Compiled`` context: the walk itself only reads the document."""
 
     def __init__(self, fast: FastPath, options: dict[str, Any]) -> None:
         self.fast = fast
@@ -171,17 +93,35 @@ class _Walk:
         self.quads: set[NQuad] = set()
         self.blank_nodes = 0
 
-    def process(self, ctx: _Compiled, local: Any, **flags: bool) -> _Compiled:
+    def process(
+        self,
+        ctx: Compiled,
+        local: Any,
+        *,
+        override_protected: bool = False,
+        propagate: bool = True,
+    ) -> Compiled:
         """Context processing (JSON-LD 1.1 API 4.1) through pyld, memoized per context: a
         string or list of URLs by value, a scoped context (immutable, from a bundled context
         document) by identity."""
-        key = (tuple(local) if isinstance(local, list) else local, *sorted(flags.items()))
         if isinstance(local, dict):
-            key = (id(local), *key[1:])
+            key: Any = (id(local), override_protected, propagate)
+        else:
+            key = (
+                tuple(local) if isinstance(local, list) else local,
+                override_protected,
+                propagate,
+            )
         entry = ctx.derived.get(key)
         if entry is not None and (not isinstance(local, dict) or entry[0] is local):
             return entry[1]  # type: ignore[no-any-return]
-        processed = self.fast.processor._process_context(ctx.ctx, local, self.options, **flags)
+        processed = self.fast.processor._process_context(
+            ctx.ctx,
+            local,
+            self.options,
+            override_protected=override_protected,
+            propagate=propagate,
+        )
         derived = self.fast.compiled(processed)
         ctx.derived[key] = (local, derived)
         return derived
@@ -190,37 +130,30 @@ class _Walk:
         self.blank_nodes += 1
         return f"_:f{self.blank_nodes}"
 
-    def node(
-        self,
-        ctx: _Compiled,
-        prop: str | None,
-        element: dict[str, Any],
-        type_scoped: _Compiled | None,
-        graph: str,
-    ) -> str:
-        """A node object: its contexts as pyld's ``_expand`` sets them, then its members."""
-        scoped = ctx.info(prop).scoped if prop is not None else None
-        if type_scoped is None and ctx.ctx.get("previousContext"):
-            type_scoped = ctx
+    def node(self, ctx: Compiled, scoped: Any, element: dict[str, Any], graph: str) -> str:
+        """A node object: its contexts as pyld's ``_expand`` sets them, then its members;
+        ``scoped`` is the property-scoped context of the term it is the value of."""
+        previous = ctx.ctx.get("previousContext")
         must_revert = True
-        if type_scoped is not None and len(element) <= 2 and "@context" not in element:
+        if previous and len(element) <= 2 and "@context" not in element:
             for key in sorted(element):
-                expanded = type_scoped.expand_key(key)
+                expanded = ctx.expand_key(key)
                 if expanded == "@value":
                     raise Decline
                 if expanded == "@id" and len(element) == 1:
                     must_revert = False
                     break
-        if must_revert and "previousContext" in ctx.ctx:
-            ctx = self.fast.compiled(ctx.ctx["previousContext"])
+        if must_revert and previous is not None:
+            ctx = self.fast.compiled(previous)
         if scoped is not None:
             ctx = self.process(ctx, scoped, override_protected=True)
-        ctx, type_scoped = self.nested_contexts(ctx, element)
-        return self.members(ctx, element, type_scoped, graph)
+        keys = sorted(element)
+        ctx, type_scoped = self.nested_contexts(ctx, element, keys)
+        return self.members(ctx, element, keys, type_scoped, graph)
 
     def nested_contexts(
-        self, ctx: _Compiled, element: dict[str, Any]
-    ) -> tuple[_Compiled, _Compiled]:
+        self, ctx: Compiled, element: dict[str, Any], keys: list[str]
+    ) -> tuple[Compiled, Compiled]:
         """pyld's ``_prepare_nested_context``: the embedded context, then type-scoped ones."""
         if "@context" in element:
             local = element["@context"]
@@ -228,39 +161,52 @@ class _Walk:
             if not all(isinstance(url, str) for url in urls):
                 raise Decline
             ctx = self.process(ctx, local)
-        type_scoped = ctx
-        for key in sorted(element):
-            if ctx.expand_key(key) != "@type":
-                continue
-            value = element[key]
-            types = [
-                t for t in (value if isinstance(value, list) else [value]) if isinstance(t, str)
-            ]
-            for type_ in sorted(types):
-                mapping = type_scoped.ctx["mappings"].get(type_)
+        types: list[str] = []
+        expanded = ctx.keys
+        for key in keys:
+            if (expanded.get(key) or ctx.expand_key(key)) == "@type":
+                value = element[key]
+                values = value if isinstance(value, list) else [value]
+                types.extend(sorted(t for t in values if isinstance(t, str)))
+        if not types:
+            return ctx, ctx
+        return self.typed(ctx, tuple(types)), ctx
+
+    def typed(self, ctx: Compiled, types: tuple[str, ...]) -> Compiled:
+        """``ctx`` with the type-scoped contexts of ``types`` applied, in that order."""
+        result = ctx.typed.get(types)
+        if result is None:
+            result = ctx
+            for type_ in types:
+                mapping = ctx.ctx["mappings"].get(type_)
                 local = mapping.get("@context") if mapping else None
                 if local is not None and local is not False:
-                    ctx = self.process(ctx, local, propagate=False)
-        return ctx, type_scoped
+                    result = self.process(result, local, propagate=False)
+            ctx.typed[types] = result
+        return result
 
     def members(
-        self, ctx: _Compiled, element: dict[str, Any], type_scoped: _Compiled, graph: str
+        self,
+        ctx: Compiled,
+        element: dict[str, Any],
+        keys: list[str],
+        type_scoped: Compiled,
+        graph: str,
     ) -> str:
         """pyld's ``_expand_object`` with the node map and toRdf steps folded in."""
         subject: str | None = None
         types: list[str] = []
         properties: list[str] = []
-        for key in sorted(element):
+        expansions = ctx.keys
+        for key in keys:
             if key == "@context":
                 continue
-            expanded = ctx.expand_key(key)
+            expanded = expansions.get(key) or ctx.expand_key(key)
             value = element[key]
             if expanded == "@id":
                 if subject is not None or not isinstance(value, str):
                     raise Decline
-                subject = iri_term(
-                    "@id", ctx.processor._expand_iri(ctx.ctx, value, base=RELATIVE_BASE)
-                )
+                subject = ctx.id_iri(value)
             elif expanded == "@type":
                 values = value if isinstance(value, list) else [value]
                 if not all(isinstance(type_, str) for type_ in values):
@@ -276,43 +222,63 @@ class _Walk:
             self.property(ctx, key, element[key], subject, graph)
         return subject
 
-    def property(self, ctx: _Compiled, key: str, value: Any, subject: str, graph: str) -> None:
-        predicate = ctx.predicate(key)
-        info = ctx.info(key)
-        term_ctx = ctx
-        if info.scoped is not None:
-            term_ctx = self.process(ctx, info.scoped, propagate=True, override_protected=True)
-        value_info = term_ctx.info(key)
-        if (value_info.is_list, value_info.is_graph) != (info.is_list, info.is_graph):
-            raise Decline
+    def plan(self, ctx: Compiled, key: str) -> Plan:
+        plan = ctx.plans.get(key)
+        if plan is None:
+            predicate = ctx.predicate(key)
+            info = ctx.info(key)
+            values_ctx = ctx
+            if info.scoped is not None:
+                values_ctx = self.process(ctx, info.scoped, override_protected=True)
+            value_info = values_ctx.info(key)
+            if (value_info.is_list, value_info.is_graph) != (info.is_list, info.is_graph):
+                raise Decline
+            plan = ctx.plans[key] = Plan(
+                predicate,
+                info.is_list,
+                info.is_graph,
+                values_ctx,
+                value_info.coercion,
+                value_info.scoped,
+                string_datatype(info, value_info.coercion),
+            )
+        return plan
+
+    def property(self, ctx: Compiled, key: str, value: Any, subject: str, graph: str) -> None:
+        plan = ctx.plans.get(key) or self.plan(ctx, key)
+        if plan.string_datatype is not None and isinstance(value, str):  # most values
+            literal = canonical_literal(value, plan.string_datatype, None)
+            self.quads.add((subject, plan.predicate, literal, graph))
+            return
         if value is None:
             return
         objects = []
         for item in value if isinstance(value, list) else [value]:
             if item is None:
                 continue
-            if isinstance(item, dict):
-                if info.is_graph:
+            if plan.string_datatype is not None and isinstance(item, str):
+                objects.append(canonical_literal(item, plan.string_datatype, None))
+            elif isinstance(item, dict):
+                if plan.is_graph:
                     name = self.blank()
-                    self.node(term_ctx, key, item, None, name)
+                    self.node(plan.values_ctx, plan.node_scoped, item, name)
                     objects.append(name)
                 else:
-                    objects.append(self.node(term_ctx, key, item, None, graph))
-            elif info.is_graph or isinstance(item, list):
+                    objects.append(self.node(plan.values_ctx, plan.node_scoped, item, graph))
+            elif plan.is_graph or isinstance(item, list):
                 raise Decline
             else:
-                objects.append(self.scalar(term_ctx, value_info.coercion, item))
-        if info.is_list:
+                objects.append(self.scalar(plan.values_ctx, plan.coercion, item))
+        if plan.is_list:
             objects = [self.rdf_list(objects, graph)]
         for obj in objects:
-            self.quads.add((subject, predicate, obj, graph))
+            self.quads.add((subject, plan.predicate, obj, graph))
 
-    def scalar(self, ctx: _Compiled, coercion: str | None, value: Any) -> str:
+    def scalar(self, ctx: Compiled, coercion: str | None, value: Any) -> str:
         """pyld's ``_expand_value`` then ``_object_to_rdf`` for a string, number or boolean."""
         if isinstance(value, str):
             if coercion == "@id":
-                expanded = ctx.processor._expand_iri(ctx.ctx, value, base=RELATIVE_BASE)
-                return iri_term("@id", expanded)
+                return ctx.id_iri(value)
             if coercion == "@vocab":
                 return ctx.vocab_iri(value)
             if coercion != XSD_DOUBLE:

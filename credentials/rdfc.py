@@ -14,7 +14,8 @@ and pyoxigraph (``tests/credentials/test_fast_path_rdfc.py``, ``test_rdfc_differ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cmp_to_key
 from itertools import permutations
@@ -74,6 +75,28 @@ def nquad_line(quad: NQuad, label: Callable[[str], str] | None = None) -> str:
     return f"{subject} {predicate} {obj} .\n"
 
 
+def relabelled_lines(quads: Iterable[NQuad], labels: Mapping[str, str]) -> list[str]:
+    """The quads in canonical N-Quads, each blank node label mapped through ``labels``: the hot
+    loop of the first-degree hashes and of the output, so ``nquad_line`` is written out here."""
+    lines = []
+    for subject, predicate, obj, graph in quads:
+        new_subject = labels[subject] if subject[0] == "_" else subject
+        new_object = labels[obj] if obj[0] == "_" else obj
+        if graph:
+            new_graph = labels[graph] if graph[0] == "_" else graph
+            lines.append(f"{new_subject} {predicate} {new_object} {new_graph} .\n")
+        else:
+            lines.append(f"{new_subject} {predicate} {new_object} .\n")
+    return lines
+
+
+class _FirstDegreeLabels(dict[str, str]):
+    """Section 4.6 step 3: the reference blank node is ``_:a``, every other one ``_:z``."""
+
+    def __missing__(self, key: str) -> str:
+        return "_:z"
+
+
 class _Issuer:
     """Identifier Issuer (section 4.5): labels in order of issue."""
 
@@ -105,20 +128,37 @@ class _State:
     """The canonicalization state (section 4.2)."""
 
     def __init__(self, quads: set[NQuad], hash_algorithm: str) -> None:
-        self.quads = quads
         self.hash_algorithm = hash_algorithm
-        self.quads_of: dict[str, dict[NQuad, None]] = {}
+        self._new_hash = getattr(hashlib, hash_algorithm)
+        # Quads without blank nodes are written once: no step relabels them.
+        self.ground_lines: list[str] = []
+        self.blank_quads: list[NQuad] = []
+        self.quads_of: dict[str, list[NQuad]] = defaultdict(list)
+        quads_of = self.quads_of
         for quad in quads:  # step 2: each quad once per blank node it holds
-            for index, _position in _POSITIONS:
-                if quad[index][:2] == "_:":
-                    self.quads_of.setdefault(quad[index], {})[quad] = None
+            subject, _predicate, obj, graph = quad
+            blank = subject[0] == "_"
+            if blank:
+                quads_of[subject].append(quad)
+            if obj[0] == "_":
+                blank = True
+                if obj != subject:
+                    quads_of[obj].append(quad)
+            if graph[:1] == "_":
+                blank = True
+                if graph not in (subject, obj):
+                    quads_of[graph].append(quad)
+            if blank:
+                self.blank_quads.append(quad)
+            else:
+                self.ground_lines.append(nquad_line(quad))
         self.canonical = _Issuer("c14n")
         self.first_degree: dict[str, str] = {}
         self.n_degree_calls = 0
         self.n_degree_limit = max(len(self.quads_of), 2) ** N_DEGREE_CALL_LIMIT_EXPONENT
 
     def hash(self, data: str) -> str:
-        return hashlib.new(self.hash_algorithm, data.encode("utf-8")).hexdigest()
+        return self._new_hash(data.encode("utf-8")).hexdigest()  # type: ignore[no-any-return]
 
     def run(self) -> QuadsCanonicalization:
         by_hash: dict[str, list[str]] = {}
@@ -140,19 +180,18 @@ class _State:
             for _hash, issuer in sorted(paths, key=lambda result: result[0]):
                 for existing in issuer.issued:
                     self.canonical.issue(existing)
-        label = self.canonical.issued.__getitem__
-        lines = sorted({nquad_line(quad, label) for quad in self.quads})  # step 6
+        # Step 6. The quads are distinct and relabelling is one to one, so the lines are too.
+        lines = self.ground_lines + relabelled_lines(self.blank_quads, self.canonical.issued)
+        lines.sort()
         issued = {old[2:]: new[2:] for old, new in self.canonical.issued.items()}
         return QuadsCanonicalization("".join(lines), issued)
 
     def hash_first_degree(self, node: str) -> str:
-        """Hash First Degree Quads (section 4.6)."""
+        """Hash First Degree Quads (section 4.6): ``node`` written ``_:a``, the others ``_:z``."""
         hash_ = self.first_degree.get(node)
         if hash_ is None:
-            lines = sorted(
-                nquad_line(quad, lambda term: "_:a" if term == node else "_:z")
-                for quad in self.quads_of[node]
-            )
+            lines = relabelled_lines(self.quads_of[node], _FirstDegreeLabels({node: "_:a"}))
+            lines.sort()
             hash_ = self.first_degree[node] = self.hash("".join(lines))
         return hash_
 

@@ -318,6 +318,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_mail(app, settings)
     _install_middleware(app, settings)
+    # Routes are matched in order, a regular expression each: the verifier (the public API
+    # and page) first, so its requests do not test the wallet's and OB API's 60 routes first.
+    app.include_router(
+        verifier_routes.create_verifier_router(
+            app.state.verifier, pages.render_page, negotiate_language
+        )
+    )
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
@@ -327,11 +334,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_router)
     app.include_router(readiness_router)
     app.include_router(pages.router)
-    app.include_router(
-        verifier_routes.create_verifier_router(
-            app.state.verifier, pages.render_page, negotiate_language
-        )
-    )
     # Each component that signs credentials adds its counter (reports on key revocation).
     app.include_router(issuer_routes.create_issuer_router(SIGNED_CREDENTIAL_COUNTERS))
     app.include_router(issuer_public_routes.create_public_router(pages.render_page))

@@ -135,9 +135,11 @@ class _Ours:
     entries: dict[str, RegistryEntry | None] = field(default_factory=dict, compare=False)
 
     def names_our_host(self, did: str) -> bool:
+        if not did.startswith(DID_WEB_PREFIX):
+            return False  # asked for every key a credential names: most are did:key
         authority = did.removeprefix(DID_WEB_PREFIX).split(":", 1)[0].lower()
         hosts = {urlsplit(url).netloc.lower().replace(":", "%3A") for url in self.base_urls}
-        return did.startswith(DID_WEB_PREFIX) and authority in hosts
+        return authority in hosts
 
 
 class DeploymentDocuments:

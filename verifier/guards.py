@@ -2,10 +2,10 @@
 
 1. Breadth: ``credentials.jsonio`` caps size and depth, but a 1 MiB document can still hold an
    array of 200,000 empty objects, and validation costs grow faster than linearly with the number
-   of errors it reports. ``refuse_huge_arrays`` refuses, before any work, an array longer than any
+   of errors it reports. ``refuse_oversized`` refuses, before any work, an array longer than any
    credential needs (``InputTooLarge``, 413).
 2. Work: each proof may name a key to fetch and each member (a credential in a presentation or a
-   CLR, an endorsement) is a verification of its own. ``refuse_excess_members`` refuses, before
+   CLR, an endorsement) is a verification of its own. ``refuse_oversized`` also refuses, before
    any work, a document with more proofs on one object than ``MAX_PROOFS`` or more members in all
    than ``MAX_MEMBERS`` (``InputTooLarge``, 413); the fetch budget (``keys.fetch_budget``) bounds
    what the accepted ones may fetch.
@@ -48,18 +48,15 @@ def _containers(document: Any) -> list[Any]:
     return seen
 
 
-def refuse_huge_arrays(document: Any, max_items: int = MAX_ARRAY_ITEMS) -> None:
-    for node in _containers(document):
-        if isinstance(node, list) and len(node) > max_items:
-            raise InputTooLarge(f"an array of {len(node)} items; the limit is {max_items}")
-
-
-def refuse_excess_members(document: Any) -> None:
-    """``InputTooLarge`` for more than ``MAX_PROOFS`` proofs on one object or more than
-    ``MAX_MEMBERS`` embedded credentials and endorsements in all."""
+def refuse_oversized(document: Any, max_items: int = MAX_ARRAY_ITEMS) -> None:
+    """``InputTooLarge`` for an array of more than ``max_items``, more than ``MAX_PROOFS``
+    proofs on one object or more than ``MAX_MEMBERS`` embedded credentials and endorsements in
+    all (guards 1 and 2 of the module docstring, in one walk: it runs on every input)."""
     members = 0
     for node in _containers(document):
-        if not isinstance(node, dict):
+        if isinstance(node, list):
+            if len(node) > max_items:
+                raise InputTooLarge(f"an array of {len(node)} items; the limit is {max_items}")
             continue
         proofs = node.get("proof")
         if isinstance(proofs, list) and len(proofs) > MAX_PROOFS:

@@ -17,7 +17,7 @@ from credentials.baking import extract
 from credentials.errors import InputTooLarge, InvalidInput
 from credentials.jsonio import MAX_DOCUMENT_BYTES, parse_json_object
 from credentials.proofs.vc_jose import looks_like_compact_jws
-from verifier.guards import refuse_excess_members, refuse_huge_arrays
+from verifier.guards import refuse_oversized
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -43,8 +43,7 @@ def _from_text(text: str, baked: Literal["png", "svg"] | None) -> VerifiableInpu
     stripped = text.strip()
     if stripped.removeprefix("\ufeff").startswith("{"):  # the parser names the byte order mark
         document = parse_json_object(stripped)
-        refuse_huge_arrays(document)
-        refuse_excess_members(document)
+        refuse_oversized(document)
         return VerifiableInput("json", document=document, baked=baked)
     if looks_like_compact_jws(stripped):
         return VerifiableInput("jws", token=stripped, baked=baked)

@@ -34,7 +34,7 @@ from verifier.checks import (
     check_validity,
 )
 from verifier.context import OfflineStatusLists, VerificationContext, dated
-from verifier.guards import refuse_excess_members, refuse_huge_arrays
+from verifier.guards import refuse_oversized
 from verifier.inputs import VerifiableInput
 from verifier.key_compromise import honour_key_compromise, jws_signature, proof_value_of
 from verifier.legacy_badges import is_ob2_assertion, ob2_checks
@@ -153,8 +153,7 @@ def verify_token(token: str, context: VerificationContext) -> VerificationReport
         return _report([failed], None, [])
     if outcome.credential is None:
         return _report([outcome.proof.check], None, [])
-    refuse_huge_arrays(outcome.credential)
-    refuse_excess_members(outcome.credential)
+    refuse_oversized(outcome.credential)
     try:
         signed = read_signed(outcome.credential)
     except PassportError as error:

@@ -25,6 +25,7 @@ from credentials.canonical import (
 )
 from credentials.contexts import OB_V3P0, VC_V2, document_loader
 from credentials.errors import InvalidInput, UndefinedTerm, UnknownContext
+from credentials.nquads import XSD_STRING, canonical_literal
 
 NORMALIZE_NQUADS = {
     "algorithm": "URDNA2015",
@@ -242,3 +243,26 @@ def test_agrees_with_an_independent_implementation(triples: list[tuple[str, str,
     graph.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     expected = "".join(sorted(f"{quad} .\n" for quad in graph))
     assert canonicalize_nquads(nquads) == expected
+
+
+def _escaped_by_the_spec(text: str) -> str:
+    """RDF 1.2 N-Triples section 4 (canonical form), one character at a time: the reference
+    for ``canonical_literal``, which skips its escaping pass when nothing needs escaping."""
+    named = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"'}
+    named["\\"] = "\\\\"
+    out = []
+    for char in text:
+        if char in named:
+            out.append(named[char])
+        elif ord(char) <= 0x1F or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.text(max_size=12))
+def test_literals_are_escaped_exactly_as_the_canonical_form_says(text: str) -> None:
+    assert canonical_literal(text, XSD_STRING, None) == _escaped_by_the_spec(text)
+    assert canonical_literal(text + '"', XSD_STRING, None) == _escaped_by_the_spec(text + '"')

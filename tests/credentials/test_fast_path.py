@@ -19,7 +19,7 @@ from bench.sample import sample_credential
 from credentials.canonical import _FAST_PATH, canonicalize_jsonld, canonicalize_jsonld_general
 from credentials.contexts import OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2, document_loader
 from credentials.errors import PassportError, UndefinedTerm, UnknownContext
-from credentials.jsonld_fast import Decline
+from credentials.jsonld_compiled import Decline
 from tests.conftest import VECTORS
 
 EXAMPLES = sorted(
