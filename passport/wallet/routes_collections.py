@@ -61,7 +61,7 @@ def collection_page(
         "wallet_collection.html",
         learner=learner,
         collection=collection,
-        entries=timeline_entries(credentials, learner, wallet, language, moment),
+        entries=timeline_entries(session, credentials, learner, wallet, language, moment),
     )
 
 
@@ -136,7 +136,8 @@ def printable_summary(
     )
     session.commit()
     link = share_url(request.app.state.settings.base_url, made.token)
-    entries = timeline_entries(chosen, learner, wallet, negotiate_language(request), moment)
+    language = negotiate_language(request)
+    entries = timeline_entries(session, chosen, learner, wallet, language, moment)
     position = {stored.id: index for index, stored in enumerate(chosen, start=1)}
     for entry in entries:
         number = position[entry["stored"].id]
