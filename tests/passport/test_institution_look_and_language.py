@@ -1,0 +1,286 @@
+"""Issue #16, through the real path (API -> award -> claim -> passport -> share -> portal), on a
+served deployment: credentials in the learner's language, institutions' logos and brand
+colours on the learner's badges, and the catalog's skill filter in the page's language.
+
+A French learner's award is written in French (``inLanguage`` "fr") and still verifies in the
+standard-contexts verifier of ``tests/issuers/test_portable_credentials.py``. The logo is
+uploaded through the API and read back out of the pictures the learner and an employer get.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from credentials.badge_art import PALETTE
+from credentials.baking import extract_png
+from passport.app import create_app
+from passport.database import upgrade_database
+from tests.issuers.test_portable_credentials import verify_independently
+from tests.passport.wallet.support import Learner, wallet_settings
+from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
+from tests.storage import sqlite_url
+
+ADMIN_TOKEN = "institution-look-admin-token"
+SLUG = "college-boreal-sud"
+API = f"/api/v1/institutions/{SLUG}"
+BRAND = "#5c4a00"  # not a palette colour: a card in it can only have come from the brand
+RED = (220, 20, 20)
+PROGRAM = {
+    "slug": "soudage",
+    "name_en": "Welding Basics",
+    "name_fr": "Initiation au soudage",
+    "description_en": "Weld steel plates safely.",
+    "description_fr": "Souder des plaques d'acier en sécurité.",
+    "criteria_en": "Pass the practical test.",
+    "criteria_fr": "Réussir l'épreuve pratique.",
+    "hours": 40,
+    "delivery_mode": "in_person",
+    "languages": ["en", "fr"],
+    "skills": [
+        {
+            "targetName": "weld metal parts",
+            "targetUrl": "https://esco.ec.europa.eu/en/classification/skill_main",
+            "targetFramework": "ESCO",
+            "names": {"fr": "souder des pièces métalliques"},
+        }
+    ],
+}
+# Taught and written in French only: its skill has no English name.
+FRENCH_ONLY = {
+    "slug": "lecture-de-plans",
+    "name_fr": "Lecture de plans",
+    "hours": 20,
+    "delivery_mode": "online",
+    "languages": ["fr"],
+    "skills": [
+        {
+            "targetName": "lire des plans de construction",
+            "targetUrl": "https://esco.ec.europa.eu/en/classification/skill_main",
+        }
+    ],
+}
+BADGE = re.compile(r'<svg[^>]*class="badge-image".*?</svg>', re.S)
+LOGO = re.compile(r'href="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+@dataclass
+class World:
+    base_url: str
+    api: httpx.Client
+
+    def issue(self, **extra: str) -> str:
+        learner = {"name": "Amélie Tremblay", "email": "amelie@example.ca"} | extra
+        response = self.api.post(f"{API}/programs/soudage/awards", json=learner)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def credential(self, award: str) -> dict[str, Any]:
+        response = self.api.get(f"{API}/awards/{award}/credential.json")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def offer(self, award: str) -> str:
+        response = self.api.post(f"{API}/awards/{award}/offers", json={})
+        assert response.status_code in (200, 201), response.text
+        return str(response.json()["offer_uri"])
+
+    def did_documents(self) -> dict[str, dict[str, Any]]:
+        document = self.api.get(f"/issuers/{SLUG}/did.json").json()
+        return {document["id"]: document}
+
+
+def _logo_png() -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (300, 200), RED).save(output, format="PNG")
+    return output.getvalue()
+
+
+def _created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    base_url = f"http://localhost:{free_port()}"
+    settings = wallet_settings(
+        sqlite_url(tmp_path_factory.mktemp("look")),
+        admin_token=ADMIN_TOKEN,
+        base_url=base_url,
+        fetch_allow_http_hosts=("localhost",),
+    )
+    upgrade_database(settings)
+    with (
+        serving_at(create_app(settings), int(base_url.rsplit(":", 1)[1])),
+        httpx.Client(base_url=base_url, timeout=60) as client,
+    ):
+        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        institution = {
+            "slug": SLUG,
+            "legal_name_en": "Boreal South College",
+            "legal_name_fr": "Collège Boréal-Sud",
+            "kind": "college",
+            "website": "https://boreal-sud.example.ca",
+            "contact_email": "registrar@boreal-sud.example.ca",
+            "brand_colour": BRAND,
+        }
+        _created(client.post("/api/v1/institutions", json=institution, headers=admin))
+        actions = ["manage_programs", "issue", "revoke"]
+        body = {"label": "registrar", "actions": actions}
+        key = _created(client.post(f"{API}/api-keys", json=body, headers=admin))["key"]
+        client.headers["Authorization"] = f"Bearer {key}"
+        _created(client.post(f"{API}/programs", json=PROGRAM))
+        _created(client.post(f"{API}/programs", json=FRENCH_ONLY))
+        logo = client.put(f"{API}/logo", content=_logo_png(), headers={"Content-Type": "image/png"})
+        assert logo.status_code == 200, logo.text
+        assert logo.json()["has_logo"] is True
+        yield World(base_url, client)
+
+
+def _achievement(credential: dict[str, Any]) -> dict[str, Any]:
+    return dict(credential["credentialSubject"]["achievement"])
+
+
+def test_a_french_learners_credential_is_written_in_french(world: World) -> None:
+    credential = world.credential(world.issue(language="fr"))
+    achievement = _achievement(credential)
+    assert achievement["inLanguage"] == "fr"
+    assert achievement["name"] == credential["name"] == "Initiation au soudage"
+    assert achievement["description"] == "Souder des plaques d'acier en sécurité."
+    assert achievement["criteria"]["narrative"].startswith("Réussir l'épreuve pratique.")
+    skills = [item["targetName"] for item in achievement["alignment"]]
+    assert skills == ["souder des pièces métalliques"]
+    assert "names" not in achievement["alignment"][0]  # our own field stays out of credentials
+    assert achievement["languageOfInstruction"] == ["en", "fr"]
+    verify_independently(credential, world.did_documents())
+
+
+def test_without_a_chosen_language_the_credential_is_in_the_programs_first(world: World) -> None:
+    achievement = _achievement(world.credential(world.issue()))
+    assert (achievement["inLanguage"], achievement["name"]) == ("en", "Welding Basics")
+    assert [item["targetName"] for item in achievement["alignment"]] == ["weld metal parts"]
+
+
+def test_a_cohort_rows_language_chooses_its_credentials_language(world: World) -> None:
+    rows = "external_id,name,email,language\nr-1,Léa Roy,lea@example.ca,fr\n"
+    made = world.api.post(
+        f"{API}/programs/soudage/batches",
+        params={"filename": "cohorte.csv"},
+        content=rows.encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert made.status_code in (201, 202), made.text
+    batch = made.json()["batch_id"]
+    deadline = time.monotonic() + 60
+    while world.api.get(f"{API}/batches/{batch}").json()["state"] != "completed":
+        assert time.monotonic() < deadline, "the cohort was not issued in time"
+        time.sleep(0.1)
+    [award] = world.api.get(f"{API}/awards", params={"q": "r-1"}).json()
+    assert _achievement(world.credential(award["id"]))["name"] == "Initiation au soudage"
+
+
+def _badges(html: str) -> list[str]:
+    return BADGE.findall(html)
+
+
+def _logo_in(svg: str) -> Image.Image:
+    found = LOGO.search(svg)
+    assert found is not None, svg[:300]
+    return Image.open(io.BytesIO(base64.b64decode(found[1]))).convert("RGB")
+
+
+def test_the_learner_and_the_employer_see_the_institutions_colour_and_logo(
+    world: World,
+) -> None:
+    learner = Learner(world.base_url)
+    try:
+        claimed = learner.post(
+            "/passport/claim",
+            {"offer": world.offer(world.issue(language="fr"))},
+            csrf_from="/passport/claim",
+        )
+        assert claimed.status_code == 303, claimed.text
+        stored = claimed.headers["location"].removeprefix("/passport/credentials/").split("?")[0]
+        pages = {
+            "passport": learner.get("/passport").text,
+            "credential": learner.get(f"/passport/credentials/{stored}").text,
+            "share": learner.get(learner.share([stored])).text,
+        }
+        for name, html in pages.items():
+            [badge] = _badges(html)
+            assert f'fill="{BRAND}"' in badge, name
+            assert not any(f'fill="{colour}"' in badge for colour in PALETTE), name
+            assert _logo_in(badge).getpixel((48, 32)) == RED, name
+            assert "Initiation au soudage" in html, name  # claimed in the learner's language
+        png = learner.get(f"/passport/credentials/{stored}/download/png")
+        assert png.status_code == 200, png.text
+        picture = Image.open(io.BytesIO(png.content)).convert("RGB")
+        assert picture.getpixel((128, 96)) == RED  # the logo, where the initials were
+        assert picture.getpixel((128, 200)) == tuple(bytes.fromhex(BRAND[1:]))
+        assert json.loads(extract_png(png.content))["name"] == "Initiation au soudage"
+    finally:
+        learner.close()
+
+
+def test_the_catalog_shows_the_institutions_logo(world: World) -> None:
+    page = world.api.get("/programs/college-boreal-sud/soudage", params={"lang": "en"}).text
+    [badge] = _badges(page)
+    assert f'fill="{BRAND}"' in badge
+    assert _logo_in(badge).getpixel((10, 10)) == RED
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+        b"GIF89a" + bytes(64),
+        b"\x89PNG\r\n\x1a\n" + bytes(40),  # a PNG signature and nothing readable after it
+    ],
+)
+def test_anything_but_a_readable_png_or_jpeg_is_refused(world: World, upload: bytes) -> None:
+    response = world.api.put(f"{API}/logo", content=upload)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def _skill_labels(html: str) -> list[str]:
+    fieldset = re.search(
+        r"<fieldset[^>]*>\s*<legend>(Skill|Compétence)</legend>.*?</fieldset>", html, re.S
+    )
+    assert fieldset is not None
+    labels = re.findall(r'<label for="f-skill-\d+">(.*?) <span class="count">', fieldset[0])
+    return [re.sub(r"<[^>]+>", "", label) for label in labels]
+
+
+def test_the_skill_filter_speaks_the_pages_language(world: World) -> None:
+    english = _skill_labels(world.api.get("/programs", params={"lang": "en"}).text)
+    french_page = world.api.get("/programs", params={"lang": "fr"}).text
+    french = _skill_labels(french_page)
+    assert english == ["weld metal parts"]  # the French-only skill is not an English choice
+    assert sorted(french) == ["lire des plans de construction", "souder des pièces métalliques"]
+    # One filter value whatever the language: the French label filters the same programs.
+    assert 'value="weld metal parts"' in french_page
+    assert 'data-names="weld metal parts"' in french_page  # type-to-search finds it in English
+    chosen = world.api.get(
+        "/programs", params={"lang": "en", "skill": "lire des plans de construction"}
+    ).text
+    assert sorted(_skill_labels(chosen)) == ["lire des plans de construction", "weld metal parts"]
+    assert '<span lang="fr">lire des plans de construction</span>' in chosen
+
+
+def test_the_catalog_api_names_skills_in_both_languages(world: World) -> None:
+    facets = world.api.get("/api/v1/programs").json()["facets"]
+    [skills] = [facet["values"] for facet in facets if facet["name"] == "skill"]
+    labels = {item["value"]: (item["label_en"], item["label_fr"]) for item in skills}
+    assert labels["weld metal parts"] == ("weld metal parts", "souder des pièces métalliques")
