@@ -205,7 +205,7 @@ def _stored(value: str) -> str:
     return value.strip()[:MAX_FACET_VALUE_LENGTH]
 
 
-def _skill_value(program: Program, skill: dict[str, Any]) -> str | None:
+def skill_value(program: Program, skill: dict[str, Any]) -> str | None:
     """A skill's filter value, the same whatever the page's language: its English name when it
     has one, so that an English and a French program teaching it share the value, else its
     French name."""
@@ -222,7 +222,7 @@ def skill_names(program: Program) -> Iterator[tuple[str, str, str]]:
     name in: what the skill filter shows in a page's language (``portal.skills``)."""
     seen: set[tuple[str, str]] = set()
     for skill in program.skills:
-        value = _stored(_skill_value(program, skill) or "")
+        value = _stored(skill_value(program, skill) or "")
         for language in LANGUAGES:
             name = _stored(skill_name(program, skill, language) or "")
             if value and name and (value, language) not in seen:
@@ -246,7 +246,7 @@ def _raw_facet_values(program: Program, institution: Institution) -> Iterator[tu
         yield "sector", program.sector
     yield from (("occupation", code) for code in program.noc_codes)
     for skill in program.skills:
-        value = _skill_value(program, skill)
+        value = skill_value(program, skill)
         if value:
             yield "skill", value
     yield "institution", institution.slug

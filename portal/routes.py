@@ -187,7 +187,7 @@ def create_portal_router(
     @router.get("/occupations/{code}", response_class=HTMLResponse, include_in_schema=False)
     def occupation_page(request: Request, code: str, session: SessionDep) -> HTMLResponse:
         lang = language_of(request)
-        found = occupation_view(session, require_noc_code(code))
+        found = occupation_view(session, require_noc_code(code), lang)
         return render_page(
             request,
             "portal/occupation.html",

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from credentials.badge_art import PALETTE
 from credentials.baking import extract_png
 from passport.app import create_app
 from passport.database import upgrade_database
+from tests.issuers.test_award_console import PASSWORD, logged_in, staff_email
 from tests.issuers.test_portable_credentials import verify_independently
 from tests.passport.wallet.support import Learner, wallet_settings
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
@@ -139,6 +141,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         actions = ["manage_programs", "issue", "revoke"]
         body = {"label": "registrar", "actions": actions}
         key = _created(client.post(f"{API}/api-keys", json=body, headers=admin))["key"]
+        staff = {"email": staff_email(SLUG), "password": PASSWORD}
+        _created(client.post(f"{API}/staff", json=staff, headers=admin))
         client.headers["Authorization"] = f"Bearer {key}"
         _created(client.post(f"{API}/programs", json=PROGRAM))
         _created(client.post(f"{API}/programs", json=FRENCH_ONLY))
@@ -284,3 +288,56 @@ def test_the_catalog_api_names_skills_in_both_languages(world: World) -> None:
     [skills] = [facet["values"] for facet in facets if facet["name"] == "skill"]
     labels = {item["value"]: (item["label_en"], item["label_fr"]) for item in skills}
     assert labels["weld metal parts"] == ("weld metal parts", "souder des pièces métalliques")
+
+
+class _Form(HTMLParser):
+    """The fields a browser would send back from a page's form, as they are filled in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        kind = found.get("type", "text")
+        if tag == "input" and "name" in found and (kind not in ("checkbox",) or "checked" in found):
+            self.fields.append((found["name"], found.get("value", "on")))
+        elif tag == "textarea":
+            self._textarea = found["name"]
+            self.fields.append((found["name"], ""))
+        elif tag == "select":
+            self._select = found["name"]
+        elif tag == "option" and self._select and "selected" in found:
+            self.fields.append((self._select, found["value"]))
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            name, text = self.fields.pop()
+            self.fields.append((name, text + data))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def test_the_console_keeps_a_skills_names_when_a_program_is_saved(world: World) -> None:
+    staff = logged_in(world.base_url, SLUG)
+    try:
+        page = staff.get("/console/programs/soudage/edit")
+        assert "weld metal parts | https://esco" in page.text
+        assert "| souder des pièces métalliques" in page.text
+        form = _Form()
+        form.feed(page.text)
+        fields: dict[str, list[str]] = {}
+        for name, value in form.fields:
+            fields.setdefault(name, []).append(value)
+        saved = staff.post("/console/programs/soudage/edit", data=fields)
+        assert saved.status_code == 303, saved.text
+    finally:
+        staff.close()
+    [skill] = world.api.get(f"{API}/programs/soudage").json()["fields"]["skills"]
+    assert skill["names"]["fr"] == "souder des pièces métalliques"
