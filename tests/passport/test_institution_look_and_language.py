@@ -16,22 +16,29 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from credentials.badge_art import PALETTE
 from credentials.baking import extract_png
+from credentials.report import Check, Outcome, Verdict
 from passport.app import create_app
 from passport.database import upgrade_database
+from passport.wallet.badges import badge_arts
+from passport.wallet.tables import StoredCredential
 from tests.issuers.test_award_console import PASSWORD, logged_in, staff_email
 from tests.issuers.test_portable_credentials import verify_independently
 from tests.passport.wallet.support import Learner, wallet_settings
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 from tests.storage import sqlite_url
+from verifier.pipeline import VerificationReport
 
 ADMIN_TOKEN = "institution-look-admin-token"
 SLUG = "college-boreal-sud"
@@ -80,6 +87,7 @@ LOGO = re.compile(r'href="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 class World:
     base_url: str
     api: httpx.Client
+    engine: Engine
 
     def issue(self, **extra: str) -> str:
         learner = {"name": "Amélie Tremblay", "email": "amelie@example.ca"} | extra
@@ -123,8 +131,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         fetch_allow_http_hosts=("localhost",),
     )
     upgrade_database(settings)
+    app = create_app(settings)
     with (
-        serving_at(create_app(settings), int(base_url.rsplit(":", 1)[1])),
+        serving_at(app, int(base_url.rsplit(":", 1)[1])),
         httpx.Client(base_url=base_url, timeout=60) as client,
     ):
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -149,7 +158,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         logo = client.put(f"{API}/logo", content=_logo_png(), headers={"Content-Type": "image/png"})
         assert logo.status_code == 200, logo.text
         assert logo.json()["has_logo"] is True
-        yield World(base_url, client)
+        yield World(base_url, client, app.state.engine)
 
 
 def _achievement(credential: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +244,40 @@ def test_the_learner_and_the_employer_see_the_institutions_colour_and_logo(
         assert json.loads(extract_png(png.content))["name"] == "Initiation au soudage"
     finally:
         learner.close()
+
+
+def test_a_credential_whose_key_is_not_the_issuers_never_gets_the_institutions_look(
+    world: World,
+) -> None:
+    """A forger names our institution's DID: the card shows the palette and the name it claims."""
+    [did] = world.did_documents()
+    display = {"title": "Welding", "issuer_claimed_name": "Collège Boréal-Sud"}
+    held = [
+        StoredCredential(
+            id=outcome.value,
+            learner_id="learner",
+            format="json",
+            content=b"{}",
+            content_sha256="0" * 64,
+            kind="credential",
+            issuer_id=did,
+            display=display,
+            source="import",
+            added_at=datetime.now(UTC),
+        )
+        for outcome in (Outcome.PASSED, Outcome.FAILED)
+    ]
+    reports = {
+        stored.id: VerificationReport(
+            Verdict.NOT_VERIFIED, (Check.of("issuer_key", Outcome(stored.id), "x"),), None
+        )
+        for stored in held
+    }
+    with Session(world.engine) as session:
+        arts = badge_arts(session, held, reports)
+    assert (arts["passed"].colour, arts["passed"].logo_png is not None) == (BRAND, True)
+    assert arts["failed"].colour in PALETTE
+    assert (arts["failed"].logo_png, arts["failed"].initials) == (None, "CBS")
 
 
 def test_the_catalog_shows_the_institutions_logo(world: World) -> None:
