@@ -199,7 +199,9 @@ class DeploymentDocuments:
             return True
         return ours.names_our_host(did) and did in self._ours(fresh=True).dids
 
-    def _is_our_institution(self, did: str) -> bool:
+    def is_our_institution(self, did: str) -> bool:
+        """Whether ``did`` is, or was, a DID of one of this deployment's institutions (from the
+        kept snapshot: no query for the DIDs of other issuers)."""
         ours = self._ours()
         if did in ours.institution_dids:
             return True
@@ -254,7 +256,7 @@ class DeploymentDocuments:
         return None
 
     def revision(self, issuer_id: str) -> str | None:
-        if not self._is_our_institution(issuer_id):
+        if not self.is_our_institution(issuer_id):
             return None
         with Session(self._engine) as session:
             institution = self._institution_of(session, issuer_id)
@@ -274,7 +276,7 @@ class DeploymentDocuments:
         return f"{versions or 0}:{revoked}"
 
     def entry(self, issuer_id: str) -> RegistryEntry | None:
-        if not self._is_our_institution(issuer_id):
+        if not self.is_our_institution(issuer_id):
             return None
         with Session(self._engine) as session:
             institution = self._institution_of(session, issuer_id)

@@ -8,51 +8,46 @@ institutions' DIDs gets the palette colour and the initials of the name it claim
 institution's look. Any other credential's colour comes from its issuer's identifier.
 
 Institutions are found by every DID they have had (a did:key institution takes a new DID when
-its key is rotated or revoked), in two queries for a whole page.
+its key is rotated or revoked), in one query for a whole page, and only when a credential on
+it is ours (``DeploymentDocuments.is_our_institution`` answers from memory).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends
+from sqlalchemy import literal
 from sqlmodel import Session, col, select
+from starlette.requests import Request
 
 from credentials.badge_art import BadgeArt
 from issuers.award_delivery import badge_art
-from issuers.identity import ISSUER_OWNER_KIND, institution_owner
+from issuers.identity import ISSUER_OWNER_KIND
 from issuers.tables import Institution
 from keys.tables import SigningKey
+from passport.database import SessionDep
+from passport.own_documents import DeploymentDocuments
 from passport.wallet.tables import StoredCredential
 from verifier.explain import key_is_issuers
 from verifier.pipeline import VerificationReport
 
 
 def institutions_by_did(session: Session, dids: Iterable[str]) -> dict[str, Institution]:
-    """This deployment's institutions among the issuers ``dids``, by the DID asked for."""
+    """This deployment's institutions whose DID is, or was, one of ``dids`` (their keys record
+    every DID they have had), by that DID: one query."""
     wanted = set(dids)
     if not wanted:
         return {}
-    found = {
-        row.did: row
-        for row in session.exec(select(Institution).where(col(Institution.did).in_(wanted)))
-    }
-    earlier = wanted - set(found)
-    if not earlier:
-        return found
-    prefix = f"{ISSUER_OWNER_KIND}:"
-    owners = dict(
-        session.exec(
-            select(SigningKey.did, SigningKey.owner_id)
-            .where(col(SigningKey.did).in_(earlier))
-            .where(col(SigningKey.owner_id).startswith(prefix))
-        ).all()
-    )
-    slugs = {owner.removeprefix(prefix) for owner in owners.values()}
-    by_owner = {
-        institution_owner(row): row
-        for row in session.exec(select(Institution).where(col(Institution.slug).in_(slugs)))
-    }
-    return found | {did: by_owner[owner] for did, owner in owners.items() if owner in by_owner}
+    owner = literal(f"{ISSUER_OWNER_KIND}:").op("||")(col(Institution.slug))
+    rows = session.exec(
+        select(SigningKey.did, Institution)
+        .join(Institution, col(SigningKey.owner_id) == owner)
+        .where(col(SigningKey.did).in_(wanted))
+    ).all()
+    return dict(rows)
 
 
 def stored_badge_art(stored: StoredCredential, institution: Institution | None = None) -> BadgeArt:
@@ -65,25 +60,42 @@ def stored_badge_art(stored: StoredCredential, institution: Institution | None =
     )
 
 
-def badge_arts(
-    session: Session,
-    credentials: Iterable[StoredCredential],
-    reports: Mapping[str, VerificationReport],
-) -> dict[str, BadgeArt]:
-    """The badge of each credential (by its id), its institution's where the report allows."""
-    held = list(credentials)
-    trusted = {
-        stored.id: stored.issuer_id
-        for stored in held
-        if stored.issuer_id and stored.id in reports and key_is_issuers(reports[stored.id].checks)
-    }
-    institutions = institutions_by_did(session, (did for did in trusted.values() if did))
-    return {
-        stored.id: stored_badge_art(stored, institutions.get(trusted.get(stored.id) or ""))
-        for stored in held
-    }
+@dataclass(frozen=True)
+class Badges:
+    """The badges of one request's credentials: its session, and whether a DID is one of this
+    deployment's institutions' (``DeploymentDocuments.is_our_institution``, from memory, so a
+    page of other issuers' credentials costs no query)."""
+
+    session: Session
+    ours: Callable[[str], bool]
+
+    def of_each(
+        self, credentials: Iterable[StoredCredential], reports: Mapping[str, VerificationReport]
+    ) -> dict[str, BadgeArt]:
+        """The badge of each credential (by its id), its institution's where the report
+        shows the signing key is the issuer's."""
+        held = list(credentials)
+        trusted = {
+            stored.id: stored.issuer_id
+            for stored in held
+            if stored.issuer_id
+            and self.ours(stored.issuer_id)
+            and stored.id in reports
+            and key_is_issuers(reports[stored.id].checks)
+        }
+        institutions = institutions_by_did(self.session, (did for did in trusted.values() if did))
+        return {
+            stored.id: stored_badge_art(stored, institutions.get(trusted.get(stored.id) or ""))
+            for stored in held
+        }
+
+    def of(self, stored: StoredCredential, report: VerificationReport) -> BadgeArt:
+        return self.of_each([stored], {stored.id: report})[stored.id]
 
 
-def badge_of(session: Session, stored: StoredCredential, report: VerificationReport) -> BadgeArt:
-    """The badge of one credential (``badge_arts``)."""
-    return badge_arts(session, [stored], {stored.id: report})[stored.id]
+def badges(request: Request, session: SessionDep) -> Badges:
+    own: DeploymentDocuments = request.app.state.own_documents
+    return Badges(session, own.is_our_institution)
+
+
+BadgesDep = Annotated[Badges, Depends(badges)]

@@ -7,14 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session
 from starlette.responses import Response
 
 from credentials.errors import InputTooLarge, InvalidInput, PassportError
 from passport.database import SessionDep
 from passport.i18n import N_, error_text, negotiate_language
 from passport.wallet import claim, holdings
-from passport.wallet.badges import badge_arts, badge_of
+from passport.wallet.badges import Badges, BadgesDep
 from passport.wallet.display import (
     issued_to_another_holder,
     issuer_view,
@@ -46,7 +45,7 @@ MAX_IMPORT_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 
 
 def timeline_entries(
-    session: Session,
+    badges: Badges,
     credentials: list[StoredCredential],
     learner: Learner,
     wallet: WalletState,
@@ -57,11 +56,11 @@ def timeline_entries(
     names another holder, newest first."""
     registry = wallet.live.service.registry
     reports = wallet.live.reports_for(credentials, now)
-    badges = badge_arts(session, credentials, reports)
+    arts = badges.of_each(credentials, reports)
     return [
         {
             "stored": stored,
-            "badge": badges[stored.id],
+            "badge": arts[stored.id],
             "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
             "state": live_state(reports[stored.id]),
             "headline": render_verdict(reports[stored.id].verdict, language),
@@ -73,7 +72,12 @@ def timeline_entries(
 
 @router.get("/passport", response_class=HTMLResponse)
 def passport_home(
-    request: Request, session: SessionDep, wallet: WalletDep, current: SignedInDep, moment: NowDep
+    request: Request,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    moment: NowDep,
+    badges: BadgesDep,
 ) -> HTMLResponse:
     learner = current.learner
     credentials = holdings.list_credentials(session, learner.id)
@@ -82,7 +86,7 @@ def passport_home(
         request,
         "wallet_passport.html",
         learner=learner,
-        entries=timeline_entries(session, credentials, learner, wallet, language, moment),
+        entries=timeline_entries(badges, credentials, learner, wallet, language, moment),
         skills=skills_summary(credentials),
         collections=holdings.list_collections(session, learner.id),
     )
@@ -96,6 +100,7 @@ def credential_page(
     wallet: WalletDep,
     current: SignedInDep,
     moment: NowDep,
+    badges: BadgesDep,
 ) -> HTMLResponse:
     learner = current.learner
     stored = holdings.get_credential(session, learner.id, credential_id)
@@ -110,7 +115,7 @@ def credential_page(
         state=live_state(report),
         other_holder=issued_to_another_holder(stored, learner.did),
         issuer=issuer_view(stored.issuer_id, wallet.live.service.registry, language, report),
-        badge_picture=badge_of(session, stored, report),
+        badge_picture=badges.of(stored, report),
         formats=available_formats(stored),
         collections=holdings.list_collections(session, learner.id),
     )
@@ -124,9 +129,10 @@ def credential_download(
     wallet: WalletDep,
     current: SignedInDep,
     moment: NowDep,
+    badges: BadgesDep,
 ) -> Response:
     stored = holdings.get_credential(session, current.learner.id, credential_id)
-    art = badge_of(session, stored, wallet.live.report_for(stored, moment))
+    art = badges.of(stored, wallet.live.report_for(stored, moment))
     return file_response(download(stored, requested, art))
 
 

@@ -31,7 +31,7 @@ from credentials.baking import extract_png
 from credentials.report import Check, Outcome, Verdict
 from passport.app import create_app
 from passport.database import upgrade_database
-from passport.wallet.badges import badge_arts
+from passport.wallet.badges import Badges
 from passport.wallet.tables import StoredCredential
 from tests.issuers.test_award_console import PASSWORD, logged_in, staff_email
 from tests.issuers.test_portable_credentials import verify_independently
@@ -274,7 +274,7 @@ def test_a_credential_whose_key_is_not_the_issuers_never_gets_the_institutions_l
         for stored in held
     }
     with Session(world.engine) as session:
-        arts = badge_arts(session, held, reports)
+        arts = Badges(session, lambda issuer: issuer == did).of_each(held, reports)
     assert (arts["passed"].colour, arts["passed"].logo_png is not None) == (BRAND, True)
     assert arts["failed"].colour in PALETTE
     assert (arts["failed"].logo_png, arts["failed"].initials) == (None, "CBS")
