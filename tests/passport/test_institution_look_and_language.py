@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -29,15 +30,18 @@ from sqlmodel import Session
 from credentials.badge_art import PALETTE
 from credentials.baking import extract_png
 from credentials.report import Check, Outcome, Verdict
+from issuers.batch_jobs import runner_for
+from issuers.deps import get_now
 from passport.app import create_app
 from passport.database import upgrade_database
+from passport.settings import Settings
 from passport.wallet.badges import Badges
 from passport.wallet.tables import StoredCredential
 from tests.issuers.test_award_console import PASSWORD, logged_in, staff_email
 from tests.issuers.test_portable_credentials import verify_independently
 from tests.passport.wallet.support import Learner, wallet_settings
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
-from tests.storage import sqlite_url
+from tests.storage import backend_params, empty_database
 from verifier.pipeline import VerificationReport
 
 ADMIN_TOKEN = "institution-look-admin-token"
@@ -87,7 +91,12 @@ LOGO = re.compile(r'href="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 class World:
     base_url: str
     api: httpx.Client
-    engine: Engine
+    app: FastAPI
+
+    @property
+    def engine(self) -> Engine:
+        engine: Engine = self.app.state.engine
+        return engine
 
     def issue(self, **extra: str) -> str:
         learner = {"name": "Amélie Tremblay", "email": "amelie@example.ca"} | extra
@@ -121,15 +130,22 @@ def _created(response: httpx.Response) -> dict[str, Any]:
     return dict(response.json())
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+@pytest.fixture(scope="module", params=backend_params())
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     base_url = f"http://localhost:{free_port()}"
-    settings = wallet_settings(
-        sqlite_url(tmp_path_factory.mktemp("look")),
-        admin_token=ADMIN_TOKEN,
-        base_url=base_url,
-        fetch_allow_http_hosts=("localhost",),
-    )
+    with empty_database(request.param, tmp_path_factory.mktemp("look")) as database_url:
+        settings = wallet_settings(
+            database_url,
+            admin_token=ADMIN_TOKEN,
+            base_url=base_url,
+            fetch_allow_http_hosts=("localhost",),
+        )
+        yield from _world(settings, base_url)
+
+
+def _world(settings: Settings, base_url: str) -> Iterator[World]:
     upgrade_database(settings)
     app = create_app(settings)
     with (
@@ -158,7 +174,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         logo = client.put(f"{API}/logo", content=_logo_png(), headers={"Content-Type": "image/png"})
         assert logo.status_code == 200, logo.text
         assert logo.json()["has_logo"] is True
-        yield World(base_url, client, app.state.engine)
+        yield World(base_url, client, app)
 
 
 def _achievement(credential: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +211,9 @@ def test_a_cohort_rows_language_chooses_its_credentials_language(world: World) -
     )
     assert made.status_code in (201, 202), made.text
     batch = made.json()["batch_id"]
+    if world.engine.dialect.name == "postgresql":  # queued for a worker: do what it does
+        state = world.app.state
+        runner_for(state.engine, state.master_key_source.get, world.base_url, get_now).run(batch)
     deadline = time.monotonic() + 60
     while world.api.get(f"{API}/batches/{batch}").json()["state"] != "completed":
         assert time.monotonic() < deadline, "the cohort was not issued in time"
