@@ -163,7 +163,7 @@ def _world(settings: Settings, base_url: str) -> Iterator[World]:
             "brand_colour": BRAND,
         }
         _created(client.post("/api/v1/institutions", json=institution, headers=admin))
-        actions = ["manage_programs", "issue", "revoke"]
+        actions = ["manage_programs", "manage_keys", "issue", "revoke"]
         body = {"label": "registrar", "actions": actions}
         key = _created(client.post(f"{API}/api-keys", json=body, headers=admin))["key"]
         staff = {"email": staff_email(SLUG), "password": PASSWORD}
@@ -403,3 +403,23 @@ def test_the_console_keeps_a_skills_names_when_a_program_is_saved(world: World) 
         staff.close()
     [skill] = world.api.get(f"{API}/programs/soudage").json()["fields"]["skills"]
     assert skill["names"]["fr"] == "souder des pièces métalliques"
+
+
+# Last: it revokes the institution's signing key, which the tests above do not expect.
+def test_an_award_reissued_after_a_key_compromise_keeps_its_learners_language(
+    world: World,
+) -> None:
+    french = world.issue(language="fr", email="reissue@example.ca")
+    key_id = world.credential(french)["proof"]["verificationMethod"]
+    since = {"key_id": key_id, "compromised_since": "2000-01-01T00:00:00Z"}
+    assert world.api.post(f"{API}/keys/revoke", json=since).status_code == 200
+    body = {"key_id": key_id, "limit": 500}
+    reissued = world.api.post(f"{API}/keys/affected-awards/reissue", json=body)
+    assert reissued.status_code == 200, reissued.text
+    [new] = [
+        item["award"]["id"]
+        for item in reissued.json()["reissued"]
+        if item["replaced_award_id"] == french
+    ]
+    achievement = _achievement(world.credential(new))
+    assert (achievement["inLanguage"], achievement["name"]) == ("fr", "Initiation au soudage")
