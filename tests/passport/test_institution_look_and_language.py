@@ -1,6 +1,6 @@
-"""Issue #16, through the real path (API -> award -> claim -> passport -> share -> portal), on a
-served deployment: credentials in the learner's language, institutions' logos and brand
-colours on the learner's badges, and the catalog's skill filter in the page's language.
+"""Issue #16, through the real path (API -> award -> claim -> passport -> share -> catalog), on a
+served deployment (tests/passport/look_world.py): credentials in the learner's language, and the
+institution's logo and brand colour on the learner's and the employer's badges.
 
 A French learner's award is written in French (``inLanguage`` "fr") and still verifies in the
 standard-contexts verifier of ``tests/issuers/test_portable_credentials.py``. The logo is
@@ -14,17 +14,10 @@ import io
 import json
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
-from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from PIL import Image
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from credentials.badge_art import PALETTE
@@ -32,158 +25,27 @@ from credentials.baking import extract_png
 from credentials.report import Check, Outcome, Verdict
 from issuers.batch_jobs import runner_for
 from issuers.deps import get_now
-from passport.app import create_app
-from passport.database import upgrade_database
-from passport.settings import Settings
 from passport.wallet.badges import Badges
 from passport.wallet.tables import StoredCredential
-from tests.issuers.test_award_console import PASSWORD, logged_in, staff_email
 from tests.issuers.test_portable_credentials import verify_independently
-from tests.passport.wallet.support import Learner, wallet_settings
-from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
-from tests.storage import backend_params, empty_database
+from tests.passport.look_world import (
+    API,
+    BRAND,
+    RED,
+    World,
+    achievement_of,
+    world_fixture,  # noqa: F401  (fixture "world")
+)
+from tests.passport.wallet.support import Learner
 from verifier.pipeline import VerificationReport
 
-ADMIN_TOKEN = "institution-look-admin-token"
-SLUG = "college-boreal-sud"
-API = f"/api/v1/institutions/{SLUG}"
-BRAND = "#5c4a00"  # not a palette colour: a card in it can only have come from the brand
-RED = (220, 20, 20)
-PROGRAM = {
-    "slug": "soudage",
-    "name_en": "Welding Basics",
-    "name_fr": "Initiation au soudage",
-    "description_en": "Weld steel plates safely.",
-    "description_fr": "Souder des plaques d'acier en sécurité.",
-    "criteria_en": "Pass the practical test.",
-    "criteria_fr": "Réussir l'épreuve pratique.",
-    "hours": 40,
-    "delivery_mode": "in_person",
-    "languages": ["en", "fr"],
-    "skills": [
-        {
-            "targetName": "weld metal parts",
-            "targetUrl": "https://esco.ec.europa.eu/en/classification/skill_main",
-            "targetFramework": "ESCO",
-            "names": {"fr": "souder des pièces métalliques"},
-        }
-    ],
-}
-# Taught and written in French only: its skill has no English name.
-FRENCH_ONLY = {
-    "slug": "lecture-de-plans",
-    "name_fr": "Lecture de plans",
-    "hours": 20,
-    "delivery_mode": "online",
-    "languages": ["fr"],
-    "skills": [
-        {
-            "targetName": "lire des plans de construction",
-            "targetUrl": "https://esco.ec.europa.eu/en/classification/skill_main",
-        }
-    ],
-}
 BADGE = re.compile(r'<svg[^>]*class="badge-image".*?</svg>', re.S)
 LOGO = re.compile(r'href="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
-@dataclass
-class World:
-    base_url: str
-    api: httpx.Client
-    app: FastAPI
-
-    @property
-    def engine(self) -> Engine:
-        engine: Engine = self.app.state.engine
-        return engine
-
-    def issue(self, **extra: str) -> str:
-        learner = {"name": "Amélie Tremblay", "email": "amelie@example.ca"} | extra
-        response = self.api.post(f"{API}/programs/soudage/awards", json=learner)
-        assert response.status_code == 201, response.text
-        return str(response.json()["id"])
-
-    def credential(self, award: str) -> dict[str, Any]:
-        response = self.api.get(f"{API}/awards/{award}/credential.json")
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def offer(self, award: str) -> str:
-        response = self.api.post(f"{API}/awards/{award}/offers", json={})
-        assert response.status_code in (200, 201), response.text
-        return str(response.json()["offer_uri"])
-
-    def did_documents(self) -> dict[str, dict[str, Any]]:
-        document = self.api.get(f"/issuers/{SLUG}/did.json").json()
-        return {document["id"]: document}
-
-
-def _logo_png() -> bytes:
-    output = io.BytesIO()
-    Image.new("RGB", (300, 200), RED).save(output, format="PNG")
-    return output.getvalue()
-
-
-def _created(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-@pytest.fixture(scope="module", params=backend_params())
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    base_url = f"http://localhost:{free_port()}"
-    with empty_database(request.param, tmp_path_factory.mktemp("look")) as database_url:
-        settings = wallet_settings(
-            database_url,
-            admin_token=ADMIN_TOKEN,
-            base_url=base_url,
-            fetch_allow_http_hosts=("localhost",),
-        )
-        yield from _world(settings, base_url)
-
-
-def _world(settings: Settings, base_url: str) -> Iterator[World]:
-    upgrade_database(settings)
-    app = create_app(settings)
-    with (
-        serving_at(app, int(base_url.rsplit(":", 1)[1])),
-        httpx.Client(base_url=base_url, timeout=60) as client,
-    ):
-        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        institution = {
-            "slug": SLUG,
-            "legal_name_en": "Boreal South College",
-            "legal_name_fr": "Collège Boréal-Sud",
-            "kind": "college",
-            "website": "https://boreal-sud.example.ca",
-            "contact_email": "registrar@boreal-sud.example.ca",
-            "brand_colour": BRAND,
-        }
-        _created(client.post("/api/v1/institutions", json=institution, headers=admin))
-        actions = ["manage_programs", "manage_keys", "issue", "revoke"]
-        body = {"label": "registrar", "actions": actions}
-        key = _created(client.post(f"{API}/api-keys", json=body, headers=admin))["key"]
-        staff = {"email": staff_email(SLUG), "password": PASSWORD}
-        _created(client.post(f"{API}/staff", json=staff, headers=admin))
-        client.headers["Authorization"] = f"Bearer {key}"
-        _created(client.post(f"{API}/programs", json=PROGRAM))
-        _created(client.post(f"{API}/programs", json=FRENCH_ONLY))
-        logo = client.put(f"{API}/logo", content=_logo_png(), headers={"Content-Type": "image/png"})
-        assert logo.status_code == 200, logo.text
-        assert logo.json()["has_logo"] is True
-        yield World(base_url, client, app)
-
-
-def _achievement(credential: dict[str, Any]) -> dict[str, Any]:
-    return dict(credential["credentialSubject"]["achievement"])
-
-
 def test_a_french_learners_credential_is_written_in_french(world: World) -> None:
     credential = world.credential(world.issue(language="fr"))
-    achievement = _achievement(credential)
+    achievement = achievement_of(credential)
     assert achievement["inLanguage"] == "fr"
     assert achievement["name"] == credential["name"] == "Initiation au soudage"
     assert achievement["description"] == "Souder des plaques d'acier en sécurité."
@@ -196,7 +58,7 @@ def test_a_french_learners_credential_is_written_in_french(world: World) -> None
 
 
 def test_without_a_chosen_language_the_credential_is_in_the_programs_first(world: World) -> None:
-    achievement = _achievement(world.credential(world.issue()))
+    achievement = achievement_of(world.credential(world.issue()))
     assert (achievement["inLanguage"], achievement["name"]) == ("en", "Welding Basics")
     assert [item["targetName"] for item in achievement["alignment"]] == ["weld metal parts"]
 
@@ -219,7 +81,7 @@ def test_a_cohort_rows_language_chooses_its_credentials_language(world: World) -
         assert time.monotonic() < deadline, "the cohort was not issued in time"
         time.sleep(0.1)
     [award] = world.api.get(f"{API}/awards", params={"q": "r-1"}).json()
-    assert _achievement(world.credential(award["id"]))["name"] == "Initiation au soudage"
+    assert achievement_of(world.credential(award["id"]))["name"] == "Initiation au soudage"
 
 
 def _badges(html: str) -> list[str]:
@@ -320,91 +182,6 @@ def test_anything_but_a_readable_png_or_jpeg_is_refused(world: World, upload: by
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-def _skill_labels(html: str) -> list[str]:
-    fieldset = re.search(
-        r"<fieldset[^>]*>\s*<legend>(Skill|Compétence)</legend>.*?</fieldset>", html, re.S
-    )
-    assert fieldset is not None
-    labels = re.findall(r'<label for="f-skill-\d+">(.*?) <span class="count">', fieldset[0])
-    return [re.sub(r"<[^>]+>", "", label) for label in labels]
-
-
-def test_the_skill_filter_speaks_the_pages_language(world: World) -> None:
-    english = _skill_labels(world.api.get("/programs", params={"lang": "en"}).text)
-    french_page = world.api.get("/programs", params={"lang": "fr"}).text
-    french = _skill_labels(french_page)
-    assert english == ["weld metal parts"]  # the French-only skill is not an English choice
-    assert sorted(french) == ["lire des plans de construction", "souder des pièces métalliques"]
-    # One filter value whatever the language: the French label filters the same programs.
-    assert 'value="weld metal parts"' in french_page
-    assert 'data-names="weld metal parts"' in french_page  # type-to-search finds it in English
-    chosen = world.api.get(
-        "/programs", params={"lang": "en", "skill": "lire des plans de construction"}
-    ).text
-    assert sorted(_skill_labels(chosen)) == ["lire des plans de construction", "weld metal parts"]
-    assert '<span lang="fr">lire des plans de construction</span>' in chosen
-
-
-def test_the_catalog_api_names_skills_in_both_languages(world: World) -> None:
-    facets = world.api.get("/api/v1/programs").json()["facets"]
-    [skills] = [facet["values"] for facet in facets if facet["name"] == "skill"]
-    labels = {item["value"]: (item["label_en"], item["label_fr"]) for item in skills}
-    assert labels["weld metal parts"] == ("weld metal parts", "souder des pièces métalliques")
-
-
-class _Form(HTMLParser):
-    """The fields a browser would send back from a page's form, as they are filled in."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self._textarea: str | None = None
-        self._select: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {name: value or "" for name, value in attrs}
-        kind = found.get("type", "text")
-        if tag == "input" and "name" in found and (kind not in ("checkbox",) or "checked" in found):
-            self.fields.append((found["name"], found.get("value", "on")))
-        elif tag == "textarea":
-            self._textarea = found["name"]
-            self.fields.append((found["name"], ""))
-        elif tag == "select":
-            self._select = found["name"]
-        elif tag == "option" and self._select and "selected" in found:
-            self.fields.append((self._select, found["value"]))
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            name, text = self.fields.pop()
-            self.fields.append((name, text + data))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
-def test_the_console_keeps_a_skills_names_when_a_program_is_saved(world: World) -> None:
-    staff = logged_in(world.base_url, SLUG)
-    try:
-        page = staff.get("/console/programs/soudage/edit")
-        assert "weld metal parts | https://esco" in page.text
-        assert "| souder des pièces métalliques" in page.text
-        form = _Form()
-        form.feed(page.text)
-        fields: dict[str, list[str]] = {}
-        for name, value in form.fields:
-            fields.setdefault(name, []).append(value)
-        saved = staff.post("/console/programs/soudage/edit", data=fields)
-        assert saved.status_code == 303, saved.text
-    finally:
-        staff.close()
-    [skill] = world.api.get(f"{API}/programs/soudage").json()["fields"]["skills"]
-    assert skill["names"]["fr"] == "souder des pièces métalliques"
-
-
 # Last: it revokes the institution's signing key, which the tests above do not expect.
 def test_an_award_reissued_after_a_key_compromise_keeps_its_learners_language(
     world: World,
@@ -421,5 +198,5 @@ def test_an_award_reissued_after_a_key_compromise_keeps_its_learners_language(
         for item in reissued.json()["reissued"]
         if item["replaced_award_id"] == french
     ]
-    achievement = _achievement(world.credential(new))
+    achievement = achievement_of(world.credential(new))
     assert (achievement["inLanguage"], achievement["name"]) == ("fr", "Initiation au soudage")
