@@ -84,6 +84,7 @@ class InstitutionPublic(BaseModel):
     website: str
     logo_url: str | None
     brand_colour: str | None = None
+    has_logo: bool = False  # a logo uploaded for its badges (PUT .../logo)
     contact_email: str
     region: str | None
     did: str
@@ -124,8 +125,17 @@ class ApiKeyRevoke(_Strict):
     reason: Reason
 
 
+class SkillNames(_Strict):
+    en: Name | None = None
+    fr: Name | None = None
+
+
 class Skill(_Strict):
-    """An OB 3.0 Alignment (e.g. an ESCO skill), read and written with the OB member names."""
+    """An OB 3.0 Alignment (e.g. an ESCO skill), read and written with the OB member names.
+
+    ``targetName`` is the name in the program's first language; ``names`` may give it in
+    English and French, for the catalog's filter and for credentials issued in either language
+    (``issuers.programs.skill_name``)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
@@ -133,6 +143,7 @@ class Skill(_Strict):
     target_url: WebUrl = Field(alias="targetUrl")
     target_framework: Short | None = Field(default=None, alias="targetFramework")
     target_code: Short | None = Field(default=None, alias="targetCode")
+    names: SkillNames | None = None
 
 
 class LearningOutcome(_Strict):

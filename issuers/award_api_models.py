@@ -35,7 +35,8 @@ class AwardCreate(_Strict):
     awarded_on: datetime | None = None
     valid_until: datetime | None = None
     external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    # The language of the award email; the program's when left out.
+    # The learner's language: of the award email, and of the credential's texts when the
+    # program has them in it (issuers.programs.text_language); the program's when left out.
     language: Literal["en", "fr"] | None = None
 
     def evidence_items(self) -> tuple[dict[str, Any], ...]:

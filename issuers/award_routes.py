@@ -56,7 +56,7 @@ from issuers.deps import (
     get_now,
     require_institution_scope,
 )
-from issuers.endorsements import endorsed_achievement
+from issuers.endorsements import program_issuing_context
 from issuers.identity import signer_for_institution, status_list_signer_for_institution
 from issuers.offers import OAuthError
 from issuers.tables import Institution, Program
@@ -92,8 +92,7 @@ def context_for(
 ) -> IssuingContext:
     """The issuing context of a program (the institution's signer and the Achievement)."""
     signer = signer_for_institution(session, master, now, institution)
-    achievement = endorsed_achievement(session, base_url, institution, program)
-    return awards.issuing_context(base_url, institution, program, achievement, signer)
+    return program_issuing_context(session, base_url, institution, program, signer)
 
 
 def _app_runner(state: Any) -> BatchRunner:
@@ -268,8 +267,10 @@ def find_awards(
 
 def download_response(session: Session, award: Award, form: str) -> Response:
     """The stored credential as JSON, JWS, or baked into a PNG or SVG badge."""
-    art = award_delivery.badge_art(
-        session.get(Program, award.program_id), session.get(Institution, award.institution_id)
+    art = award_delivery.award_badge_art(
+        award,
+        session.get(Program, award.program_id),
+        session.get(Institution, award.institution_id),
     )
     disposition = {"Content-Disposition": f'attachment; filename="{award.id}.{form}"'}
     if form == "json":

@@ -105,7 +105,8 @@ class AwardRequest:
     awarded_on: datetime | None = None
     valid_until: datetime | None = None
     external_id: str | None = None
-    # The language of the award email (en/fr); None: the program's (issuers.award_mail).
+    # The learner's language (en/fr): of the award email (issuers.award_mail) and of the
+    # credential's texts when the program is written in it; None: the program's first language.
     language: str | None = None
 
 
@@ -118,10 +119,16 @@ class IssuingContext:
     program: Program
     achievement: Achievement
     signer: Signer = field(repr=False)
+    # The Achievement in other languages the program is written in, by language.
+    translations: Mapping[str, Achievement] = field(default_factory=dict)
 
     @property
     def purpose(self) -> str:
         return status_purpose_for(self.institution)
+
+    def achievement_in(self, language: str | None) -> Achievement:
+        """The Achievement in ``language`` when the program is written in it, else the default."""
+        return self.translations.get(language or "", self.achievement)
 
 
 def status_purpose_for(institution: Institution) -> str:
@@ -136,11 +143,17 @@ def issuing_context(
     program: Program,
     achievement: Mapping[str, Any],
     signer: Signer,
+    translations: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> IssuingContext:
     if program.institution_id != institution.id:
         raise NotFound(f"program {program.slug!r} is not one of {institution.slug!r}'s programs")
-    parsed = validate_document(Achievement, dict(achievement), what="achievement", reading=False)
-    return IssuingContext(base_url.rstrip("/"), institution, program, parsed, signer)
+    parsed = _achievement(achievement)
+    translated = {language: _achievement(item) for language, item in (translations or {}).items()}
+    return IssuingContext(base_url.rstrip("/"), institution, program, parsed, signer, translated)
+
+
+def _achievement(achievement: Mapping[str, Any]) -> Achievement:
+    return validate_document(Achievement, dict(achievement), what="achievement", reading=False)
 
 
 def issue_award(
@@ -181,14 +194,15 @@ def signed_award(
     learner = request.learner.checked()
     institution = context.institution
     award_id = str(uuid.uuid4())
+    achievement = context.achievement_in(request.language)
     credential = build_achievement_credential(
         credential_id=f"urn:uuid:{award_id}",
         issuer=issuer_profile(institution),
-        achievement=context.achievement,
+        achievement=achievement,
         subject=_subject(institution, learner, request),
         valid_from=now,
         valid_until=request.valid_until,
-        name=context.achievement.name if isinstance(context.achievement.name, str) else None,
+        name=achievement.name if isinstance(achievement.name, str) else None,
         awarded_date=request.awarded_on or now,
         credential_status=bitstring_status_entry(
             status_list_credential=status_lists.status_list_url(context.base_url, slot.list_id),

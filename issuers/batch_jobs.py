@@ -33,10 +33,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
 from issuers.award_tables import BatchRow
-from issuers.awards import IssuingContext, issuing_context
+from issuers.awards import IssuingContext
 from issuers.batch_runner import BatchInterrupted, BatchRunner, Clock
 from issuers.batches import unfinished_batches
-from issuers.endorsements import endorsed_achievement
+from issuers.endorsements import program_issuing_context
 from issuers.identity import signer_for_institution
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey
@@ -226,8 +226,7 @@ def runner_for(
 
     def contexts(session: Session, institution: Institution, program: Program) -> IssuingContext:
         signer = signer_for_institution(session, master(), clock(), institution)
-        achievement = endorsed_achievement(session, base_url, institution, program)
-        return issuing_context(base_url, institution, program, achievement, signer)
+        return program_issuing_context(session, base_url, institution, program, signer)
 
     # Objects are not expired at each group's commit: the block's institution, program and
     # claimed rows are not read again, and reloading them would cost round trips per group.

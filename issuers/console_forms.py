@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from issuers.api_models import ProgramCreate, ProgramFields
+from issuers.api_models import ProgramCreate, ProgramFields, Skill
 
 TEXT_FIELDS = (
     "name_en",
@@ -44,13 +44,26 @@ def _price_cents(text: str) -> Any:
         return text  # left for the model to refuse, with its message
 
 
-def _skills(form: Mapping[str, str]) -> list[dict[str, str]]:
+def _skills(form: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One skill a line: name | URL | framework | code | English name | French name."""
     skills = []
     for line in _lines(form, "skills"):
         parts = [part.strip() for part in line.split(SKILL_SEPARATOR)]
-        names = ("targetName", "targetUrl", "targetFramework", "targetCode")
-        skills.append({name: value for name, value in zip(names, parts, strict=False) if value})
+        keys = ("targetName", "targetUrl", "targetFramework", "targetCode")
+        skill: dict[str, Any] = {
+            key: value for key, value in zip(keys, parts[:4], strict=False) if value
+        }
+        names = {lang: name for lang, name in zip(("en", "fr"), parts[4:6], strict=False) if name}
+        skills.append(skill | ({"names": names} if names else {}))
     return skills
+
+
+def _skill_line(skill: Skill) -> str:
+    names = [skill.names.en or "", skill.names.fr or ""] if skill.names else []
+    parts = [skill.target_name, skill.target_url, skill.target_framework or ""]
+    return f" {SKILL_SEPARATOR} ".join([*parts, skill.target_code or "", *names]).rstrip(
+        f" {SKILL_SEPARATOR}"
+    )
 
 
 def _outcomes(form: Mapping[str, str]) -> list[dict[str, str]]:
@@ -103,12 +116,7 @@ def form_of(fields: ProgramFields) -> dict[str, str]:
         "osap_eligible": "on" if fields.osap_eligible else "",
         "published": "on" if fields.published else "",
         "noc_codes": ", ".join(fields.noc_codes),
-        "skills": "\n".join(
-            f" {SKILL_SEPARATOR} ".join(
-                [s.target_name, s.target_url, s.target_framework or "", s.target_code or ""]
-            ).rstrip(f" {SKILL_SEPARATOR}")
-            for s in fields.skills
-        ),
+        "skills": "\n".join(_skill_line(skill) for skill in fields.skills),
         "outcomes_en": "\n".join(outcome.en or "" for outcome in fields.learning_outcomes),
         "outcomes_fr": "\n".join(outcome.fr or "" for outcome in fields.learning_outcomes),
         "part_of": "\n".join(fields.part_of),

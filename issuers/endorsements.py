@@ -18,11 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from credentials.errors import Conflict, NotFound
+from credentials.keys import Signer
 from credentials.models.builders import build_endorsement_credential
 from credentials.proofs.registry import secure
 from issuers.api_models import EmployerCreate
+from issuers.awards import IssuingContext, issuing_context
 from issuers.identity import EMPLOYERS_PATH, SignedCredentialCounter, did_for
-from issuers.programs import achievement_for, program_url
+from issuers.programs import LANGUAGES, achievement_for, program_url, text_language
 from issuers.tables import Employer, Institution, Program, ProgramEndorsement
 from keys.crypto_envelope import MasterKey
 from keys.store import KeyStore
@@ -119,11 +121,31 @@ def endorsed_achievement(
     B.1.1), each EndorsementCredential exactly as its issuer signed it: the public program
     document and every award for the program carry them, so whoever holds the award can check
     who endorses it (the verifier's ``endorsements`` check)."""
-    achievement = achievement_for(base_url, institution, program)
+    return endorsed_achievements(session, base_url, institution, program)[text_language(program)]
+
+
+def endorsed_achievements(
+    session: Session, base_url: str, institution: Institution, program: Program
+) -> dict[str, dict[str, Any]]:
+    """The endorsed Achievement in each language the program is written in, by language
+    (its first language always among them)."""
     signed = [json.loads(item.signed_json) for item in endorsements_of(session, program)]
-    if signed:
-        achievement["endorsement"] = signed
-    return achievement
+    written = {}
+    for language in LANGUAGES:
+        achievement = achievement_for(base_url, institution, program, language)
+        if achievement["inLanguage"] == language:
+            written[language] = achievement | ({"endorsement": signed} if signed else {})
+    return written
+
+
+def program_issuing_context(
+    session: Session, base_url: str, institution: Institution, program: Program, signer: Signer
+) -> IssuingContext:
+    """What the awards of ``program`` are signed with: the Achievement in the program's first
+    language, and in each other language it is written in for learners who chose that one."""
+    achievements = endorsed_achievements(session, base_url, institution, program)
+    default = achievements[text_language(program)]
+    return issuing_context(base_url, institution, program, default, signer, achievements)
 
 
 def endorsements_signed_after(session: Session) -> SignedCredentialCounter:

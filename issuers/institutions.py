@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from credentials.badge_art import checked_logo
 from credentials.errors import Conflict, NotFound
 from issuers.api_models import InstitutionCreate
 from issuers.identity import institution_did, institution_owner
@@ -53,3 +54,12 @@ def get_institution(session: Session, slug: str) -> Institution:
 
 def list_institutions(session: Session) -> list[Institution]:
     return list(session.exec(select(Institution).order_by(col(Institution.slug))).all())
+
+
+def set_logo(session: Session, institution: Institution, image: bytes | None) -> Institution:
+    """Keep the logo its badges show, drawn again from ``image`` (PNG or JPEG) as a small PNG
+    (``checked_logo``: a bad or oversized image is ``InvalidInput``); ``None`` removes it."""
+    institution.logo_png = None if image is None else checked_logo(image)
+    session.add(institution)
+    session.flush()
+    return institution

@@ -144,6 +144,13 @@ def reissue_affected(
     return done, int(remaining)
 
 
+def _written_in(credential: dict[str, Any]) -> str | None:
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    language = achievement.get("inLanguage") if isinstance(achievement, dict) else None
+    return language if isinstance(language, str) else None
+
+
 def _reissue(
     session: Session,
     old: Award,
@@ -156,9 +163,10 @@ def _reissue(
     program = session.get(Program, old.program_id)
     if program is None:
         raise NotFound(f"the program of award {old.id} is gone")
-    achievement = achievement_for(base_url, institution, program)
-    context = issuing_context(base_url, institution, program, achievement, signer)
     signed = json.loads(old.ldp_credential)
+    language = _written_in(signed)  # the replacement keeps the learner's language
+    achievement = achievement_for(base_url, institution, program, language)
+    context = issuing_context(base_url, institution, program, achievement, signer)
     request = AwardRequest(
         learner=Learner(old.learner_name, old.learner_email, old.learner_did),
         result=old.result,
@@ -166,6 +174,7 @@ def _reissue(
         awarded_on=instant_or_none(signed.get("awardedDate")),
         valid_until=old.valid_until,
         external_id=old.external_id,
+        language=language,
     )
     old.external_id = None  # the replacement takes the learner's record id over
     session.add(old)

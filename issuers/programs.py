@@ -37,6 +37,7 @@ Achievement: ``stacking_associations`` builds those entries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from credentials.contexts import UNDEFINED_TERMS_V2
@@ -44,6 +45,8 @@ from credentials.ontario import CIP_FRAMEWORK, NOC_FRAMEWORK, OntarioTerm
 from issuers.tables import Institution, Program
 
 TUITION_CURRENCY = "CAD"
+# The languages program texts (and so credentials) can be written in.
+LANGUAGES = ("en", "fr")
 # ESDC's page of a NOC 2021 unit group, and Statistics Canada's CIP 2021 (an Alignment needs a
 # targetUrl, OB 3.0 section B.1.4; the code itself is the targetCode).
 NOC_URL = "https://noc.esdc.gc.ca/Structure/NOCProfile?GocTemplateCulture=en-CA&code={code}&version=2021.0"
@@ -58,22 +61,43 @@ def _primary_language(program: Program) -> str:
     return program.languages[0] if program.languages else "en"
 
 
-def _localized(program: Program, english: str | None, french: str | None) -> str | None:
-    if _primary_language(program) == "fr":
+def text_language(program: Program, wanted: str | None = None) -> str:
+    """The language a credential of ``program`` is written in: ``wanted`` (the learner's) when
+    the program has its name in that language, else the program's first language."""
+    names = dict(zip(LANGUAGES, (program.name_en, program.name_fr), strict=True))
+    if wanted is not None and names.get(wanted):
+        return wanted
+    return _primary_language(program)
+
+
+def _localized(language: str, english: str | None, french: str | None) -> str | None:
+    """The text in ``language``, else in the other (a program may lack one translation)."""
+    if language == "fr":
         return french or english
     return english or french
 
 
-def _criteria_narrative(program: Program) -> str:
+def skill_name(program: Program, skill: Mapping[str, Any], language: str) -> str | None:
+    """The skill's name in ``language``: from its ``names``, else its ``targetName`` when that
+    language is the program's first (the language the institution wrote it in), else none."""
+    names = skill.get("names")
+    named = names.get(language) if isinstance(names, Mapping) else None
+    if isinstance(named, str) and named:
+        return named
+    target = skill.get("targetName")
+    return target if isinstance(target, str) and _primary_language(program) == language else None
+
+
+def _criteria_narrative(program: Program, language: str) -> str:
     """Criteria, summative assessment and learning outcomes as one Markdown narrative."""
-    french = _primary_language(program) == "fr"
-    parts = [_localized(program, program.criteria_en, program.criteria_fr) or ""]
-    assessment = _localized(program, program.assessment_en, program.assessment_fr)
+    french = language == "fr"
+    parts = [_localized(language, program.criteria_en, program.criteria_fr) or ""]
+    assessment = _localized(language, program.assessment_en, program.assessment_fr)
     if assessment:
         heading = "Évaluation sommative" if french else "Summative assessment"
         parts.append(f"**{heading}:** {assessment}")
     outcomes = [
-        _localized(program, outcome.get("en"), outcome.get("fr")) or ""
+        _localized(language, outcome.get("en"), outcome.get("fr")) or ""
         for outcome in program.learning_outcomes
     ]
     if outcomes:
@@ -100,9 +124,17 @@ def _extension_terms(program: Program) -> dict[str, Any]:
     return {str(name): value for name, value in terms.items() if value is not None}
 
 
-def _alignments(program: Program) -> list[dict[str, Any]]:
-    """Skills (ESCO or another framework), then the NOC 2021 and CIP 2021 codes."""
-    alignments = [{"type": ["Alignment"], **skill} for skill in program.skills]
+def _alignments(program: Program, language: str) -> list[dict[str, Any]]:
+    """Skills (ESCO or another framework), named in ``language`` where they have a name in it,
+    then the NOC 2021 and CIP 2021 codes."""
+    alignments = [
+        {
+            "type": ["Alignment"],
+            **{name: value for name, value in skill.items() if name != "names"},
+            "targetName": skill_name(program, skill, language) or skill["targetName"],
+        }
+        for skill in program.skills
+    ]
     alignments += [
         {
             "type": ["Alignment"],
@@ -126,17 +158,19 @@ def _alignments(program: Program) -> list[dict[str, Any]]:
     return alignments
 
 
-def _standard_terms(base_url: str, institution: Institution, program: Program) -> dict[str, Any]:
+def _standard_terms(
+    base_url: str, institution: Institution, program: Program, language: str
+) -> dict[str, Any]:
     """``alignment``, ``tag``, ``otherIdentifier`` and ``resultDescription`` (OB 3.0 B.1.1)."""
     terms: dict[str, Any] = {}
-    alignments = _alignments(program)
+    alignments = _alignments(program, language)
     if alignments:
         terms["alignment"] = alignments
     terms["tag"] = [tag for tag in (program.sector, program.delivery_mode) if tag]
     terms["otherIdentifier"] = [
         {"type": "IdentifierEntry", "identifier": program.slug, "identifierType": "systemId"}
     ]
-    assessment = _localized(program, program.assessment_en, program.assessment_fr)
+    assessment = _localized(language, program.assessment_en, program.assessment_fr)
     if assessment:
         terms["resultDescription"] = [
             {
@@ -149,19 +183,29 @@ def _standard_terms(base_url: str, institution: Institution, program: Program) -
     return {name: value for name, value in terms.items() if value}
 
 
-def achievement_for(base_url: str, institution: Institution, program: Program) -> dict[str, Any]:
-    """The OB 3.0 Achievement of ``program``, in the program's primary language."""
+def achievement_for(
+    base_url: str, institution: Institution, program: Program, language: str | None = None
+) -> dict[str, Any]:
+    """The OB 3.0 Achievement of ``program``, written in ``language`` when the program has it,
+    else in its first language (``text_language``). ``inLanguage`` names the language of its
+    texts (OB 3.0 B.1.1 "the language of the achievement"); ``languageOfInstruction`` keeps
+    every language the program is taught in."""
+    written = text_language(program, language)
     achievement: dict[str, Any] = {
         "@context": UNDEFINED_TERMS_V2,
         "id": program_url(base_url, institution, program),
         "type": ["Achievement"],
         "achievementType": "MicroCredential",
-        "name": _localized(program, program.name_en, program.name_fr) or program.slug,
-        "description": _localized(program, program.description_en, program.description_fr) or "",
-        "criteria": {"narrative": _criteria_narrative(program)},
-        "inLanguage": _primary_language(program),
+        "name": _localized(written, program.name_en, program.name_fr) or program.slug,
+        "description": _localized(written, program.description_en, program.description_fr) or "",
+        "criteria": {"narrative": _criteria_narrative(program, written)},
+        "inLanguage": written,
     }
-    return achievement | _standard_terms(base_url, institution, program) | _extension_terms(program)
+    return (
+        achievement
+        | _standard_terms(base_url, institution, program, written)
+        | _extension_terms(program)
+    )
 
 
 def stacking_associations(

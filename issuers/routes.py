@@ -22,7 +22,7 @@ import json
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from issuers import staff_email
@@ -74,7 +74,7 @@ from issuers.identity import (
     revoke_signing_key,
     rotate_institution_key,
 )
-from issuers.institutions import create_institution, get_institution
+from issuers.institutions import create_institution, get_institution, set_logo
 from issuers.programs import achievement_for
 from issuers.tables import Institution, Program, ProgramEndorsement
 from keys.tables import SigningKey
@@ -99,7 +99,12 @@ ManageApiKeys = Annotated[Caller, Depends(require_admin_or_institution_scope("ma
 
 
 def _institution_public(institution: Institution) -> InstitutionPublic:
-    return InstitutionPublic.model_validate(institution, from_attributes=True)
+    public = InstitutionPublic.model_validate(institution, from_attributes=True)
+    return public.model_copy(update={"has_logo": institution.logo_png is not None})
+
+
+async def _request_body(request: Request) -> bytes:
+    return await request.body()
 
 
 def _program_public(base_url: str, institution: Institution, program: Program) -> ProgramPublic:
@@ -196,6 +201,25 @@ def create_issuer_router(signed_credential_counters: Sequence[CounterFactory]) -
         )
         session.commit()
         return _endorsement_public(endorsement)
+
+    @router.put("/institutions/{slug}/logo")
+    def put_logo(
+        institution: ManagePrograms,
+        image: Annotated[bytes, Depends(_request_body)],
+        session: SessionDep,
+    ) -> InstitutionPublic:
+        """The logo of the institution's badges: the body is a PNG or JPEG image (at most
+        512 KiB and 4096 pixels a side), kept as a small PNG drawn from it."""
+        set_logo(session, institution, image)
+        session.commit()
+        return _institution_public(institution)
+
+    @router.delete("/institutions/{slug}/logo")
+    def delete_logo(institution: ManagePrograms, session: SessionDep) -> InstitutionPublic:
+        """Remove the logo: the badges show the institution's initials again."""
+        set_logo(session, institution, None)
+        session.commit()
+        return _institution_public(institution)
 
     @router.get("/institutions/{slug}/keys")
     def keys(

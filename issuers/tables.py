@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from keys.login_limits import LoginFailureColumns
@@ -45,6 +45,11 @@ class Institution(SQLModel, table=True):
     logo_url: str | None = Field(default=None, max_length=500)
     # "#rrggbb": the colour of the institution's badge pictures (credentials.badge_art).
     brand_colour: str | None = Field(default=None, max_length=7)
+    # The logo its badge pictures show: a small PNG we drew ourselves from the uploaded image
+    # (credentials.badge_art.checked_logo), embedded in badges, never fetched from elsewhere.
+    logo_png: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True), repr=False
+    )
     contact_email: str = Field(max_length=320)
     region: str | None = Field(default=None, max_length=100)
     did: str = Field(sa_column=Column(String(512), unique=True, nullable=False))

@@ -38,6 +38,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
 from credentials.errors import InvalidInput, PassportError
+from issuers.award_delivery import badge_art
 from passport.rich_text import badge, markdown
 
 SUPPORTED = ("en", "fr")
@@ -170,5 +171,6 @@ def create_template_environments() -> dict[str, Environment]:
         environment.globals["colon"] = "\u00a0:" if lang == "fr" else ":"
         environment.filters["markdown"] = markdown
         environment.globals["badge"] = badge
+        environment.globals["badge_art"] = badge_art
         environments[lang] = environment
     return environments

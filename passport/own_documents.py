@@ -208,7 +208,9 @@ class DeploymentDocuments:
             return True
         return ours.names_our_host(did) and did in self._ours(fresh=True).dids
 
-    def _is_our_institution(self, did: str) -> bool:
+    def is_our_institution(self, did: str) -> bool:
+        """Whether ``did`` is, or was, a DID of one of this deployment's institutions (from the
+        kept snapshot: no query for the DIDs of other issuers)."""
         ours = self._ours()
         if did in ours.institution_dids:
             return True
@@ -277,7 +279,7 @@ class DeploymentDocuments:
         return ":".join(str(value) for value in row)
 
     def entry(self, issuer_id: str) -> RegistryEntry | None:
-        if not self._is_our_institution(issuer_id):
+        if not self.is_our_institution(issuer_id):
             return None
         kept = self._ours().entries
         if issuer_id in kept:

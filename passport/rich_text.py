@@ -26,8 +26,7 @@ def markdown(text: str | None) -> Markup:
     return Markup(_RENDERER.render(text or ""))  # noqa: S704  (escaped by markdown-it, above)
 
 
-def badge(program: str, institution: str, key: str, colour: str | None = None) -> Markup:
+def badge(art: BadgeArt) -> Markup:
     """The badge picture inlined in a page, beside the program's name (so hidden from screen
-    readers); ``badge_svg`` escapes every text it draws."""
-    art = BadgeArt(program, institution, key, colour)
+    readers); ``badge_svg`` escapes every text it draws and embeds only a logo it drew."""
     return Markup(badge_svg(art, decorative=True))  # noqa: S704  (escaped by badge_svg)

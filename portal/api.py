@@ -36,6 +36,7 @@ from portal.search import (
     parse_search_request,
     search,
 )
+from portal.skills import SkillNameCache
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 # The catalog API is public and read-only: any origin may read it (passport.cors).
@@ -92,8 +93,9 @@ SEARCH_PARAMETERS = [
 ]
 
 
-def create_catalog_api_router(counts: FacetCountCache) -> APIRouter:
-    """The API's routes; ``counts`` keeps filter counts (shared with the search page)."""
+def create_catalog_api_router(counts: FacetCountCache, skills: SkillNameCache) -> APIRouter:
+    """The API's routes; ``counts`` keeps filter counts and ``skills`` the skills' names (both
+    shared with the search page)."""
     router = APIRouter()
 
     @router.get(
@@ -108,7 +110,8 @@ def create_catalog_api_router(counts: FacetCountCache) -> APIRouter:
         otherwise, with the count of every filter value (``facets``)."""
         search_request = parse_search_request(request.query_params.multi_items(), paged_by="offset")
         lang = "fr" if request.query_params.get("lang") == "fr" else "en"
-        return program_list(base_url, search(session, search_request, lang=lang, counts=counts))
+        result = search(session, search_request, lang=lang, counts=counts)
+        return program_list(base_url, result, skills.get(session))
 
     @router.get(
         f"{API_PATH}/{{institution_slug}}/{{program_slug}}",

@@ -16,9 +16,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from credentials.errors import NotFound
-from issuers.programs import program_url
+from issuers.programs import program_url, skill_name
 from issuers.tables import Institution, Program
 from keys.tables import SigningKey
+from portal.facets import skill_value
 from portal.occupations import Occupation, occupation
 from portal.tables import ProgramFacet
 
@@ -39,6 +40,20 @@ def local_text(english: str | None, french: str | None, lang: str) -> LocalText 
     if other:
         return LocalText(other, "en" if lang == "fr" else "fr")
     return None
+
+
+def skill_text(program: Program, skill: dict[str, Any], lang: str) -> LocalText:
+    """A skill's name for a page in ``lang``, in the other language when it has none in it."""
+    named = local_text(skill_name(program, skill, "en"), skill_name(program, skill, "fr"), lang)
+    return named or LocalText(str(skill.get("targetName")), lang)
+
+
+@dataclass(frozen=True)
+class SkillView:
+    name: LocalText
+    url: str | None
+    framework: str | None
+    code: str | None
 
 
 def program_name(program: Program, lang: str) -> LocalText:
@@ -74,6 +89,7 @@ class ProgramView:
     criteria: LocalText | None
     assessment: LocalText | None
     outcomes: list[LocalText]
+    skills: list[SkillView]
     only_in: str | None  # the one language of the program's text, when it is not the page's
     occupations: list[Occupation]
     stacks_into: list[str]
@@ -103,6 +119,15 @@ def program_view(program: Program, institution: Institution, lang: str) -> Progr
         criteria=local_text(program.criteria_en, program.criteria_fr, lang),
         assessment=local_text(program.assessment_en, program.assessment_fr, lang),
         outcomes=outcomes,
+        skills=[
+            SkillView(
+                skill_text(program, skill, lang),
+                skill.get("targetUrl"),
+                skill.get("targetFramework"),
+                skill.get("targetCode"),
+            )
+            for skill in program.skills
+        ],
         only_in=languages[0] if len(languages) == 1 and languages[0] != lang else None,
         occupations=[occupation(code) for code in program.noc_codes],
         stacks_into=list(program.part_of),
@@ -186,7 +211,8 @@ def published_keys(session: Session, institution: Institution) -> list[SigningKe
 
 @dataclass(frozen=True)
 class SkillDemand:
-    name: str
+    value: str  # the skill filter's value (``portal.facets.skill_value``)
+    name: LocalText
     framework: str | None
     code: str | None
     program_count: int
@@ -199,7 +225,7 @@ class OccupationView:
     programs: list[tuple[Program, Institution]]
 
 
-def occupation_view(session: Session, code: str) -> OccupationView:
+def occupation_view(session: Session, code: str, lang: str) -> OccupationView:
     """The skills programs tagged with NOC ``code`` align to (most taught first), and those
     programs. A code no program names is ``NotFound``."""
     found = occupation(code)
@@ -213,27 +239,28 @@ def occupation_view(session: Session, code: str) -> OccupationView:
     if not rows:
         raise NotFound(f"no program prepares for NOC {code}")
     programs = [(program, institution) for program, institution in rows]
-    return OccupationView(found, skill_demand(program for program, _ in programs), programs)
+    skills = skill_demand((program for program, _ in programs), lang)
+    return OccupationView(found, skills, programs)
 
 
-def skill_demand(programs: Any) -> list[SkillDemand]:
-    """The skills of ``programs`` (OB alignments), counted by the programs that teach them."""
+def skill_demand(programs: Any, lang: str) -> list[SkillDemand]:
+    """The skills of ``programs`` (OB alignments), counted by the programs that teach them,
+    named for a page in ``lang``."""
     counted: Counter[tuple[str, str | None, str | None]] = Counter()
+    names: dict[str, LocalText] = {}
     for program in programs:
         seen = set()
         for skill in program.skills:
-            key = (
-                str(skill.get("targetName")),
-                skill.get("targetFramework"),
-                skill.get("targetCode"),
-            )
+            value = skill_value(program, skill) or ""
+            key = (value, skill.get("targetFramework"), skill.get("targetCode"))
+            names.setdefault(value, skill_text(program, skill, lang))
             if key not in seen:
                 seen.add(key)
                 counted[key] += 1
     return [
-        SkillDemand(name, framework, code, count)
-        for (name, framework, code), count in sorted(
-            counted.items(), key=lambda item: (-item[1], item[0][0])
+        SkillDemand(value, names[value], framework, code, count)
+        for (value, framework, code), count in sorted(
+            counted.items(), key=lambda item: (-item[1], names[item[0][0]].text)
         )
     ]
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from issuers.programs import LANGUAGES, skill_name
 from issuers.tables import DeliveryMode, Institution, InstitutionKind, Program
 from portal.tables import MAX_FACET_VALUE_LENGTH
 
@@ -193,10 +195,39 @@ def facet_values(program: Program, institution: Institution) -> Iterator[tuple[s
     """Every (filter, value) pair of ``program``, without duplicates of the same pair."""
     seen: set[tuple[str, str]] = set()
     for pair in _raw_facet_values(program, institution):
-        value = pair[1].strip()[:MAX_FACET_VALUE_LENGTH]
+        value = _stored(pair[1])
         if value and (pair[0], value) not in seen:
             seen.add((pair[0], value))
             yield pair[0], value
+
+
+def _stored(value: str) -> str:
+    return value.strip()[:MAX_FACET_VALUE_LENGTH]
+
+
+def skill_value(program: Program, skill: dict[str, Any]) -> str | None:
+    """A skill's filter value, the same whatever the page's language: its English name when it
+    has one, so that an English and a French program teaching it share the value, else its
+    French name."""
+    for language in LANGUAGES:
+        name = skill_name(program, skill, language)
+        if name:
+            return name
+    target = skill.get("targetName")
+    return target if isinstance(target, str) else None
+
+
+def skill_names(program: Program) -> Iterator[tuple[str, str, str]]:
+    """(filter value, language, name) of each skill of ``program`` in each language it has a
+    name in: what the skill filter shows in a page's language (``portal.skills``)."""
+    seen: set[tuple[str, str]] = set()
+    for skill in program.skills:
+        value = _stored(skill_value(program, skill) or "")
+        for language in LANGUAGES:
+            name = _stored(skill_name(program, skill, language) or "")
+            if value and name and (value, language) not in seen:
+                seen.add((value, language))
+                yield value, language, name
 
 
 def _raw_facet_values(program: Program, institution: Institution) -> Iterator[tuple[str, str]]:
@@ -215,9 +246,9 @@ def _raw_facet_values(program: Program, institution: Institution) -> Iterator[tu
         yield "sector", program.sector
     yield from (("occupation", code) for code in program.noc_codes)
     for skill in program.skills:
-        name = skill.get("targetName")
-        if isinstance(name, str):
-            yield "skill", name
+        value = skill_value(program, skill)
+        if value:
+            yield "skill", value
     yield "institution", institution.slug
     yield "kind", institution.kind
     if institution.region:

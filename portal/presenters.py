@@ -26,6 +26,7 @@ from portal.endorsements import VerifiedEndorsement
 from portal.facets import FACETS, SECTOR_LABELS, VALUE_LABELS, label
 from portal.occupations import occupations
 from portal.search import FacetCount, SearchResult
+from portal.skills import SkillNames
 
 API_PATH = "/api/v1/programs"
 
@@ -67,15 +68,18 @@ def summary(base_url: str, program: Program, institution: Institution) -> Progra
     )
 
 
-def _facets(facets: dict[str, list[FacetCount]]) -> list[Facet]:
+def _facets(facets: dict[str, list[FacetCount]], skills: SkillNames) -> list[Facet]:
+    def label(name: str, value: str, lang: str) -> str:
+        return skills.label(value, lang).text if name == "skill" else facet_label(name, value, lang)
+
     return [
         Facet(
             name=name,
             values=[
                 FacetValue(
                     value=count.value,
-                    label_en=facet_label(name, count.value, "en"),
-                    label_fr=facet_label(name, count.value, "fr"),
+                    label_en=label(name, count.value, "en"),
+                    label_fr=label(name, count.value, "fr"),
                     count=count.count,
                     selected=count.selected,
                 )
@@ -86,14 +90,14 @@ def _facets(facets: dict[str, list[FacetCount]]) -> list[Facet]:
     ]
 
 
-def program_list(base_url: str, result: SearchResult) -> ProgramList:
+def program_list(base_url: str, result: SearchResult, skills: SkillNames) -> ProgramList:
     notes = [*result.request.notes, *(["any_word"] if result.any_word else [])]
     return ProgramList(
         total=result.total,
         limit=result.request.limit,
         offset=result.request.offset,
         items=[summary(base_url, hit.program, hit.institution) for hit in result.hits],
-        facets=_facets(result.facets),
+        facets=_facets(result.facets, skills),
         notes=notes,
         corrections={word.word: list(word.alternatives) for word in result.corrections},
     )

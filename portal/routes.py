@@ -38,6 +38,7 @@ from portal.occupations import match_occupations, occupation, require_noc_code
 from portal.presenters import facet_label, money, pager, sector_label
 from portal.samples import SampleIssuer
 from portal.search import MAX_QUERY_CHARACTERS, FacetCountCache, parse_search_request, search
+from portal.skills import SkillNameCache
 from portal.stats import issued_count
 from portal.structured_data import course_data, json_for_script
 from verifier.messages import render_check, render_verdict
@@ -53,6 +54,7 @@ def create_portal_router(
     samples = SampleIssuer()
     # This process's filter counts, shared by the page and the API (``portal.catalog_version``).
     counts = FacetCountCache()
+    skill_names = SkillNameCache()
     router = APIRouter()
     helpers = {
         "facet_label": facet_label,
@@ -81,11 +83,14 @@ def create_portal_router(
             response.status_code = 400
             return response
         result = search(session, search_request, lang=lang, counts=counts)
+        skills = skill_names.get(session)
         return render_page(
             request,
             "portal/search.html",
             result=result,
             error=None,
+            skills=skills,
+            skill_values=skills.listed(lang, result.facets["skill"]),
             views=[program_view(hit.program, hit.institution, lang) for hit in result.hits],
             institution_names=institution_names(session, lang),
             pager=pager(parameters, result),
@@ -182,7 +187,7 @@ def create_portal_router(
     @router.get("/occupations/{code}", response_class=HTMLResponse, include_in_schema=False)
     def occupation_page(request: Request, code: str, session: SessionDep) -> HTMLResponse:
         lang = language_of(request)
-        found = occupation_view(session, require_noc_code(code))
+        found = occupation_view(session, require_noc_code(code), lang)
         return render_page(
             request,
             "portal/occupation.html",
@@ -191,5 +196,5 @@ def create_portal_router(
             **helpers,
         )
 
-    router.include_router(api.create_catalog_api_router(counts))
+    router.include_router(api.create_catalog_api_router(counts, skill_names))
     return router

@@ -33,14 +33,15 @@ from sqlmodel import Session, col, select
 
 from issuers.tables import Institution, Program
 from portal.catalog_version import note_catalog_change
-from portal.facets import KIND_LABELS, MODE_LABELS, SECTOR_LABELS, facet_values
+from portal.facets import KIND_LABELS, MODE_LABELS, SECTOR_LABELS, facet_values, skill_names
 from portal.occupations import occupations
-from portal.tables import MAX_TERM_LENGTH, IndexedProgram, ProgramFacet, SearchTerm
+from portal.tables import MAX_TERM_LENGTH, IndexedProgram, ProgramFacet, SearchTerm, SkillName
 from portal.text import fold, one_edit_away, tokens
 
 INDEX_TABLE = "portal_fts"
 MIN_FUZZY_LENGTH = 4
 BATCH = 500
+SKILL_KEYS = ("targetName", "targetCode")
 
 
 def is_search_index_table(name: str) -> bool:
@@ -96,9 +97,10 @@ def indexed_text(program: Program, institution: Institution) -> IndexedText:
     return IndexedText(
         name=_folded([program.name_en, program.name_fr]),
         skills=_folded(
-            str(skill.get(key) or "")
-            for skill in program.skills
-            for key in ("targetName", "targetCode")
+            [
+                *(str(skill.get(key) or "") for skill in program.skills for key in SKILL_KEYS),
+                *(name for _, _, name in skill_names(program)),
+            ]
         ),
         occupations=_folded([*noc_words, program.cip_code]),
         body=_folded(
@@ -176,6 +178,7 @@ def reindex_programs(session: Session, program_ids: Sequence[int]) -> None:
         ids = list(program_ids[start : start + BATCH])
         session.execute(_delete_statement(dialect), {"ids": ids})
         session.execute(delete(ProgramFacet).where(col(ProgramFacet.program_id).in_(ids)))
+        session.execute(delete(SkillName).where(col(SkillName.program_id).in_(ids)))
         session.execute(delete(IndexedProgram).where(col(IndexedProgram.program_id).in_(ids)))
         rows = session.exec(
             select(Program, Institution)
@@ -185,6 +188,7 @@ def reindex_programs(session: Session, program_ids: Sequence[int]) -> None:
         documents: list[dict[str, Any]] = []
         rows_of_programs: list[dict[str, Any]] = []
         facets: list[dict[str, Any]] = []
+        names: list[dict[str, Any]] = []
         words: set[str] = set()
         for program, institution in rows:
             assert program.id is not None
@@ -196,10 +200,16 @@ def reindex_programs(session: Session, program_ids: Sequence[int]) -> None:
                 {"program_id": program.id, "facet": facet, "value": value}
                 for facet, value in facet_values(program, institution)
             )
+            names.extend(
+                {"program_id": program.id, "skill": skill, "language": language, "name": name}
+                for skill, language, name in skill_names(program)
+            )
         if documents:
             session.execute(_insert_statement(dialect), documents)
         if facets:
             session.execute(insert(ProgramFacet), facets)
+        if names:
+            session.execute(insert(SkillName), names)
         if rows_of_programs:
             session.execute(insert(IndexedProgram), rows_of_programs)
         _add_terms(session, words)
@@ -226,6 +236,7 @@ def rebuild_index(session: Session) -> int:
     """Rebuild the whole index from the programs table; returns the number of programs read."""
     session.execute(text("DELETE FROM portal_fts"))
     session.execute(delete(ProgramFacet))
+    session.execute(delete(SkillName))
     session.execute(delete(IndexedProgram))
     session.execute(delete(SearchTerm))
     ids = [program_id for program_id in session.exec(select(col(Program.id))).all()]

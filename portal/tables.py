@@ -1,7 +1,7 @@
 """The portal's own tables: the search vocabulary, and the sort keys and filter values of each
 published program.
 
-All three are derived from the issuers' tables by ``portal.search_index.reindex_program`` and can be
+All four are derived from the issuers' tables by ``portal.search_index.reindex_program`` and can be
 rebuilt from them at any time (``rebuild_index``); nothing here is a source of truth.
 
 The full-text index itself (``portal_fts``) is not a model: it is an FTS5 virtual table on
@@ -62,3 +62,17 @@ class ProgramFacet(SQLModel, table=True):
     )
     facet: str = Field(sa_column=Column(String(20), primary_key=True))
     value: str = Field(sa_column=Column(String(MAX_FACET_VALUE_LENGTH), primary_key=True))
+
+
+class SkillName(SQLModel, table=True):
+    """The name of a skill filter value in one language, as one published program gives it
+    (``portal.facets.skill_names``), so the filter speaks the page's language."""
+
+    __tablename__: ClassVar[str] = "portal_skill_name"
+
+    program_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("program.id", ondelete="CASCADE"), primary_key=True)
+    )
+    skill: str = Field(sa_column=Column(String(MAX_FACET_VALUE_LENGTH), primary_key=True))
+    language: str = Field(sa_column=Column(String(2), primary_key=True))
+    name: str = Field(sa_column=Column(String(MAX_FACET_VALUE_LENGTH), nullable=False))

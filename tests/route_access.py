@@ -124,6 +124,9 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         f"PUT {INSTITUTION_API}/programs/{{program_slug}}",
         f"GET {INSTITUTION_API}/programs/{{program_slug}}/endorsements",
         f"POST {INSTITUTION_API}/programs/{{program_slug}}/endorsements",
+        # Issue 16: the logo of the institution's badges.
+        f"PUT {INSTITUTION_API}/logo",
+        f"DELETE {INSTITUTION_API}/logo",
     ),
     "institution:manage_keys": (
         f"GET {INSTITUTION_API}/keys",
@@ -305,6 +308,8 @@ OWN_DATA_PAGES: tuple[str, ...] = (
 OWN_ACTIONS: dict[str, str] = {
     f"POST {INSTITUTION_API}/programs": "creates a program of the caller's institution",
     f"POST {INSTITUTION_API}/keys/rotate": "rotates the caller's own signing key",
+    f"PUT {INSTITUTION_API}/logo": "sets the logo of the caller's own institution",
+    f"DELETE {INSTITUTION_API}/logo": "removes the logo of the caller's own institution",
     # Issue 14: a CLR holds only the caller's institution's own awards of that email.
     f"POST {INSTITUTION_API}/clr": "issues a record of the caller's institution's own awards",
     "POST /console/logout": "ends the caller's own session",

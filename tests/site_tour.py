@@ -1,6 +1,6 @@
 """Every page a person sees, on one served deployment built through its own API and pages
-(issue #16): the demonstration catalog, an institution with a console user, a program, an
-award and a cohort, and a learner whose passport holds a claimed credential of that
+(issue #16): the demonstration catalog, an institution with a console user, a logo, a program,
+an award and a cohort, and a learner whose passport holds a claimed credential of that
 institution and one imported file, shared by a link.
 
 Used by the browser tour (tests/test_site_tour.py) and by ``make screenshots``
@@ -10,6 +10,7 @@ Used by the browser tour (tests/test_site_tour.py) and by ``make screenshots``
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PIL import Image, ImageDraw
 from sqlmodel import Session
 
 from keys.crypto_envelope import load_master_key
@@ -87,6 +89,18 @@ def _claim_award(tenant: Tenant) -> str:
     return str(claimed.headers["location"]).removeprefix("/passport/credentials/").split("?")[0]
 
 
+def _upload_logo(tenant: Tenant) -> None:
+    """The institution's logo, so that its badges show it (a lighthouse: a tower and a light)."""
+    image = Image.new("RGB", (120, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(45, 110), (75, 110), (68, 40), (52, 40)], fill="#a4161a")
+    draw.rectangle((48, 22, 72, 40), fill="#f2b705")
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    uploaded = tenant.api.put(f"/api/v1/institutions/{SLUG}/logo", content=output.getvalue())
+    assert uploaded.status_code == 200, uploaded.text
+
+
 def _console_csrf(tenant: Tenant, award: str) -> str:
     found = re.search(
         r'name="csrf" value="([^"]+)"', tenant.staff.get(f"/console/awards/{award}").text
@@ -112,6 +126,7 @@ def site_tour(directory: Path) -> Iterator[Tour]:
     with serving_at(create_app(settings), int(base_url.rsplit(":", 1)[1])):
         tenant = make_tenant(base_url, SLUG, MARKER, "")
         try:
+            _upload_logo(tenant)
             claimed = _claim_award(tenant)
             ids = tenant.ids
             share = tenant.learner.share([claimed, ids["credential_id"]])

@@ -237,3 +237,24 @@ def test_the_skill_filter_shows_the_most_used_then_more_and_finds_by_typing(
     skills.locator(".filter-search").fill("")
     skills.locator(".show-more").click()
     expect(skills.locator(".choice:visible")).to_have_count(choices.count())
+
+
+def test_the_skill_filter_speaks_french_and_still_finds_english_words(
+    visitors: dict[str, Page], tour: Tour
+) -> None:
+    page = visitors["public"]
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{tour.base_url}/programs?lang=fr")
+    skills = page.locator("fieldset:has(#find-skill)")
+    labels = skills.locator(".choice label").all_inner_texts()
+    assert any(label.startswith("souder des pièces métalliques") for label in labels)
+    assert not any(label.startswith("weld metal parts") for label in labels)
+    for typed in ("soud", "weld"):  # the French name, and the English one a reader may know
+        skills.locator(".filter-search").fill(typed)
+        expect(skills.locator(".choice:visible")).to_have_count(3)
+        for label in skills.locator(".choice:visible").all_inner_texts():
+            assert "soud" in label
+    page.goto(f"{tour.base_url}/programs?lang=en")
+    english = page.locator("fieldset:has(#find-skill) .choice label").all_inner_texts()
+    assert not any(label.startswith("lire des plans") for label in english)
+    assert any(label.startswith("read blueprints") for label in english)

@@ -37,7 +37,8 @@
     function apply() {
       const wanted = search.value.trim().toLocaleLowerCase();
       choices.forEach(function (choice, index) {
-        const text = choice.textContent.toLocaleLowerCase();
+        // A skill also answers to its name in the other language (data-names).
+        const text = (choice.textContent + " " + (choice.dataset.names || "")).toLocaleLowerCase();
         const checked = choice.querySelector("input").checked;
         const visible = wanted ? text.includes(wanted) : expanded || index < shown || checked;
         choice.hidden = !visible;

@@ -2,8 +2,8 @@
 
 - ``download``: one credential as JSON or JWS (whichever it was issued as: a signed document is
   never re-serialized into the other form), or baked into a PNG or SVG badge (OB 3.0 section 5.3).
-  A credential received baked comes back in its own image; otherwise it is baked into a plain
-  badge image made here.
+  A credential received baked comes back in its own image; otherwise it is baked into its badge
+  picture (``passport.wallet.badges``).
 - ``export_zip``: every credential exactly as received, plus ``manifest.json`` (file name, format,
   SHA-256, id, issuer, title, when added) so the archive can be checked file by file.
 - ``linkedin_url``: LinkedIn's "Add to profile" link (``startTask=CERTIFICATION_NAME``), whose
@@ -58,16 +58,6 @@ def available_formats(stored: StoredCredential) -> list[str]:
     return [_text_format(credential_text(stored)).value, "png", "svg"]
 
 
-def stored_badge_art(stored: StoredCredential) -> BadgeArt:
-    """The badge picture of a stored credential: its title and issuer (the colour from the
-    issuer's identifier, the same on every page and download)."""
-    return BadgeArt(
-        str(stored.display.get("title") or ""),
-        str(stored.display.get("issuer_claimed_name") or ""),
-        stored.issuer_id or "",
-    )
-
-
 MEDIA_TYPES = {
     CredentialFormat.JSON: ("application/vc+ld+json", "json"),
     CredentialFormat.JWS: ("application/vc+jwt", "jwt"),
@@ -76,8 +66,9 @@ MEDIA_TYPES = {
 }
 
 
-def download(stored: StoredCredential, requested: str) -> Download:
-    """The credential in ``requested`` form; NotFound for a form it does not come in."""
+def download(stored: StoredCredential, requested: str, art: BadgeArt) -> Download:
+    """The credential in ``requested`` form, baked into ``art`` for an image (made here unless
+    it came baked); NotFound for a form it does not come in."""
     if requested not in available_formats(stored):
         raise NotFound(
             N_("this credential cannot be downloaded as %(format)s"), params={"format": requested}
@@ -90,7 +81,6 @@ def download(stored: StoredCredential, requested: str) -> Download:
     text = credential_text(stored)
     if wanted in (CredentialFormat.JSON, CredentialFormat.JWS):
         return Download(filename, media_type, text.encode("utf-8"))
-    art = stored_badge_art(stored)
     image = badge_png(art) if wanted is CredentialFormat.PNG else badge_svg(art).encode("utf-8")
     return Download(filename, media_type, bake(image, text))
 

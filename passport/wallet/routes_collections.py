@@ -14,6 +14,7 @@ from starlette.responses import Response
 from passport.database import SessionDep
 from passport.i18n import negotiate_language
 from passport.wallet import holdings
+from passport.wallet.badges import BadgesDep
 from passport.wallet.display import holder_name, skills_summary, timeline
 from passport.wallet.exports import Download, export_zip, qr_svg
 from passport.wallet.presenting import sign_presentation
@@ -51,6 +52,7 @@ def collection_page(
     wallet: WalletDep,
     current: SignedInDep,
     moment: NowDep,
+    badges: BadgesDep,
 ) -> HTMLResponse:
     learner = current.learner
     collection = holdings.get_collection(session, learner.id, collection_id)
@@ -61,7 +63,7 @@ def collection_page(
         "wallet_collection.html",
         learner=learner,
         collection=collection,
-        entries=timeline_entries(credentials, learner, wallet, language, moment),
+        entries=timeline_entries(badges, credentials, learner, wallet, language, moment),
     )
 
 
@@ -119,6 +121,7 @@ def printable_summary(
     wallet: WalletDep,
     current: SignedInDep,
     moment: NowDep,
+    badges: BadgesDep,
     credential: Chosen = None,
 ) -> HTMLResponse:
     """The one-page summary under the learner's name: one share link for the printed set
@@ -136,7 +139,8 @@ def printable_summary(
     )
     session.commit()
     link = share_url(request.app.state.settings.base_url, made.token)
-    entries = timeline_entries(chosen, learner, wallet, negotiate_language(request), moment)
+    language = negotiate_language(request)
+    entries = timeline_entries(badges, chosen, learner, wallet, language, moment)
     position = {stored.id: index for index, stored in enumerate(chosen, start=1)}
     for entry in entries:
         number = position[entry["stored"].id]

@@ -13,6 +13,7 @@ from credentials.errors import InputTooLarge, InvalidInput, PassportError
 from passport.database import SessionDep
 from passport.i18n import N_, error_text, negotiate_language
 from passport.wallet import claim, holdings
+from passport.wallet.badges import Badges, BadgesDep
 from passport.wallet.display import (
     issued_to_another_holder,
     issuer_view,
@@ -44,19 +45,22 @@ MAX_IMPORT_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 
 
 def timeline_entries(
+    badges: Badges,
     credentials: list[StoredCredential],
     learner: Learner,
     wallet: WalletState,
     language: str,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """Each credential with its registry-named issuer, its live state and whether it names
-    another holder, newest first."""
+    """Each credential with its registry-named issuer, its badge, its live state and whether it
+    names another holder, newest first."""
     registry = wallet.live.service.registry
     reports = wallet.live.reports_for(credentials, now)
+    arts = badges.of_each(credentials, reports)
     return [
         {
             "stored": stored,
+            "badge": arts[stored.id],
             "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
             "state": live_state(reports[stored.id]),
             "headline": render_verdict(reports[stored.id].verdict, language),
@@ -68,7 +72,12 @@ def timeline_entries(
 
 @router.get("/passport", response_class=HTMLResponse)
 def passport_home(
-    request: Request, session: SessionDep, wallet: WalletDep, current: SignedInDep, moment: NowDep
+    request: Request,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    moment: NowDep,
+    badges: BadgesDep,
 ) -> HTMLResponse:
     learner = current.learner
     credentials = holdings.list_credentials(session, learner.id)
@@ -77,7 +86,7 @@ def passport_home(
         request,
         "wallet_passport.html",
         learner=learner,
-        entries=timeline_entries(credentials, learner, wallet, language, moment),
+        entries=timeline_entries(badges, credentials, learner, wallet, language, moment),
         skills=skills_summary(credentials),
         collections=holdings.list_collections(session, learner.id),
     )
@@ -91,6 +100,7 @@ def credential_page(
     wallet: WalletDep,
     current: SignedInDep,
     moment: NowDep,
+    badges: BadgesDep,
 ) -> HTMLResponse:
     learner = current.learner
     stored = holdings.get_credential(session, learner.id, credential_id)
@@ -105,6 +115,7 @@ def credential_page(
         state=live_state(report),
         other_holder=issued_to_another_holder(stored, learner.did),
         issuer=issuer_view(stored.issuer_id, wallet.live.service.registry, language, report),
+        badge_picture=badges.of(stored, report),
         formats=available_formats(stored),
         collections=holdings.list_collections(session, learner.id),
     )
@@ -112,10 +123,17 @@ def credential_page(
 
 @router.get("/passport/credentials/{credential_id}/download/{requested}")
 def credential_download(
-    credential_id: str, requested: str, session: SessionDep, current: SignedInDep
+    credential_id: str,
+    requested: str,
+    session: SessionDep,
+    wallet: WalletDep,
+    current: SignedInDep,
+    moment: NowDep,
+    badges: BadgesDep,
 ) -> Response:
     stored = holdings.get_credential(session, current.learner.id, credential_id)
-    return file_response(download(stored, requested))
+    art = badges.of(stored, wallet.live.report_for(stored, moment))
+    return file_response(download(stored, requested, art))
 
 
 def file_response(file: Any) -> Response:

@@ -15,6 +15,7 @@ from passport.database import SessionDep
 from passport.i18n import N_, negotiate_language
 from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
+from passport.wallet.badges import BadgesDep
 from passport.wallet.display import issuer_view
 from passport.wallet.exports import Download, available_formats, download, qr_png, qr_svg
 from passport.wallet.routes_passport import file_response
@@ -121,7 +122,12 @@ def missing_share(request: Request) -> HTMLResponse:
 
 @router.get("/s/{token}", response_class=HTMLResponse)
 def public_share(
-    request: Request, token: str, session: SessionDep, wallet: WalletDep, moment: NowDep
+    request: Request,
+    token: str,
+    session: SessionDep,
+    wallet: WalletDep,
+    moment: NowDep,
+    badges: BadgesDep,
 ) -> HTMLResponse:
     opened = sharing.open_share(session, token, moment)
     if opened is None:
@@ -135,9 +141,11 @@ def public_share(
     replaced = replaced_copies(
         session, (item.credential_id for item in credentials if item.credential_id)
     )
+    arts = badges.of_each(credentials, reports)
     shown: list[dict[str, Any]] = [
         {
             "stored": stored,
+            "badge": arts[stored.id],
             "view": wallet.live.explained(reports[stored.id], language),
             "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
             "formats": available_formats(stored),
@@ -157,10 +165,19 @@ def public_share(
 
 @router.get("/s/{token}/{number}/{requested}")
 def public_share_download(
-    request: Request, token: str, number: int, requested: str, session: SessionDep, moment: NowDep
+    request: Request,
+    token: str,
+    number: int,
+    requested: str,
+    session: SessionDep,
+    wallet: WalletDep,
+    moment: NowDep,
+    badges: BadgesDep,
 ) -> Response:
     """A shared credential as a file, to verify it anywhere else (not counted as a view)."""
     opened = sharing.open_share(session, token, moment)
     if opened is None or not 1 <= number <= len(opened[1]):
         return missing_share(request)
-    return file_response(download(opened[1][number - 1], requested))
+    stored = opened[1][number - 1]
+    art = badges.of(stored, wallet.live.report_for(stored, moment))
+    return file_response(download(stored, requested, art))

@@ -1,4 +1,5 @@
-"""Badge pictures (credentials.badge_art, issue #16): whose and what for, readable, and safe.
+"""Badge pictures (credentials.badge_art, issue #16): whose and what for, readable, and safe,
+with an uploaded logo reduced to its pixels.
 
 The SVG is parsed with the standard library's XML parser and the PNG opened with Pillow, so the
 tests read the pictures as any other program would.
@@ -6,14 +7,25 @@ tests read the pictures as any other program would.
 
 from __future__ import annotations
 
+import base64
 import io
 import xml.etree.ElementTree as ET
 
 import pytest
 from PIL import Image
 
-from credentials.badge_art import PALETTE, BadgeArt, badge_png, badge_svg
+from credentials.badge_art import (
+    LOGO_SIZE,
+    MAX_LOGO_BYTES,
+    MAX_LOGO_SIDE,
+    PALETTE,
+    BadgeArt,
+    badge_png,
+    badge_svg,
+    checked_logo,
+)
 from credentials.baking import bake_svg, extract_svg
+from credentials.errors import InputTooLarge, InvalidInput
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -84,3 +96,47 @@ def test_the_png_is_a_square_picture_in_the_institutions_colour() -> None:
 def test_the_svg_can_carry_a_baked_credential() -> None:
     baked = bake_svg(badge_svg(BadgeArt("Welding", "College", "k")).encode(), '{"id": "x"}')
     assert extract_svg(baked) == '{"id": "x"}'
+
+
+def _image(mode: str, size: tuple[int, int], colour: object, kind: str = "PNG") -> bytes:
+    output = io.BytesIO()
+    Image.new(mode, size, colour).save(output, format=kind)  # type: ignore[arg-type]
+    return output.getvalue()
+
+
+def test_a_logo_is_drawn_again_small_and_keeps_nothing_but_its_pixels() -> None:
+    upload = _image("RGB", (400, 200), (200, 0, 0)) + b"<script>alert(1)</script>"
+    logo = checked_logo(upload)
+    assert b"script" not in logo
+    image = Image.open(io.BytesIO(logo))
+    assert (image.format, image.size) == ("PNG", (LOGO_SIZE, LOGO_SIZE // 2))
+    assert image.convert("RGB").getpixel((10, 10)) == (200, 0, 0)
+    assert checked_logo(_image("RGB", (50, 50), (0, 0, 200), "JPEG"))  # JPEG is read too
+
+
+@pytest.mark.parametrize(
+    ("upload", "error"),
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", InvalidInput),
+        (_image("RGB", (8, 8), (0, 0, 0), "GIF"), InvalidInput),
+        (b"\x89PNG\r\n\x1a\n", InvalidInput),
+        (bytes(MAX_LOGO_BYTES + 1), InputTooLarge),
+        # A small file declaring a huge picture: refused from its header, never decoded.
+        (_image("1", (MAX_LOGO_SIDE + 1, 1), 0), InputTooLarge),
+    ],
+)
+def test_what_is_not_a_small_png_or_jpeg_is_refused(upload: bytes, error: type) -> None:
+    with pytest.raises(error):
+        checked_logo(upload)
+
+
+def test_a_badge_with_a_logo_shows_it_instead_of_the_initials() -> None:
+    logo = checked_logo(_image("RGB", (64, 64), (200, 0, 0)))
+    art = BadgeArt("Welding", "Collège Nord", "k", "#1a6b3c", logo)
+    document = ET.fromstring(badge_svg(art))
+    [picture] = document.iter(f"{SVG}image")
+    assert picture.get("href") == "data:image/png;base64," + base64.b64encode(logo).decode()
+    assert "CN" not in "".join(document.itertext())
+    png = Image.open(io.BytesIO(badge_png(art))).convert("RGB")
+    assert png.getpixel((128, 96)) == (200, 0, 0)
+    assert png.getpixel((128, 20)) == (0x1A, 0x6B, 0x3C)

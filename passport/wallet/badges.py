@@ -1,0 +1,101 @@
+"""The badge pictures of held credentials (issue #16).
+
+A credential of one of this deployment's institutions shows that institution's badge: its
+brand colour and its logo (``issuers.award_delivery.badge_art``). Only when the credential's
+live report shows that the signing key is the issuer's (``key_is_issuers``), as for the
+registry name (``passport.wallet.display.issuer_view``): a forgery naming one of our
+institutions' DIDs gets the palette colour and the initials of the name it claims, never the
+institution's look. Any other credential's colour comes from its issuer's identifier.
+
+Institutions are found by every DID they have had (a did:key institution takes a new DID when
+its key is rotated or revoked), in one query for a whole page, and only when a credential on
+it is ours (``DeploymentDocuments.is_our_institution`` answers from memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import literal
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+
+from credentials.badge_art import BadgeArt
+from issuers.award_delivery import badge_art
+from issuers.identity import ISSUER_OWNER_KIND
+from issuers.tables import Institution
+from keys.tables import SigningKey
+from passport.database import SessionDep
+from passport.own_documents import DeploymentDocuments
+from passport.wallet.tables import StoredCredential
+from verifier.explain import key_is_issuers
+from verifier.pipeline import VerificationReport
+
+
+def institutions_by_did(session: Session, dids: Iterable[str]) -> dict[str, Institution]:
+    """This deployment's institutions whose DID is, or was, one of ``dids`` (their keys record
+    every DID they have had), by that DID: one query."""
+    wanted = set(dids)
+    if not wanted:
+        return {}
+    owner = literal(f"{ISSUER_OWNER_KIND}:").op("||")(col(Institution.slug))
+    rows = session.exec(
+        select(SigningKey.did, Institution)
+        .join(Institution, col(SigningKey.owner_id) == owner)
+        .where(col(SigningKey.did).in_(wanted))
+    ).all()
+    return dict(rows)
+
+
+def stored_badge_art(stored: StoredCredential, institution: Institution | None = None) -> BadgeArt:
+    """The badge of ``stored``: ``institution``'s when given, else made of its claims."""
+    title = str(stored.display.get("title") or "")
+    if institution is not None:
+        return badge_art(title, institution)
+    return BadgeArt(
+        title, str(stored.display.get("issuer_claimed_name") or ""), stored.issuer_id or ""
+    )
+
+
+@dataclass(frozen=True)
+class Badges:
+    """The badges of one request's credentials: its session, and whether a DID is one of this
+    deployment's institutions' (``DeploymentDocuments.is_our_institution``, from memory, so a
+    page of other issuers' credentials costs no query)."""
+
+    session: Session
+    ours: Callable[[str], bool]
+
+    def of_each(
+        self, credentials: Iterable[StoredCredential], reports: Mapping[str, VerificationReport]
+    ) -> dict[str, BadgeArt]:
+        """The badge of each credential (by its id), its institution's where the report
+        shows the signing key is the issuer's."""
+        held = list(credentials)
+        trusted = {
+            stored.id: stored.issuer_id
+            for stored in held
+            if stored.issuer_id
+            and self.ours(stored.issuer_id)
+            and stored.id in reports
+            and key_is_issuers(reports[stored.id].checks)
+        }
+        institutions = institutions_by_did(self.session, (did for did in trusted.values() if did))
+        return {
+            stored.id: stored_badge_art(stored, institutions.get(trusted.get(stored.id) or ""))
+            for stored in held
+        }
+
+    def of(self, stored: StoredCredential, report: VerificationReport) -> BadgeArt:
+        return self.of_each([stored], {stored.id: report})[stored.id]
+
+
+def badges(request: Request, session: SessionDep) -> Badges:
+    own: DeploymentDocuments = request.app.state.own_documents
+    return Badges(session, own.is_our_institution)
+
+
+BadgesDep = Annotated[Badges, Depends(badges)]
