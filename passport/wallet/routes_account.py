@@ -1,4 +1,5 @@
-"""Pages to sign up, sign in, sign out and delete the account (thin: ``accounts`` does the work)."""
+"""Pages to sign up, sign in, sign out and delete the account (thin: ``accounts`` and ``signups``
+do the work)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from credentials.errors import InvalidInput
 from issuers.email_tokens import SIGNUP_LIFETIME
+from passport.settings import Mode
 from passport.wallet import accounts, signups
 from passport.wallet.tables import Learner as LearnerRow
 from passport.wallet.tables import PendingSignUp
@@ -201,3 +202,28 @@ def test_attack_guessing_the_password_on_a_sign_up_link_is_rate_limited(
         assert blocked.status_code == 429 and "too many failed sign-in attempts" in blocked.text
     finally:
         visitor.close()
+
+
+def test_without_a_mail_relay_sign_up_is_refused_with_its_reason(tmp_path: Path) -> None:
+    """Production without ``PASSPORT_SMTP_URL`` sends no mail, so no sign-up could finish: the
+    form says why, the same for every address, and keeps nothing."""
+    with (
+        served_on(tmp_path, mode=Mode.PRODUCTION, base_url="https://passport.example.ca") as (
+            app,
+            url,
+        ),
+        httpx.Client(base_url=url) as client,
+    ):
+        form = client.get("/passport/signup")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        # The form's cookie is Secure (https site): sent by hand, as a TLS proxy would carry it.
+        answer = client.post(
+            "/passport/signup",
+            data={"email": _fresh_email(), "password": PASSWORD, "csrf_token": token[1]},
+            headers={"Cookie": form.headers["set-cookie"].split(";")[0]},
+        )
+        assert answer.status_code == 403
+        assert "sign-up needs e-mail, which this site has not set up" in answer.text
+        with Session(app.state.engine) as session:
+            assert session.exec(select(PendingSignUp)).all() == []
