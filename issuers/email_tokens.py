@@ -1,10 +1,12 @@
-"""Single-use, expiring tokens sent by email: confirm an address, reset a forgotten password.
+"""Single-use, expiring tokens sent by email: confirm an address, finish a sign-up, reset a lost
+password.
 
 The token is 256 random bits (``secrets.token_urlsafe``); only its SHA-256 is stored, so a copy of
 the database gives no working link (OWASP Forgot Password cheat sheet: "store the token hashed",
 "single use", "expire"). Issuing a new token for the same account and purpose voids the earlier
-ones, so only the latest link works. ``account`` names the owner: ``learner:<id>`` or
-``staff:<id>``. Learners (the shell) and institution staff (the console) share this one table.
+ones, so only the latest link works. ``account`` names the owner: ``learner:<id>``,
+``staff:<id>``, or ``signup:<id>`` for a learner's sign-up that has no account yet. Learners (the
+shell) and institution staff (the console) share this one table.
 
 Services take the caller's ``Session`` and ``now``; they flush, the caller commits.
 """
@@ -25,6 +27,9 @@ from keys.tables import UTCDateTime
 TOKEN_BYTES = 32
 CONFIRM_LIFETIME = timedelta(days=2)
 RESET_LIFETIME = timedelta(hours=1)
+# A sign-up link makes the account: a day is long enough to find the mail, short enough that a
+# forgotten sign-up does not wait for years.
+SIGNUP_LIFETIME = timedelta(days=1)
 # "Forgot password" is open to anyone: at most one reset mail per account in this while, so the
 # form cannot flood someone's mailbox (the earlier link keeps working meanwhile).
 RESET_PAUSE = timedelta(minutes=1)
@@ -33,9 +38,14 @@ RESET_PAUSE = timedelta(minutes=1)
 class Purpose(StrEnum):
     CONFIRM = "confirm"
     RESET = "reset"
+    SIGNUP = "signup"
 
 
-LIFETIMES = {Purpose.CONFIRM: CONFIRM_LIFETIME, Purpose.RESET: RESET_LIFETIME}
+LIFETIMES = {
+    Purpose.CONFIRM: CONFIRM_LIFETIME,
+    Purpose.RESET: RESET_LIFETIME,
+    Purpose.SIGNUP: SIGNUP_LIFETIME,
+}
 
 
 class EmailToken(SQLModel, table=True):
@@ -101,10 +111,13 @@ def redeem(session: Session, purpose: Purpose, token: str, now: datetime) -> str
     row = _valid(session, purpose, token, now)
     if row is None:
         return None
-    row.used_at = now
-    session.add(row)
-    session.flush()
-    return row.account
+    # Taken atomically: of two requests racing with one link, only one gets its account.
+    used = session.exec(
+        update(EmailToken)
+        .where(col(EmailToken.token_hash) == row.token_hash, col(EmailToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    return row.account if used.rowcount == 1 else None
 
 
 def _valid(session: Session, purpose: Purpose, token: str, now: datetime) -> EmailToken | None:

@@ -9,9 +9,10 @@ URL can claim the credential (OpenID4VCI 1.0 section 4.1.3; section 13.6 on the 
 confidentiality). An
 employer's view of a presentation request carries ``?key=``, a share QR code image ``?t=``, and
 the claim form may be opened with the whole offer link in ``?offer=``; the links of the
-confirmation and password-reset emails carry a single-use token in their path. None of these may
-reach a log: uvicorn's access log writes every request line, so ``install_secret_redaction`` puts a
-filter on its loggers that rewrites each record's arguments with ``redact_secrets``.
+confirmation, sign-up and password-reset emails carry a single-use token in their path. None of
+these may reach a log: uvicorn's access log writes every request line, so
+``install_secret_redaction`` puts a filter on its loggers that rewrites each record's arguments
+with ``redact_secrets``.
 
 >>> redact_secrets("GET /s/abc123/1/json?t=xyz&lang=fr HTTP/1.1")
 'GET /s/[redacted]/1/json?t=[redacted]&lang=fr HTTP/1.1'
@@ -26,10 +27,11 @@ import re
 
 REDACTED = "[redacted]"
 # Path segments that are bearer secrets: the share token, the offer's secret (offer, claim page),
-# the tokens of the emailed confirmation and password reset links (passport.wallet.email_flows).
+# the tokens of the emailed confirmation, sign-up and password reset links
+# (passport.wallet.email_flows, passport.wallet.signups).
 _SECRET_SEGMENT = re.compile(
-    r"(/s/|/oid4vci/offers/|offers%2F|/claim/|/passport/confirm/|/passport/reset/|/console/reset/)"
-    r"[^/?#&\s\"']+"
+    r"(/s/|/oid4vci/offers/|offers%2F|/claim/|/passport/confirm/|/passport/reset/|/console/reset/"
+    r"|/passport/signup/)[^/?#&\s\"']+"
 )
 # Query parameters that are bearer secrets (also inside a percent-encoded offer link).
 _SECRET_PARAMETER = re.compile(

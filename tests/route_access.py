@@ -110,6 +110,10 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /console/confirm/{email_token}",
         "GET /console/reset/{email_token}",
         "POST /console/reset/{email_token}",
+        # issue 13: the link mailed at sign-up makes the account; the token in the path and the
+        # password chosen at sign-up are the capability (passport.wallet.signups).
+        "GET /passport/signup/{email_token}",
+        "POST /passport/signup/{email_token}",
     ),
     ADMIN: (
         "POST /api/v1/institutions",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tests.issuers.test_award_console import PASSWORD, logged_in, staff_email
-from tests.passport.wallet.support import Learner, Visitor, signed_credential
+from tests.passport.wallet.support import Learner, Mailbox, Visitor, signed_credential
 from tests.verifier.support import Issuer
 
 ADMIN_TOKEN = "route-isolation-admin-token"
@@ -147,7 +147,9 @@ def employer_request(base_url: str) -> str:
         employer.close()
 
 
-def make_tenant(base_url: str, slug: str, marker: str, request_id: str) -> Tenant:
+def make_tenant(
+    base_url: str, slug: str, marker: str, request_id: str, mailbox: Mailbox | None = None
+) -> Tenant:
     with httpx.Client(
         base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
     ) as admin:
@@ -157,7 +159,7 @@ def make_tenant(base_url: str, slug: str, marker: str, request_id: str) -> Tenan
         marker=marker,
         api=httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30),
         staff=logged_in(base_url, slug),
-        learner=Learner(base_url),
+        learner=Learner(base_url, mailbox=mailbox),
         ids={"request_id": request_id, "prefix": key.partition(".")[0]},
     )
     _institution_data(tenant)

@@ -1,7 +1,7 @@
 """Every page a person sees, on one served deployment built through its own API and pages
 (issue #16): the demonstration catalog, an institution with a console user, a logo, a program,
-an award and a cohort, and a learner whose passport holds a claimed credential of that
-institution and one imported file, shared by a link.
+an award and a cohort, a sign-up waiting for its mailed link, and a learner whose passport holds
+a claimed credential of that institution and one imported file, shared by a link.
 
 Used by the browser tour (tests/test_site_tour.py) and by ``make screenshots``
 (tests/screenshots.py). ``pages`` lists (name, who, path) with who one of ``public``,
@@ -26,7 +26,13 @@ from keys.crypto_envelope import load_master_key
 from passport.app import create_app
 from passport.database import create_database_engine, upgrade_database
 from portal.demo import seed_demo_catalog
-from tests.passport.wallet.support import wallet_settings
+from tests.passport.wallet.support import (
+    PASSWORD,
+    DevMail,
+    Visitor,
+    new_signup_link,
+    wallet_settings,
+)
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 from tests.route_world import ADMIN_TOKEN, Tenant, make_tenant
 from tests.storage import sqlite_url
@@ -130,7 +136,8 @@ def site_tour(directory: Path) -> Iterator[Tour]:
             claimed = _claim_award(tenant)
             ids = tenant.ids
             share = tenant.learner.share([claimed, ids["credential_id"]])
-            yield Tour(base_url, tenant, _pages(ids, claimed, share), _pasted())
+            pages = _pages(ids, claimed, share, _signup_link(base_url))
+            yield Tour(base_url, tenant, pages, _pasted())
         finally:
             tenant.close()
 
@@ -143,7 +150,23 @@ def _pasted() -> str:
     return json.dumps(issuer.sign(document, "eddsa-jcs-2022"))
 
 
-def _pages(ids: dict[str, str], claimed: str, share: str) -> list[tuple[str, str, str]]:
+def _signup_link(base_url: str) -> str:
+    """The page of a sign-up's mailed link (opening it uses nothing up), for a new address."""
+    visitor = Visitor(base_url)
+    try:
+        email = "newcomer@example.ca"
+        asked = visitor.post(
+            "/passport/signup", {"email": email, "password": PASSWORD}, csrf_from="/passport/signup"
+        )
+        assert asked.status_code == 200, asked.text
+        return new_signup_link(DevMail(visitor), email, set())
+    finally:
+        visitor.close()
+
+
+def _pages(
+    ids: dict[str, str], claimed: str, share: str, signup: str
+) -> list[tuple[str, str, str]]:
     program = "/programs/lakeshore-college/plc-programming-fundamentals"
     return [
         ("home", "public", "/"),
@@ -158,6 +181,7 @@ def _pages(ids: dict[str, str], claimed: str, share: str) -> list[tuple[str, str
         ("presentation-request", "public", "/presentation-requests/new"),
         ("passport-login", "public", "/passport/login"),
         ("passport-signup", "public", "/passport/signup"),
+        ("passport-signup-finish", "public", signup),
         ("passport-forgot", "public", "/passport/forgot"),
         ("console-login", "public", "/console/login"),
         ("console-forgot", "public", "/console/forgot"),

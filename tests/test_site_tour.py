@@ -31,7 +31,8 @@ LANGS = ("en", "fr")
 PAGE_NAMES = [
     "home", "programs", "program", "institutions", "institution", "occupations", "occupation",
     "verify", "share", "presentation-request", "passport-login", "passport-signup",
-    "passport-forgot", "console-login", "console-forgot", "console-programs", "console-program",
+    "passport-signup-finish", "passport-forgot", "console-login", "console-forgot",
+    "console-programs", "console-program",
     "console-awards", "console-award", "console-issue", "console-cohort-upload", "console-cohort",
     "console-audit", "console-keys",
     "passport", "passport-credential", "passport-claim", "passport-import", "passport-sharing",

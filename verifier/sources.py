@@ -6,7 +6,9 @@ addresses, timeouts, size caps, cache) holds for everything a credential names.
   ``application/vc``, ``application/ld+json``, ``application/json``) or as a compact JWS
   (``application/vc+jwt``, ``application/jwt``). Its "checked as of" time is when the origin last
   vouched for it: a list served stale from the cache while the origin is briefly down keeps its
-  answer and says how old it is (Bitstring Status List 1.0 section 6.3 "caching").
+  answer and says how old it is (Bitstring Status List 1.0 section 6.3 "caching"). A cached copy
+  answers for at most 30 s, its ``ttl`` and its ``validUntil`` (``verifier.status_freshness``);
+  then the origin is asked again.
 - ``network_resolver``: did:key locally, did:web through ``keys.did_web``, and HTTPS issuer keys
   (``https://college.example/issuers/1#key``) from the controller document at the URL without its
   fragment, whose ``id`` must be that URL (VC Data Integrity 1.0 section 2.4 "controller
@@ -28,6 +30,7 @@ from credentials.proofs.vc_jose import looks_like_compact_jws
 from keys.did_web import DID_WEB_PREFIX, DidWebResolver
 from keys.fetcher import FetchResult, GuardedFetcher
 from verifier.context import FetchedDocument
+from verifier.status_freshness import ListLifetime
 
 JSON_MEDIA_TYPES = frozenset(
     {"application/vc+ld+json", "application/vc", "application/ld+json", "application/json"}
@@ -84,7 +87,20 @@ class FetchedStatusLists:
             digest = hashlib.sha256(result.content).hexdigest()
             return FetchedDocument(fetched_document_content(result, url), checked_at, digest)
 
-        return self._fetcher.fetch_usable(url, accept=STATUS_LIST_ACCEPT, read=read)
+        document = self._fetcher.fetch_usable(url, accept=STATUS_LIST_ACCEPT, read=read)
+        lifetime = ListLifetime.of(document.content)
+        if lifetime.must_revalidate(document.fetched_at, self._now):
+            # Older than the list may answer (status_freshness): ask its origin, with the ETag.
+            document = self._fetcher.fetch_usable(
+                url, accept=STATUS_LIST_ACCEPT, read=read, refresh=True
+            )
+            lifetime = ListLifetime.of(document.content)
+        if lifetime.expired(self._now):
+            raise ResolutionUnavailable(
+                f"the status list at {url} was valid until {lifetime.valid_until:%Y-%m-%d %H:%M} "
+                "UTC, and no newer one is published"
+            )
+        return document
 
 
 class HttpsKeyResolver:

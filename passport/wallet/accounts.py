@@ -12,8 +12,9 @@
   unknown e-mail address costs the same Argon2 work as a wrong password, so timing does not tell
   whether an account exists.
 - Sign-up is limited too (``SIGN_UP_LIMITS``): every attempt counts, per client address and per
-  e-mail address, so that nobody probes many addresses or one address many times. The password
-  is hashed before the address is looked up, so a taken address answers as slowly as a new one.
+  e-mail address, so that nobody probes many addresses or one address many times. The sign-up
+  form makes no account: ``passport.wallet.signups`` mails a link that does, and answers the
+  same whether or not the address has one. ``sign_up`` makes one at once (the demo, seeds).
 - At sign-up the learner gets a did:key whose private key the KeyStore keeps encrypted under the
   master key, owner ``learner:<id>``: it signs their presentations and OpenID4VCI proofs.
 
@@ -31,6 +32,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
@@ -80,6 +82,7 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 MAX_EMAIL_LENGTH = 320
 CSRF_PURPOSE = "passport-csrf-v1"
+ADDRESS_TAKEN = N_("an account with this e-mail address already exists; sign in instead")
 
 _HASHER = PasswordHasher()
 
@@ -151,24 +154,42 @@ def admit_sign_up(session: Session, *, email: str, client_address: str, now: dat
 def sign_up(
     session: Session, master: MasterKey, *, email: str, password: str, now: datetime
 ) -> SignedIn:
-    """Create the account, its did:key and a first session."""
+    """Create the account at once, with its did:key and a first session (the demo and seeds;
+    learners sign up through ``passport.wallet.signups``)."""
     address = normalized_email(email)
-    # Hashed before the address is looked up: a taken address costs the same Argon2 work.
     hashed = password_hash(checked_password(password))
-    taken = session.exec(select(Learner.id).where(Learner.email == address)).first()
+    return create_account(session, master, email=address, hashed_password=hashed, now=now)
+
+
+def create_account(
+    session: Session,
+    master: MasterKey,
+    *,
+    email: str,
+    hashed_password: str,
+    now: datetime,
+    confirmed: bool = False,
+) -> SignedIn:
+    """The account of a normalized ``email``, its did:key and a first session; ``Conflict``
+    when the address has an account (also when another request made it a moment ago)."""
+    taken = session.exec(select(Learner.id).where(Learner.email == email)).first()
     if taken is not None:
-        raise Conflict(N_("an account with this e-mail address already exists; sign in instead"))
+        raise Conflict(ADDRESS_TAKEN)
     learner_id = str(uuid.uuid4())
     key = KeyStore(session, master, now).create_key(owner_id(learner_id), DID_KEY_METHOD)
     learner = Learner(
         id=learner_id,
-        email=address,
-        password_hash=hashed,
+        email=email,
+        password_hash=hashed_password,
         did=key.did,
         created_at=now,
+        email_confirmed_at=now if confirmed else None,
     )
     session.add(learner)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(ADDRESS_TAKEN) from None
     return SignedIn(learner, _open_session(session, learner, now))
 
 
@@ -181,7 +202,7 @@ def sign_in(
     SIGN_IN_LIMITS.enforce(session, account_key=account_key, client_address=client_address, now=now)
     learner = session.exec(select(Learner).where(Learner.email == address)).first()
     stored_hash = learner.password_hash if learner is not None else None
-    if learner is None or not _password_matches(stored_hash, password):
+    if learner is None or not password_matches(stored_hash, password):
         SIGN_IN_LIMITS.record_failure(
             session, account_key=account_key, client_address=client_address, now=now
         )
@@ -193,7 +214,7 @@ def sign_in(
     return SignedIn(learner, _open_session(session, learner, now))
 
 
-def _password_matches(stored_hash: str | None, password: str) -> bool:
+def password_matches(stored_hash: str | None, password: str) -> bool:
     """Argon2id verification; without an account, the same work against a dummy hash."""
     try:
         matches = _HASHER.verify(stored_hash or _dummy_hash(), password[:MAX_PASSWORD_LENGTH])
@@ -242,7 +263,7 @@ def delete_account(session: Session, learner: Learner, password: str) -> None:
     honouring ``ON DELETE CASCADE``; the learner's signing keys go too (nothing they signed is
     kept anywhere by us, and a deleted learner must not keep a usable key).
     """
-    if not _password_matches(learner.password_hash, password):
+    if not password_matches(learner.password_hash, password):
         raise SignInRefused(N_("the password is wrong; nothing was deleted"))
     credential_ids = select(StoredCredential.id).where(StoredCredential.learner_id == learner.id)
     share_ids = select(ShareLink.id).where(ShareLink.learner_id == learner.id)

@@ -1,8 +1,8 @@
 """A learner's email flows: confirm the address, reset a forgotten password (issue 15).
 
-- At sign-up (and on "send it again") the learner gets a confirmation link; following it marks
-  the address confirmed. An unconfirmed account may do everything (the demo stays one click);
-  the passport shows a banner with a button to resend the link.
+- A learner who signed up by mail (``passport.wallet.signups``) is confirmed already. An account
+  made otherwise (before sign-up went by mail) may do everything, with a banner on the passport
+  whose button mails a confirmation link; following it marks the address confirmed.
 - "Forgot your password?" always answers the same page, whether or not the address has an
   account (no account enumeration, OWASP Forgot Password cheat sheet); only an existing account
   gets a mail, at most one per ``RESET_PAUSE``. The reset link works once, for

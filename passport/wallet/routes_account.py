@@ -1,4 +1,5 @@
-"""Pages to sign up, sign in, sign out and delete the account (thin: ``accounts`` does the work)."""
+"""Pages to sign up, sign in, sign out and delete the account (thin: ``accounts`` and ``signups``
+do the work)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from credentials.errors import PassportError
+from credentials.errors import Forbidden, PassportError
 from issuers.deps import mail_enabled
 from passport.database import SessionDep
-from passport.i18n import negotiate_language
-from passport.wallet import accounts, email_flows
+from passport.i18n import N_, negotiate_language
+from passport.wallet import accounts, signups
 from passport.wallet.web import (
     SESSION_COOKIE,
     CsrfDep,
@@ -28,13 +29,28 @@ from passport.wallet.web import (
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 SESSION_COOKIE_MAX_AGE = int(accounts.SESSION_LIFETIME.total_seconds())
+MAX_NEXT_LENGTH = 2048  # the column that keeps it for a pending sign-up
 
 
 def _safe_next(target: str) -> str:
     """Only a path on this site (never ``//elsewhere``): no open redirect after sign-in."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and len(target) <= MAX_NEXT_LENGTH
+    ):
         return target
     return "/passport"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _catches_mail(request: Request) -> bool:
+    """Whether mail lands in the built-in catcher (development and demo modes: ``/dev/mail``)."""
+    return getattr(request.app.state.mail, "catcher", None) is not None
 
 
 def _signed_in_response(request: Request, token: str, target: str) -> Response:
@@ -52,18 +68,28 @@ def signup_form(request: Request, next: str = "/passport") -> HTMLResponse:
 def signup(
     request: Request,
     session: SessionDep,
-    wallet: WalletDep,
     moment: NowDep,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/passport",
 ) -> Response:
-    address = request.client.host if request.client else "unknown"
+    # One answer whether or not the address has an account: the rest goes by mail (signups).
+    target = _safe_next(next)
     try:
-        accounts.admit_sign_up(session, email=email, client_address=address, now=moment)
+        if not mail_enabled(request):
+            raise Forbidden(
+                N_("sign-up needs e-mail, which this site has not set up; ask its operator")
+            )
+        accounts.admit_sign_up(session, email=email, client_address=_client(request), now=moment)
         session.commit()  # the attempt counts whatever becomes of it
-        created = accounts.sign_up(
-            session, wallet.master_key(), email=email, password=password, now=moment
+        signups.request_sign_up(
+            session,
+            email=email,
+            password=password,
+            next_path=target,
+            base_url=request.app.state.settings.base_url,
+            lang=negotiate_language(request),
+            now=moment,
         )
     except PassportError as error:
         session.rollback()
@@ -73,14 +99,62 @@ def signup(
             status=error.status,
             error=error_message(request, error),
             email=email,
-            next=_safe_next(next),
+            next=target,
         )
-    if mail_enabled(request):
-        base_url = request.app.state.settings.base_url
-        lang = negotiate_language(request)
-        email_flows.send_confirmation(session, created.learner, base_url, lang, moment)
     session.commit()
-    return _signed_in_response(request, created.token, next)
+    return page(request, "wallet_signup_sent.html", next=target, dev_mail=_catches_mail(request))
+
+
+@router.get("/passport/signup/{email_token}", response_class=HTMLResponse)
+def finish_signup_form(
+    request: Request, session: SessionDep, moment: NowDep, email_token: str
+) -> HTMLResponse:
+    # Opening the link changes nothing (a mail scanner may fetch it): the form's POST does.
+    valid = signups.link_is_valid(session, email_token, moment)
+    return page(
+        request,
+        "wallet_signup_finish.html",
+        status=200 if valid else 400,
+        token=email_token,
+        valid=valid,
+        error=None,
+    )
+
+
+@router.post("/passport/signup/{email_token}", dependencies=[CsrfDep])
+def finish_signup(
+    request: Request,
+    session: SessionDep,
+    wallet: WalletDep,
+    moment: NowDep,
+    email_token: str,
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        finished = signups.finish_sign_up(
+            session,
+            wallet.master_key(),
+            token=email_token,
+            password=password,
+            client_address=_client(request),
+            now=moment,
+        )
+    except PassportError as error:
+        if isinstance(error, accounts.SignInRefused):
+            session.commit()  # keeps the failure on record for the rate limit
+        else:
+            session.rollback()
+        valid = signups.link_is_valid(session, email_token, moment)
+        return page(
+            request,
+            "wallet_signup_finish.html",
+            status=error.status,
+            token=email_token,
+            valid=valid,
+            error=error_message(request, error),
+        )
+    session.commit()
+    return _signed_in_response(request, finished.signed_in.token, finished.next_path)
 
 
 @router.get("/passport/login", response_class=HTMLResponse)
@@ -97,10 +171,9 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/passport",
 ) -> Response:
-    address = request.client.host if request.client else "unknown"
     try:
         signed = accounts.sign_in(
-            session, email=email, password=password, client_address=address, now=moment
+            session, email=email, password=password, client_address=_client(request), now=moment
         )
     except PassportError as error:
         session.commit()  # keeps the failure on record for the rate limit

@@ -96,6 +96,23 @@ class SignUpAttempt(LoginFailureColumns, table=True):
     __tablename__: ClassVar[str] = "wallet_signup_attempt"
 
 
+class PendingSignUp(SQLModel, table=True):
+    """A sign-up waiting for the link mailed to its address (``passport.wallet.signups``): one
+    per address, replaced by a later sign-up, deleted when the link is followed. The account
+    exists only then, so the sign-up form answers the same whether or not the address has one."""
+
+    __tablename__: ClassVar[str] = "wallet_pending_signup"
+
+    id: str = Field(primary_key=True, sa_type=String(36))
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    password_hash: str = Field(sa_type=String(256), repr=False)
+    # Where the learner was going (a path on this site, e.g. a claim page): kept here, never
+    # put in the mail, so the link alone leads nowhere but to the account.
+    next_path: str = Field(sa_type=String(2048), repr=False)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
 class StoredCredential(SQLModel, table=True):
     """A credential in a passport, exactly as received."""
 

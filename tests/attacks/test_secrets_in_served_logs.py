@@ -1,7 +1,8 @@
 """Issue #13, "No secrets in logs or URLs": the real ``passport serve`` process, its access log on,
 is driven through every route that takes a bearer secret in its URL (an OpenID4VCI offer and its
 QR codes, the claim form opened from an offer link, a share link and its files, a share's QR
-code, an employer's request page); then its whole stdout and stderr are searched for each secret.
+code, an employer's request page, a sign-up's mailed link); then its whole stdout and stderr
+are searched for each secret.
 
 The in-process log guard (``tests.secrets_guard``) cannot see this: uvicorn's access log is only
 written by a server that configured uvicorn's logging, as ``passport serve`` does.
@@ -16,7 +17,13 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import httpx
 
 from tests.attacks.served_process import passport_serve
-from tests.passport.wallet.support import TEST_MASTER_KEY, Visitor
+from tests.passport.wallet.support import (
+    PASSWORD,
+    TEST_MASTER_KEY,
+    DevMail,
+    Visitor,
+    new_signup_link,
+)
 from tests.route_world import ADMIN_TOKEN, make_tenant
 
 SHARE_QR = re.compile(r'src="(/passport/shares/[^"]+/qr\.svg\?t=[^"]+)"')
@@ -79,6 +86,18 @@ def test_attack_no_bearer_secret_reaches_the_served_process_output(tmp_path: Pat
         assert qr is not None, shares_page
         share_qr_token = parse_qs(urlsplit(qr[1]).query)["t"][0]
         visited.append(tenant.learner.get(qr[1]))
+        newcomer = Visitor(base_url)
+        asked = newcomer.post(
+            "/passport/signup",
+            {"email": "newcomer@example.ca", "password": PASSWORD},
+            csrf_from="/passport/signup",
+        )
+        assert asked.status_code == 200, asked.text
+        signup_path = new_signup_link(DevMail(newcomer), "newcomer@example.ca", set())
+        visited.append(newcomer.get(signup_path))
+        joined = newcomer.post(signup_path, {"password": PASSWORD}, csrf_from=signup_path)
+        assert joined.status_code == 303, joined.text
+        newcomer.close()
         assert all(response.status_code == 200 for response in visited), [
             (response.request.url.path, response.status_code) for response in visited
         ]
@@ -96,6 +115,7 @@ def test_attack_no_bearer_secret_reaches_the_served_process_output(tmp_path: Pat
         "access token": access_token,
         "share token": share_token,
         "share QR token": share_qr_token,
+        "sign-up link token": signup_path.rsplit("/", 1)[1],
         "API key": api_key,
         "admin token": ADMIN_TOKEN,
     }

@@ -22,7 +22,7 @@ from issuers.offers import MAX_TX_CODE_FAILURES, PRE_AUTHORIZED_GRANT
 from passport.database import upgrade_database
 from tests.attacks.served_process import free_port, passport_serve
 from tests.issuers.test_award_api import _proof
-from tests.passport.wallet.support import TEST_MASTER_KEY, wallet_settings
+from tests.passport.wallet.support import TEST_MASTER_KEY, DevMail, Visitor, wallet_settings
 from tests.route_world import ADMIN_TOKEN, make_tenant
 from tests.storage import backend_params, isolated_postgres_schema, postgres_test_url, sqlite_url
 
@@ -48,6 +48,16 @@ def two_processes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[li
         yield [stack.enter_context(passport_serve(tmp_path, settings)).base_url for _ in range(2)]
 
 
+@pytest.fixture
+def both_mailboxes(two_processes: list[str]) -> Iterator[DevMail]:
+    """Both processes drain the one outbox, each into its own catcher: a learner's sign-up
+    mail is in either."""
+    visitors = [Visitor(url) for url in two_processes]
+    yield DevMail(*visitors)
+    for visitor in visitors:
+        visitor.close()
+
+
 def _offer(api: httpx.Client, award_id: str) -> tuple[str, str]:
     """A new offer with a transaction code: (its pre-authorized code, the transaction code)."""
     made = api.post(f"/api/v1/institutions/twin/awards/{award_id}/offers", json={"tx_code": True})
@@ -61,9 +71,11 @@ def _token_form(code: str, tx_code: str) -> dict[str, str]:
     return {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code}
 
 
-def test_attack_single_use_secrets_hold_across_two_processes(two_processes: list[str]) -> None:
+def test_attack_single_use_secrets_hold_across_two_processes(
+    two_processes: list[str], both_mailboxes: DevMail
+) -> None:
     first, second = (httpx.Client(base_url=url, timeout=30) for url in two_processes)
-    tenant = make_tenant(two_processes[0], "twin", "Twinmarker", "unused")
+    tenant = make_tenant(two_processes[0], "twin", "Twinmarker", "unused", both_mailboxes)
     try:
         code, tx_code = _offer(tenant.api, tenant.ids["award_id"])
         token = first.post("/oid4vci/token", data=_token_form(code, tx_code))
@@ -108,9 +120,11 @@ def _status_outcome(report: dict[str, object]) -> object:
     return next(check["outcome"] for check in checks if check["id"] == "status")
 
 
-def test_a_revoke_on_one_process_shows_at_once_on_the_other(two_processes: list[str]) -> None:
+def test_a_revoke_on_one_process_shows_at_once_on_the_other(
+    two_processes: list[str], both_mailboxes: DevMail
+) -> None:
     first, second = (httpx.Client(base_url=url, timeout=30) for url in two_processes)
-    tenant = make_tenant(two_processes[0], "twin", "Twinmarker", "unused")
+    tenant = make_tenant(two_processes[0], "twin", "Twinmarker", "unused", both_mailboxes)
     try:
         award = f"/api/v1/institutions/twin/awards/{tenant.ids['award_id']}"
         credential = tenant.api.get(f"{award}/credential.json").json()

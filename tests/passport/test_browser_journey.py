@@ -3,7 +3,8 @@
 ``passport demo`` seeds the database (demo mode, no fetch setting at all), the app is served at
 the port its base URL names, as ``passport serve`` does. Then: a registrar signs in with the
 sign-in the login page shows and issues an award; the mail catcher receives the email
-(``/dev/mail``); the learner clicks the claim link, signs up and claims in one click; shares a
+(``/dev/mail``); the learner clicks the claim link, signs up (following the link mailed to them,
+which brings them back to the claim) and claims in one click; shares a
 link; the employer opens it and reads "Verified", the recognized institution's name and the
 hours; the registrar revokes the award; the employer reloads and reads "revoked" at once.
 
@@ -27,8 +28,8 @@ from playwright.sync_api import Browser, Page, expect
 from passport.app import create_app
 from passport.settings import Settings
 from tests.browser import BROWSER_TIMEOUT_MS
+from tests.passport.browser_signup import sign_up_in_browser
 from tests.passport.test_demo_journey import demo_settings, run_demo
-from tests.passport.wallet.support import PASSWORD
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 from tests.storage import TEST_DATABASE_URL_VARIABLE
 
@@ -89,7 +90,7 @@ def caught_claim_link(page: Page, site: str) -> str:
     return link
 
 
-def learner_claims_and_shares(browser: Browser, link: str) -> str:
+def learner_claims_and_shares(browser: Browser, site: str, link: str) -> str:
     """Click the link, sign up, claim in one click, share; the share link."""
     context = browser.new_context(locale="en-CA")
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
@@ -97,9 +98,7 @@ def learner_claims_and_shares(browser: Browser, link: str) -> str:
         learner = context.new_page()
         learner.goto(link)
         learner.get_by_role("link", name="Add to my Learner Passport").click()
-        learner.get_by_label("E-mail address").fill("samira@example.ca")
-        learner.get_by_label("Password (at least 10 characters)").fill(PASSWORD)
-        learner.get_by_role("button", name="Create my passport").click()
+        sign_up_in_browser(learner, site, "samira@example.ca")
         learner.get_by_role("button", name="Add to my Learner Passport").click()
         expect(learner.get_by_role("status")).to_contain_text("verified and added")
         learner.get_by_role("link", name="My passport").first.click()
@@ -116,7 +115,7 @@ def test_issue_email_claim_share_verify_revoke(
 ) -> None:
     site = demo.base_url
     award_page = registrar_issues(page, site)
-    share_link = learner_claims_and_shares(browser, caught_claim_link(page, site))
+    share_link = learner_claims_and_shares(browser, site, caught_claim_link(page, site))
 
     context = browser.new_context(locale="en-CA")
     context.set_default_timeout(BROWSER_TIMEOUT_MS)

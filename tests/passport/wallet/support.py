@@ -1,5 +1,8 @@
 """Helpers for the wallet tests: settings, a served app, learners driving it over real HTTP.
 
+Learners sign up as people do: the form, then the link mailed to them (read from ``/dev/mail``,
+the app's own catcher, unless a test brings its own SMTP server).
+
 Credentials are signed for real by fresh did:key issuers (``tests.verifier.support.Issuer``);
 the trust registry is a real signed registry file when a test wants a recognized issuer.
 Nothing leaves 127.0.0.1.
@@ -7,13 +10,15 @@ Nothing leaves 127.0.0.1.
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from fastapi import FastAPI
@@ -29,11 +34,16 @@ from tests.verifier.support import COLLEGE_EN, Issuer, loopback_settings, regist
 TEST_MASTER_KEY = "_pqv7sjTbOH5bF90Bq8M_YqsNNj_WVyDGwKw2pJkOWw"
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_SIGNUP_LINK = re.compile(r"/passport/signup/[A-Za-z0-9_-]{20,}")
+# The mail pump polls its outbox every second; a loaded machine may take a few more.
+MAIL_WAIT_SECONDS = 30.0
 
 
 def wallet_settings(database_url: str, **overrides: object) -> Settings:
-    """Development settings with a master key, reaching loopback servers (tests only)."""
-    return loopback_settings(database_url, **({"master_key": TEST_MASTER_KEY} | overrides))
+    """Development settings with a master key, reaching loopback servers (tests only). The
+    mail pump does not pace itself: each learner waits for their sign-up mail."""
+    defaults: dict[str, object] = {"master_key": TEST_MASTER_KEY, "smtp_max_per_minute": 6000}
+    return loopback_settings(database_url, **(defaults | overrides))
 
 
 def recognized_settings(directory: Path, database_url: str, *issuers: Issuer) -> Settings:
@@ -103,19 +113,93 @@ class Visitor:
         return self.client.get(path, **kwargs)
 
 
+class Mailbox(Protocol):
+    """Where a test reads the mail the app sent (``DevMail``, or a test's own SMTP server)."""
+
+    def bodies(self, address: str) -> list[str]:
+        """The bodies of the messages to ``address`` that have arrived so far."""
+        ...
+
+
+class DevMail:
+    """The app's own mail catcher, read from ``/dev/mail`` as a newcomer would (development
+    and demo modes): the pump delivers a queued message within a second or two. Processes on
+    one database share the outbox, and each pump sends to its own catcher: read them all."""
+
+    def __init__(self, *visitors: Visitor) -> None:
+        self.visitors = visitors
+
+    def bodies(self, address: str) -> list[str]:
+        wanted = f'class="mail-to">{html.escape(address)}<'
+        found: list[str] = []
+        for visitor in self.visitors:
+            page = visitor.get("/dev/mail")
+            assert page.status_code == 200, "no /dev/mail: the app has its own SMTP relay"
+            articles = page.text.split('<article class="caught-mail">')[1:]
+            found += [html.unescape(item) for item in articles if wanted in item]
+        return found
+
+
+def new_signup_link(mailbox: Mailbox, address: str, known: set[str]) -> str:
+    """The path of a sign-up link (``/passport/signup/<token>``) mailed to ``address`` and not
+    in ``known``; waits for the mail to arrive."""
+    deadline = time.monotonic() + MAIL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        fresh = signup_links(mailbox, address) - known
+        if fresh:
+            [link] = fresh
+            return link
+        time.sleep(0.1)
+    raise AssertionError(f"no sign-up link mailed to {address}")
+
+
+def signup_links(mailbox: Mailbox, address: str) -> set[str]:
+    return {link for body in mailbox.bodies(address) for link in _SIGNUP_LINK.findall(body)}
+
+
+def wait_for_mail(mailbox: Mailbox, address: str, text: str) -> str:
+    """The first message to ``address`` that holds ``text``; waits for it to arrive."""
+    deadline = time.monotonic() + MAIL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = [body for body in mailbox.bodies(address) if text in body]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {address} holding {text!r}")
+
+
+def sign_up(
+    visitor: Visitor,
+    email: str,
+    *,
+    password: str = PASSWORD,
+    next: str | None = None,
+    mailbox: Mailbox | None = None,
+) -> httpx.Response:
+    """Sign up through the form, then follow the link of the mail that arrives and enter the
+    password again, as a learner does; the answer of that last step (303 when signed in)."""
+    mailbox = mailbox or DevMail(visitor)
+    known = signup_links(mailbox, email)
+    form = {"email": email, "password": password} | ({"next": next} if next else {})
+    asked = visitor.post("/passport/signup", form, csrf_from="/passport/signup")
+    assert asked.status_code == 200, asked.text
+    path = new_signup_link(mailbox, email, known)
+    return visitor.post(path, {"password": password}, csrf_from=path)
+
+
 class Learner(Visitor):
-    """A learner with an account (signed up on creation)."""
+    """A learner with an account (signed up on creation, through the mailed link)."""
 
     def __init__(
-        self, base_url: str, email: str | None = None, client: httpx.Client | None = None
+        self,
+        base_url: str,
+        email: str | None = None,
+        client: httpx.Client | None = None,
+        mailbox: Mailbox | None = None,
     ) -> None:
         super().__init__(base_url, client)
         self.email = email or f"learner-{uuid.uuid4().hex[:10]}@example.ca"
-        response = self.post(
-            "/passport/signup",
-            {"email": self.email, "password": PASSWORD},
-            csrf_from="/passport/signup",
-        )
+        response = sign_up(self, self.email, mailbox=mailbox)
         assert response.status_code == 303, response.text
 
     def import_bytes(self, data: bytes, filename: str = "credential.json") -> httpx.Response:

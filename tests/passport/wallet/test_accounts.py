@@ -25,9 +25,12 @@ from passport.wallet.tables import (
 )
 from tests.passport.wallet.support import (
     PASSWORD,
+    DevMail,
     Learner,
     Visitor,
+    new_signup_link,
     served_on,
+    sign_up,
     signed_credential,
 )
 from tests.verifier.support import Issuer
@@ -42,11 +45,7 @@ def sign_in(visitor: Visitor, email: str, password: str) -> httpx.Response:
 def _signup_cookie(base_url: str) -> str:
     visitor = Visitor(base_url)
     try:
-        response = visitor.post(
-            "/passport/signup",
-            {"email": "cookie@example.ca", "password": PASSWORD},
-            csrf_from="/passport/signup",
-        )
+        response = sign_up(visitor, "cookie@example.ca")
         return next(
             header
             for header in response.headers.get_list("set-cookie")
@@ -81,17 +80,24 @@ def test_session_cookie_is_secure_when_the_site_is_https(tmp_path: Path) -> None
         served_on(tmp_path, base_url="https://passport.example.ca") as (_app, base_url),
         httpx.Client(base_url=base_url) as client,
     ):
-        form = client.get("/passport/signup")
-        form_cookie = form.headers["set-cookie"]
-        assert "Secure" in form_cookie
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-        assert token is not None
-        # The client keeps Secure cookies off plain http; a TLS proxy would carry it.
-        response = client.post(
-            "/passport/signup",
-            data={"email": "tls@example.ca", "password": PASSWORD, "csrf_token": token[1]},
-            headers={"Cookie": form_cookie.split(";")[0]},
-        )
+
+        def post_form(path: str, data: dict[str, str]) -> httpx.Response:
+            form = client.get(path)
+            form_cookie = form.headers["set-cookie"]
+            assert "Secure" in form_cookie
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token is not None
+            # The client keeps Secure cookies off plain http; a TLS proxy would carry it.
+            return client.post(
+                path,
+                data=data | {"csrf_token": token[1]},
+                headers={"Cookie": form_cookie.split(";")[0]},
+            )
+
+        asked = post_form("/passport/signup", {"email": "tls@example.ca", "password": PASSWORD})
+        assert asked.status_code == 200
+        link = new_signup_link(DevMail(Visitor(base_url, client)), "tls@example.ca", set())
+        response = post_form(link, {"password": PASSWORD})
         assert response.status_code == 303
         assert "Secure" in response.headers["set-cookie"]
 
@@ -128,9 +134,9 @@ def test_login_rate_limit_per_account(learner: Learner, wallet_url: str) -> None
 def test_login_rate_limit_per_address(
     new_learner: Callable[[], Learner], wallet_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    target = new_learner()
     limits = dataclasses.replace(accounts.SIGN_IN_LIMITS, per_address=3)
     monkeypatch.setattr(accounts, "SIGN_IN_LIMITS", limits)
-    target = new_learner()
     visitor = Visitor(wallet_url)
     try:
         for number in range(3):

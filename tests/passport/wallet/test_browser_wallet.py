@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser import BROWSER_TIMEOUT_MS
+from tests.passport.browser_signup import sign_up_in_browser
 from tests.passport.wallet.fake_issuer import fake_issuer
-from tests.passport.wallet.support import PASSWORD, recognized_settings, served, signed_credential
+from tests.passport.wallet.support import recognized_settings, served, signed_credential
 from tests.storage import sqlite_url
 from tests.verifier.support import COLLEGE_EN, Issuer, png_badge
 
@@ -30,9 +31,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def sign_up(page: Page, site: str, email: str) -> None:
     page.goto(f"{site}/passport/signup")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password (at least 10 characters)").fill(PASSWORD)
-    page.get_by_role("button", name="Create my passport").click()
+    sign_up_in_browser(page, site, email)
     expect(page.get_by_role("heading", name="My passport", exact=True)).to_be_visible()
 
 

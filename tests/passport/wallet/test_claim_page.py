@@ -24,7 +24,7 @@ from tests.issuers.test_award_console import (
     upload,
     wait_for_batch,
 )
-from tests.passport.wallet.support import PASSWORD, Visitor
+from tests.passport.wallet.support import Visitor, sign_up
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 
 CLAIM_LINK = re.compile(r'id="claim-link" href="([^"]+)"')
@@ -71,9 +71,10 @@ def test_a_new_learner_signs_up_and_claims_in_one_click(registrar: httpx.Client)
         assert qr is not None and learner.get(qr[1]).status_code == 200
         signup = re.search(r'id="add-to-passport" href="([^"]+)"', page.text)
         assert signup is not None and signup[1].startswith("/passport/signup?next=")
-        form = {"email": "maelle@example.ca", "password": PASSWORD, "next": path}
-        made = learner.post("/passport/signup", form, csrf_from=signup[1])
-        assert made.headers["location"] == path  # back to the claim page
+        assert f'name="next" value="{path}"' in learner.get(signup[1]).text
+        # After the mailed link, back to the claim page.
+        made = sign_up(learner, "maelle@example.ca", next=path)
+        assert made.headers["location"] == path
         ready = learner.get(path).text
         offer = re.search(r'name="offer" value="([^"]+)"', ready)
         assert offer is not None and 'id="add-to-passport"' in ready

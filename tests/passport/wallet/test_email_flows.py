@@ -17,16 +17,23 @@ from sqlmodel import Session, select
 
 from issuers.email_tokens import EmailToken, Purpose, issue_token, redeem, valid_account
 from issuers.mail import OutboxMail
+from keys.crypto_envelope import load_master_key
 from passport.app import create_app
 from passport.database import upgrade_database
 from passport.wallet import accounts
 from passport.wallet.tables import Learner as LearnerRow
 from tests.issuers.test_award_mail import Inbox, smtp_server  # noqa: F401  (fixture)
-from tests.passport.wallet.support import PASSWORD, Learner, Visitor, wallet_settings
+from tests.passport.wallet.support import (
+    PASSWORD,
+    TEST_MASTER_KEY,
+    Learner,
+    Visitor,
+    wallet_settings,
+)
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 from tests.storage import sqlite_url
 
-LINK = re.compile(r"(http://127\.0\.0\.1:\d+)(/passport/(?:confirm|reset)/([A-Za-z0-9_-]+))")
+LINK = re.compile(r"(http://127\.0\.0\.1:\d+)(/passport/(?:confirm|reset|signup)/([A-Za-z0-9_-]+))")
 NEW_PASSWORD = "a brand new passphrase"
 
 
@@ -56,57 +63,96 @@ def _link(body: str) -> tuple[str, str]:
     return found[2], found[3]
 
 
-def _learner_row(session: Session, email: str) -> LearnerRow:
+def _learner_rows(session: Session, email: str) -> list[LearnerRow]:
     session.expire_all()
-    return session.exec(select(LearnerRow).where(LearnerRow.email == email)).one()
+    return list(session.exec(select(LearnerRow).where(LearnerRow.email == email)).all())
 
 
-def test_sign_up_sends_a_confirmation_link_in_the_pages_language_and_it_works_once(
+class InboxMail:
+    """The test's SMTP server as a ``Mailbox`` for the sign-up helper."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    def bodies(self, address: str) -> list[str]:
+        with self.inbox.lock:
+            return [message.body for message in self.inbox.messages if message.to == address]
+
+
+def test_the_sign_up_link_comes_in_the_pages_language_makes_the_account_once(
     site: tuple[str, Inbox, Session], caplog: pytest.LogCaptureFixture
 ) -> None:
     base_url, inbox, session = site
     caplog.set_level(logging.INFO, logger="uvicorn.access")
     visitor = Visitor(base_url)
     visitor.get("/passport/signup?lang=fr")  # the language cookie sticks
-    signed_up = visitor.post(
+    asked = visitor.post(
         "/passport/signup",
         {"email": "amelie@example.ca", "password": PASSWORD},
         csrf_from="/passport/signup",
     )
-    assert signed_up.status_code == 303
+    assert asked.status_code == 200 and "Consultez vos courriels" in asked.text
     [mail] = inbox.wait_for(1)
     assert mail.to == "amelie@example.ca"
-    assert mail.subject == "Confirmez votre adresse courriel pour votre Passeport d'apprentissage"
+    assert mail.subject == "Terminez la création de votre Passeport d'apprentissage"
     path, token = _link(mail.body)
-    # Unconfirmed, the learner may use everything; the passport shows a banner.
+    # Opening the link changes nothing (a mail scanner may fetch it); no account exists yet.
+    assert 'name="password"' in visitor.get(path).text
+    assert _learner_rows(session, "amelie@example.ca") == []
+    assert visitor.get("/passport").status_code == 303
+    wrong = visitor.post(path, {"password": "not the one I chose"}, csrf_from=path)
+    assert wrong.status_code == 401 and _learner_rows(session, "amelie@example.ca") == []
+    made = visitor.post(path, {"password": PASSWORD}, csrf_from=path)
+    assert made.status_code == 303 and made.headers["location"] == "/passport"
+    [row] = _learner_rows(session, "amelie@example.ca")
+    assert row.email_confirmed_at is not None  # the mail reached the address
     home = visitor.get("/passport")
-    assert home.status_code == 200 and "Veuillez confirmer votre adresse courriel" in home.text
-    # Opening the link changes nothing (a mail scanner may fetch it); the button confirms.
-    assert "Confirmer" in visitor.get(path).text
-    assert _learner_row(session, "amelie@example.ca").email_confirmed_at is None
-    confirmed = visitor.post(path, csrf_from=path)
-    assert confirmed.status_code == 200 and "est confirmée" in confirmed.text
-    assert _learner_row(session, "amelie@example.ca").email_confirmed_at is not None
-    assert "Veuillez confirmer" not in visitor.get("/passport").text
-    assert visitor.post(path, csrf_from=path).status_code == 400  # single use
+    assert home.status_code == 200 and "Veuillez confirmer" not in home.text
+    again = Visitor(base_url)
+    assert again.post(path, {"password": PASSWORD}, csrf_from="/passport/login").status_code == 400
+    again.close()
     # The app's request lines (the test's own HTTP client logs its URLs: it is not the app).
     served = [record.getMessage() for record in caplog.records if record.name == "uvicorn.access"]
     assert not [line for line in served if token in line]
-    assert any("/passport/confirm/[redacted]" in line for line in served)
+    assert any("/passport/signup/[redacted]" in line for line in served)
     visitor.close()
 
 
-def test_sending_the_link_again_voids_the_earlier_one(site: tuple[str, Inbox, Session]) -> None:
+def test_an_unconfirmed_account_confirms_and_a_new_link_voids_the_earlier_one(
+    site: tuple[str, Inbox, Session],
+) -> None:
+    """Accounts made before sign-up went by mail (and the demo's) are unconfirmed: the
+    passport's banner sends them a confirmation link."""
     base_url, inbox, session = site
-    learner = Learner(base_url, "bo@example.ca")
-    first, _ = _link(inbox.wait_for(1)[0].body)
-    assert learner.post("/passport/account/confirm").headers["location"].endswith("=sent")
-    second_mail = inbox.wait_for(2)[1]
+    accounts.sign_up(
+        session,
+        load_master_key(TEST_MASTER_KEY),
+        email="bo@example.ca",
+        password=PASSWORD,
+        now=datetime.now(UTC),
+    )
+    session.commit()
+    learner = Visitor(base_url)
+    signed_in = learner.post(
+        "/passport/login",
+        {"email": "bo@example.ca", "password": PASSWORD},
+        csrf_from="/passport/login",
+    )
+    assert signed_in.status_code == 303
+    assert "Please confirm your e-mail address" in learner.get("/passport").text
+    for count in (1, 2):
+        assert learner.post("/passport/account/confirm").headers["location"].endswith("=sent")
+        inbox.wait_for(count)
+    first_mail, second_mail = inbox.messages
     assert second_mail.subject == "Confirm your e-mail address for your Learner Passport"
+    first, _ = _link(first_mail.body)
     second, _ = _link(second_mail.body)
     assert learner.post(first, csrf_from=first).status_code == 400
-    assert learner.post(second, csrf_from=second).status_code == 200
-    assert _learner_row(session, "bo@example.ca").email_confirmed_at is not None
+    confirmed = learner.post(second, csrf_from=second)
+    assert confirmed.status_code == 200 and "is confirmed" in confirmed.text
+    assert learner.post(second, csrf_from=second).status_code == 400  # single use
+    assert _learner_rows(session, "bo@example.ca")[0].email_confirmed_at is not None
+    assert "Please confirm" not in learner.get("/passport").text
     learner.close()
 
 
@@ -114,7 +160,7 @@ def test_forgot_password_answers_the_same_and_the_reset_link_ends_other_sessions
     site: tuple[str, Inbox, Session],
 ) -> None:
     base_url, inbox, session = site
-    learner = Learner(base_url, "chloe@example.ca")  # mail 1: the confirmation
+    learner = Learner(base_url, "chloe@example.ca", mailbox=InboxMail(inbox))  # mail 1: sign-up
     inbox.wait_for(1)
     stranger = Visitor(base_url)
     answers = [
@@ -129,7 +175,7 @@ def test_forgot_password_answers_the_same_and_the_reset_link_ends_other_sessions
     assert again.text == answers[0].text
     session.expire_all()
     kinds = session.exec(select(OutboxMail.kind).where(OutboxMail.to_address == "chloe@example.ca"))
-    assert sorted(kinds.all()) == ["learner-confirm", "learner-reset"]  # one reset a minute
+    assert sorted(kinds.all()) == ["learner-reset", "learner-signup"]  # one reset a minute
     messages = inbox.wait_for(2)
     assert [message.to for message in messages] == ["chloe@example.ca", "chloe@example.ca"]
     assert messages[1].subject == "Reset your Learner Passport password"
@@ -161,7 +207,7 @@ def test_forgot_password_answers_the_same_and_the_reset_link_ends_other_sessions
         )
         fresh.close()
         assert answer.status_code == status
-    assert _learner_row(session, "chloe@example.ca").email_confirmed_at is not None
+    assert _learner_rows(session, "chloe@example.ca")[0].email_confirmed_at is not None
     assert len(inbox.messages) == 2  # nothing went to the unknown address
     for client in (learner, stranger):
         client.close()
