@@ -27,7 +27,8 @@ from enum import StrEnum
 from typing import ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import Column, String, Text
+from sqlalchemy import Column, String, Text, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from credentials.errors import InvalidInput
@@ -77,7 +78,34 @@ def enqueue(
     )
     session.add(mail)
     session.flush()
+    session.info[_QUEUED] = True
     return mail
+
+
+_QUEUED = "issuers.mail.queued"
+_wakers: set[Callable[[], None]] = set()
+
+
+def wake_on_commit(waker: Callable[[], None]) -> None:
+    """Call ``waker`` after each commit of a session that queued mail, so a pump sends it at once
+    rather than at its next idle poll (a learner is waiting for a sign-up link)."""
+    _wakers.add(waker)
+
+
+def stop_waking(waker: Callable[[], None]) -> None:
+    _wakers.discard(waker)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _mail_committed(session: OrmSession) -> None:
+    if session.info.pop(_QUEUED, False):
+        for waker in list(_wakers):
+            waker()
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _mail_rolled_back(session: OrmSession, _transaction: object) -> None:
+    session.info.pop(_QUEUED, None)
 
 
 @dataclass(frozen=True)

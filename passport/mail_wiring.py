@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from issuers.mail import MailPump, SmtpRelay, SmtpSender
+from issuers.mail import MailPump, SmtpRelay, SmtpSender, stop_waking, wake_on_commit
 from passport.mail_catcher import MailCatcher
 from passport.pages import render_page
 from passport.settings import Mode, Settings
@@ -29,30 +29,39 @@ IDLE_POLL_SECONDS = 1.0
 
 
 class MailThread:
-    """Loops ``pump.send_due(1)``: one message per ``60 / per_minute`` seconds at most."""
+    """Loops ``pump.send_due(1)``: one message per ``60 / per_minute`` seconds at most. Idle, it
+    polls the outbox every second (other processes queue mail too), and wakes at once when this
+    process commits a queued message."""
 
     def __init__(self, pump: MailPump, per_minute: int) -> None:
         self.pump = pump
         self.pause = 60.0 / per_minute
         self._stopped = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="mail-pump", daemon=True)
 
     def start(self) -> None:
+        wake_on_commit(self._wake.set)
         self._thread.start()
 
     def stop(self) -> None:
+        stop_waking(self._wake.set)
         self._stopped.set()
+        self._wake.set()
         self._thread.join(10)
 
     def _loop(self) -> None:
-        pause = 0.0
-        while not self._stopped.wait(pause):
+        while not self._stopped.is_set():
             try:
                 sent = self.pump.send_due(1)
             except Exception:  # the pump must outlive a database hiccup; it retries
                 logger.exception("mail pump: a round failed")
                 sent = 0
-            pause = self.pause if sent else IDLE_POLL_SECONDS
+            if sent:
+                self._stopped.wait(self.pause)  # the pace limit: a wake does not shorten it
+            else:
+                self._wake.wait(IDLE_POLL_SECONDS)
+                self._wake.clear()
 
 
 class MailService:

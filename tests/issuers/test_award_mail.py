@@ -218,6 +218,30 @@ def test_the_pump_keeps_to_its_pace(tmp_path: Path, smtp_server: tuple[Inbox, in
     assert elapsed >= 1.0  # three messages: two pauses of 0.5 s
 
 
+def test_an_idle_pump_sends_a_committed_message_at_once(
+    tmp_path: Path, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A learner waits for a sign-up link: the pump does not wait for its next idle poll (made a
+    minute long here, so only the wake after the commit can send it in time)."""
+    monkeypatch.setattr("passport.mail_wiring.IDLE_POLL_SECONDS", 60.0)
+    inbox, port = smtp_server
+    engine = create_database_engine(prepare_console(tmp_path).database_url)
+    relay = SmtpRelay("127.0.0.1", port, implicit_tls=False, starttls=False)
+    pump = MailPump(lambda: Session(engine), SmtpSender(relay, "a@b.ca"), lambda: datetime.now(UTC))
+    thread = MailThread(pump, per_minute=6000)
+    thread.start()
+    try:
+        time.sleep(0.5)  # the pump has found the outbox empty and is idle
+        with Session(engine) as session:
+            enqueue(session, kind="signup", to="n@example.ca", subject="s", body="b",
+                    now=datetime.now(UTC))  # fmt: skip
+            session.commit()
+        assert [m.to for m in inbox.wait_for(1)] == ["n@example.ca"]
+    finally:
+        thread.stop()
+        engine.dispose()
+
+
 def test_development_mode_catches_mail_and_shows_it_at_dev_mail(tmp_path: Path) -> None:
     port = free_port()
     settings = prepare_console(tmp_path).model_copy(
