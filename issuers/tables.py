@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from infra.columns import UTCDateTime
 from keys.login_limits import LoginFailureColumns
-from keys.tables import UTCDateTime
 
 
 class InstitutionKind(StrEnum):

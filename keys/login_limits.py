@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, String, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from credentials.errors import PassportError
-from keys.tables import UTCDateTime
+from infra.columns import UTCDateTime
 
 ADDRESS_LENGTH = 64
 DIGEST_LENGTH = 64  # hex SHA-256

@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from infra.columns import UTCDateTime
 from keys.login_limits import LoginFailureColumns
-from keys.tables import UTCDateTime
 
 DIGEST_LENGTH = 64  # hex SHA-256
 
