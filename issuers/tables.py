@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from infra.columns import UTCDateTime
-from keys.login_limits import LoginFailureColumns
+from infra.login_limits import LoginFailureColumns
 
 
 class InstitutionKind(StrEnum):
@@ -175,7 +175,7 @@ class StaffSession(SQLModel, table=True):
 
 
 class StaffLoginFailure(LoginFailureColumns, table=True):
-    """One failed console login, for the per-address limit (``keys.login_limits``); the
+    """One failed console login, for the per-address limit (``infra.login_limits``); the
     per-account lockout stays in ``StaffUser``. ``account_key`` is the SHA-256 of the email."""
 
     __tablename__: ClassVar[str] = "staff_login_failure"
