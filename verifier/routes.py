@@ -23,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 from credentials.baking import extract
 from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import MAX_DOCUMENT_BYTES
-from keys.fetch_budget import Overloaded
+from infra.fetch.budget import Overloaded
 from verifier.api_models import HostedCredential, VerifyResponse
 from verifier.email_check import MAX_EMAIL_LENGTH
 from verifier.inputs import MAX_IMAGE_BYTES

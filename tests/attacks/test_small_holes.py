@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from keys.fetcher import FetchPolicy, FetchRefused, GuardedFetcher, address_refusal
+from infra.fetch.fetcher import FetchPolicy, FetchRefused, GuardedFetcher, address_refusal
 from passport.database import create_database_engine, prepare_database
 from tests.passport.wallet.support import recognized_settings, served
 from tests.storage import sqlite_url

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from credentials.errors import ResolutionUnavailable
-from keys.fetcher import (
+from infra.fetch.fetcher import (
     FetchFailed,
     FetchPolicy,
     FetchRefused,

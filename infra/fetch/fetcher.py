@@ -16,7 +16,7 @@ risk (OWASP SSRF prevention cheat sheet). Every fetch therefore:
 6. enforces a total deadline at the socket level, so a server dripping one byte a second (headers
    or body) is cut off at ``total_timeout``.
 
-Points 3 and 6 live in ``keys.pinned_transport``. Residual risk, stated honestly: the name
+Points 3 and 6 live in ``infra.fetch.pinned_transport``. Residual risk, stated honestly: the name
 lookup itself (``socket.getaddrinfo``) is bounded by the system resolver's timeouts, not by
 ``total_timeout``.
 
@@ -26,13 +26,13 @@ briefly unreachable does not flip verification answers. A failure is remembered 
 ``failure_ttl`` (30 s), so many requests naming one dead or dripping host wait for it once.
 
 ``within(budget)`` is the same fetcher (same cache) bound to one verification's
-``keys.fetch_budget.FetchBudget``: a total deadline, a maximum number of origin fetches, and each
+``infra.fetch.budget.FetchBudget``: a total deadline, a maximum number of origin fetches, and each
 identical URL fetched once.
 
 >>> fetcher = GuardedFetcher(FetchPolicy())
 >>> fetcher.fetch("http://169.254.169.254/latest/meta-data/", accept="text/plain")
 Traceback (most recent call last):
-keys.fetcher.FetchRefused: plain http is not allowed for 169.254.169.254; use https
+infra.fetch.fetcher.FetchRefused: plain http is not allowed for 169.254.169.254; use https
 """
 
 from __future__ import annotations
@@ -53,11 +53,11 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import httpx
 
 from credentials.errors import PassportError, ResolutionUnavailable
-from keys.fetch_counts import FetchCounts
-from keys.pinned_transport import IPAddress, PinnedBackend, PinnedTransport
+from infra.fetch.counts import FetchCounts
+from infra.fetch.pinned_transport import IPAddress, PinnedBackend, PinnedTransport
 
 if TYPE_CHECKING:
-    from keys.fetch_budget import FetchBudget
+    from infra.fetch.budget import FetchBudget
 
 Resolver = Callable[[str, int], Sequence[str]]
 
