@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 
 from credentials.errors import PassportError
 from infra.fetch.counts import BUDGET_PREFIX
-from infra.fetch.fetcher import FetchError, FetchFailed, FetchResult
+from infra.fetch.errors import FetchError, FetchFailed
+from infra.fetch.fetcher import FetchResult
 
 # Sized for a verifier: a credential has one proof, a status list, an issuer document or two,
 # and a few endorsements; a presentation of several credentials from one college shares them.

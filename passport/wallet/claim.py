@@ -42,7 +42,7 @@ from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import member_text, parse_json_object
 from credentials.keys import Signer
 from credentials.multibase import encode_base64url
-from infra.fetch.fetcher import FetchFailed
+from infra.fetch.errors import FetchFailed
 from passport.i18n import N_
 from passport.wallet.holdings import Verify, add_credential
 from passport.wallet.issuer_http import IssuerAnswer, IssuerHttp

@@ -4,7 +4,7 @@ The issuer's address comes from an offer the learner pastes, so it is attacker-n
 ``GET`` goes through ``infra.fetch.fetcher.GuardedFetcher`` itself. The fetcher only fetches, and
 OpenID4VCI needs three ``POST`` requests (token, nonce, credential), so ``post`` applies the same
 policy with the same public pieces: the fetcher's ``FetchPolicy`` (https only, plain http only for
-hosts it names), every resolved address vetted by ``infra.fetch.fetcher.address_refusal``, the
+hosts it names), every resolved address vetted by ``infra.fetch.addresses.address_refusal``, the
 connection made to the vetted address (no second DNS lookup; TLS still checks the certificate
 against the host name, sent as SNI), no redirects, bodies capped at ``max_bytes`` and compressed
 bodies refused.
@@ -30,15 +30,10 @@ import httpx
 
 from credentials.errors import InvalidInput
 from credentials.jsonio import parse_json_object
+from infra.fetch.addresses import Resolver, address_refusal, system_resolver
 from infra.fetch.budget import FetchBudget
-from infra.fetch.fetcher import (
-    FetchFailed,
-    FetchRefused,
-    GuardedFetcher,
-    Resolver,
-    address_refusal,
-    system_resolver,
-)
+from infra.fetch.errors import FetchFailed, FetchRefused
+from infra.fetch.fetcher import GuardedFetcher
 from infra.fetch.pinned_transport import PinnedBackend, PinnedTransport
 
 JSON_ACCEPT = "application/json"

@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from infra.fetch.budget import DEFAULT_MAX_FETCHES, DEFAULT_VERIFICATION_SECONDS, FetchBudget
-from infra.fetch.fetcher import FetchFailed, FetchPolicy, GuardedFetcher
+from infra.fetch.errors import FetchFailed
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.keys.loopback import FakeClock, LoopbackServer, serving
 from tests.passport.wallet.support import served, wallet_settings
 from tests.storage import sqlite_url

@@ -11,7 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from infra.fetch.fetcher import FetchPolicy, FetchRefused, GuardedFetcher, address_refusal
+from infra.fetch.addresses import address_refusal
+from infra.fetch.errors import FetchRefused
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from passport.database import create_database_engine, prepare_database
 from tests.passport.wallet.support import recognized_settings, served
 from tests.storage import sqlite_url
