@@ -13,9 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers.award_routes import Issuing
 from issuers.clr_records import issue_clr
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, SessionDep
+from issuers.deps import BaseUrlDep, MasterKeyDep
 from issuers.identity import signer_for_institution
 
 

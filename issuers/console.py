@@ -27,6 +27,8 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from credentials.errors import PassportError, Unauthorized
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers.access import check_csrf, log_in, log_out, staff_session
 from issuers.api_models import ProgramCreate
 from issuers.catalog import (
@@ -38,7 +40,7 @@ from issuers.catalog import (
 )
 from issuers.console_forms import error_messages, form_of, parse_program
 from issuers.demo_staff import DEMO_PASSWORD, demo_sign_ins
-from issuers.deps import MasterKeyDep, NowDep, PageRenderer, SessionDep
+from issuers.deps import MasterKeyDep, PageRenderer
 from issuers.identity import institution_keys, institution_owner, rotate_institution_key
 from issuers.key_compromise import affected_awards
 from issuers.tables import DeliveryMode, Institution, StaffSession, StaffUser

@@ -13,6 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from credentials.errors import PassportError
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import staff_email
 from issuers.access import check_csrf
 from issuers.console import (
@@ -23,7 +25,7 @@ from issuers.console import (
     form_fields,
     new_login_csrf,
 )
-from issuers.deps import BaseUrlDep, MailEnabledDep, NowDep, PageRenderer, SessionDep
+from issuers.deps import BaseUrlDep, MailEnabledDep, PageRenderer
 
 
 def create_console_email_router(render_page: PageRenderer) -> APIRouter:

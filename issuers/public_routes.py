@@ -20,8 +20,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers.catalog import get_program, list_programs
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, PageRenderer, SessionDep
+from issuers.deps import BaseUrlDep, MasterKeyDep, PageRenderer
 from issuers.endorsements import employer_owner, endorsed_achievement, get_employer
 from issuers.identity import (
     PublishedDocument,

@@ -25,6 +25,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import staff_email
 from issuers.access import api_keys_of, create_api_key, create_staff_user, revoke_api_key
 from issuers.api_models import (
@@ -59,8 +61,6 @@ from issuers.deps import (
     Caller,
     MailEnabledDep,
     MasterKeyDep,
-    NowDep,
-    SessionDep,
     require_admin,
     require_admin_or_institution_scope,
     require_institution_scope,

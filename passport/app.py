@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
+from infra.database import SessionDep, create_database_engine
 from issuers import (
     award_console,
     award_console_batches,
@@ -44,7 +45,6 @@ from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
 from issuers.master_key import MasterKeySource
 from passport import pages
 from passport.cors import PublicCors
-from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
 from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
 from passport.json_bodies import UntrustedJsonBodies

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from credentials.errors import InvalidInput
-from issuers.deps import BaseUrlDep, PageRenderer, SessionDep
+from infra.database import SessionDep
+from issuers.deps import BaseUrlDep, PageRenderer
 from portal import api
 from portal.catalog import (
     achievement_id,

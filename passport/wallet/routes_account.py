@@ -9,14 +9,14 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import PassportError
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers.deps import mail_enabled
-from passport.database import SessionDep
 from passport.i18n import negotiate_language
 from passport.wallet import accounts, email_flows
 from passport.wallet.web import (
     SESSION_COOKIE,
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,

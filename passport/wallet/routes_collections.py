@@ -11,7 +11,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from passport.database import SessionDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from passport.i18n import negotiate_language
 from passport.wallet import holdings
 from passport.wallet.display import holder_name, skills_summary, timeline
@@ -21,7 +22,6 @@ from passport.wallet.routes_passport import file_response, timeline_entries
 from passport.wallet.sharing import LASTING_SHARE, create_share, share_url
 from passport.wallet.web import (
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,

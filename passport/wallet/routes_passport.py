@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import InputTooLarge, InvalidInput, PassportError
-from passport.database import SessionDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from passport.i18n import N_, error_text, negotiate_language
 from passport.wallet import claim, holdings
 from passport.wallet.display import (
@@ -25,7 +26,6 @@ from passport.wallet.sharing import LASTING_SHARE, create_share, share_url
 from passport.wallet.tables import Learner, StoredCredential
 from passport.wallet.web import (
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,
