@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
 from infra.database import SessionDep, create_database_engine
+from infra.i18n import negotiate_language
 from issuers import (
     award_console,
     award_console_batches,
@@ -46,12 +47,12 @@ from issuers.master_key import MasterKeySource
 from passport import pages
 from passport.cors import PublicCors
 from passport.errors import install_error_handlers, passport_error_response
-from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
 from passport.json_bodies import UntrustedJsonBodies
 from passport.mail_wiring import install_mail
 from passport.metrics_wiring import install_metrics
 from passport.obapi.install import install_obapi
 from passport.own_documents import DeploymentDocuments, record_base_url
+from passport.pages import PACKAGE_DIR, create_template_environments
 from passport.readiness import readiness_router
 from passport.redaction import install_secret_redaction
 from passport.request_log import RequestContext

@@ -1,24 +1,34 @@
-"""HTML pages of the shell: ``render_page`` (used by every component's pages) and the home page.
+"""HTML pages of the shell: ``render_page`` (used by every component's pages), the Jinja
+environments it renders with (one per language, ``create_template_environments``) and the home
+page.
 
 Pages work without JavaScript: navigation and the language switch are plain links.
 """
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from passport.i18n import (
+from infra.i18n import (
     LANGUAGE_COOKIE,
+    SUPPORTED,
+    error_text,
     language_links,
     negotiate_language,
     requested_language,
+    translations_for,
 )
+from passport.rich_text import badge, markdown
 
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 router = APIRouter()
 
@@ -59,6 +69,26 @@ def render_page(request: Request, template: str, **context: Any) -> HTMLResponse
             secure=settings.uses_https,
         )
     return response
+
+
+def create_template_environments() -> dict[str, Environment]:
+    """One autoescaping Jinja environment per language, with ``jinja2.ext.i18n`` installed."""
+    loader = FileSystemLoader(TEMPLATES_DIR)
+    environments = {}
+    for lang in SUPPORTED:
+        environment = Environment(
+            loader=loader,
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+        )
+        environment.install_gettext_translations(translations_for(lang), newstyle=True)  # type: ignore[attr-defined]
+        environment.globals["error_text"] = partial(error_text, lang=lang)
+        # French typography: a no-break space before a colon that follows a label in a template.
+        environment.globals["colon"] = "\u00a0:" if lang == "fr" else ":"
+        environment.filters["markdown"] = markdown
+        environment.globals["badge"] = badge
+        environments[lang] = environment
+    return environments
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

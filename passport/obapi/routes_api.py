@@ -19,7 +19,7 @@ from credentials.errors import Forbidden, InvalidInput
 from credentials.jsonio import parse_json_object
 from infra.clock import NowDep
 from infra.database import SessionDep
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.obapi import host
 from passport.obapi.imsx import ImsxRoute
 from passport.obapi.protect import token_learner

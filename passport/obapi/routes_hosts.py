@@ -17,7 +17,7 @@ from starlette.responses import Response
 from credentials.errors import InvalidInput
 from infra.clock import NowDep
 from infra.database import SessionDep
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.obapi import client_transfer
 from passport.obapi.client import (
     CALLBACK_PATH,

@@ -21,7 +21,7 @@ from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import parse_json_object
 from infra.clock import NowDep
 from infra.database import SessionDep
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.obapi.logo import logo_data_uri
 from passport.obapi.oauth import HttpRequest, OAuthResponse, PassportAuthorizationServer
 from passport.obapi.oauth_models import RegisteredClient

@@ -35,11 +35,11 @@ from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
 from credentials.errors import Conflict, InvalidInput, PassportError
+from infra.i18n import N_
 from infra.login_limits import LoginLimits
 from keys.crypto_envelope import MasterKey
 from keys.store import DID_KEY_METHOD, KeyStore
 from keys.tables import SigningKey
-from passport.i18n import N_
 from passport.wallet.tables import (
     Collection,
     CollectionItem,

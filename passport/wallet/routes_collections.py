@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from infra.clock import NowDep
 from infra.database import SessionDep
-from passport.i18n import negotiate_language
+from infra.i18n import negotiate_language
 from passport.wallet import holdings
 from passport.wallet.display import holder_name, skills_summary, timeline
 from passport.wallet.exports import Download, export_zip, qr_svg

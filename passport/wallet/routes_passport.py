@@ -12,7 +12,7 @@ from starlette.responses import Response
 from credentials.errors import InputTooLarge, InvalidInput, PassportError
 from infra.clock import NowDep
 from infra.database import SessionDep
-from passport.i18n import N_, error_text, negotiate_language
+from infra.i18n import N_, error_text, negotiate_language
 from passport.wallet import claim, holdings
 from passport.wallet.display import (
     issued_to_another_holder,

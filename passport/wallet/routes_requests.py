@@ -17,7 +17,7 @@ from credentials.jsonio import parse_json_object
 from credentials.proofs.base import ProofExpectations
 from infra.clock import NowDep
 from infra.database import SessionDep
-from passport.i18n import negotiate_language
+from infra.i18n import negotiate_language
 from passport.wallet import holdings, presenting
 from passport.wallet.exports import qr_svg
 from passport.wallet.web import (

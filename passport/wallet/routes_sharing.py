@@ -13,7 +13,7 @@ from starlette.responses import Response
 from credentials.errors import InvalidInput, NotFound
 from infra.clock import NowDep
 from infra.database import SessionDep
-from passport.i18n import N_, negotiate_language
+from infra.i18n import N_, negotiate_language
 from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
 from passport.wallet.display import issuer_view

@@ -29,9 +29,9 @@ from starlette.responses import Response
 from credentials.errors import Forbidden, PassportError
 from infra.clock import NowDep
 from infra.database import SessionDep
+from infra.i18n import N_, error_text, negotiate_language
 from keys.crypto_envelope import MasterKey
 from keys.store import KeyStore
-from passport.i18n import N_, error_text, negotiate_language
 from passport.pages import render_page
 from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
 from passport.wallet.issuer_http import ClaimHttp, GuardedIssuerHttp
@@ -159,7 +159,7 @@ def redirect(location: str) -> RedirectResponse:
 
 
 def error_message(request: Request, error: PassportError) -> str:
-    """The error's reason in the page's language (``passport.i18n.error_text``)."""
+    """The error's reason in the page's language (``infra.i18n.error_text``)."""
     return error_text(error, negotiate_language(request))
 
 
