@@ -25,12 +25,12 @@ from issuers.console import (
     form_fields,
     new_login_csrf,
 )
-from issuers.deps import BaseUrlDep, MailEnabledDep, PageRenderer
+from issuers.deps import BaseUrlDep, MailEnabledDep
 
 
-def create_console_email_router(render_page: PageRenderer) -> APIRouter:
+def create_console_email_router() -> APIRouter:
     router = APIRouter(prefix=CONSOLE, include_in_schema=False)
-    pages = Pages(render_page)
+    pages = Pages()
 
     def public_page(
         request: Request, template: str, status: int = 200, **context: object

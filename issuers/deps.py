@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
+from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from credentials.errors import Forbidden, Unauthorized
@@ -32,12 +31,6 @@ from keys.crypto_envelope import MasterKey
 
 BEARER = "bearer"
 ADMIN_ACTOR = "admin"
-
-
-class PageRenderer(Protocol):
-    """The shell's ``render_page`` (handed in by ``create_app``: issuers cannot import it)."""
-
-    def __call__(self, request: Request, template: str, **context: Any) -> HTMLResponse: ...
 
 
 def get_master_key(request: Request) -> MasterKey:

@@ -29,7 +29,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
 from infra.database import SessionDep, create_database_engine
-from infra.i18n import negotiate_language
 from issuers import (
     award_console,
     award_console_batches,
@@ -328,22 +327,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_router)
     app.include_router(readiness_router)
     app.include_router(pages.router)
-    app.include_router(
-        verifier_routes.create_verifier_router(
-            app.state.verifier, pages.render_page, negotiate_language
-        )
-    )
+    app.include_router(verifier_routes.create_verifier_router(app.state.verifier))
     # Each component that signs credentials adds its counter (reports on key revocation).
     app.include_router(issuer_routes.create_issuer_router(SIGNED_CREDENTIAL_COUNTERS))
-    app.include_router(issuer_public_routes.create_public_router(pages.render_page))
-    app.include_router(issuer_console.create_console_router(pages.render_page))
-    app.include_router(console_email.create_console_email_router(pages.render_page))
+    app.include_router(issuer_public_routes.create_public_router())
+    app.include_router(issuer_console.create_console_router())
+    app.include_router(console_email.create_console_email_router())
     app.include_router(award_routes.create_award_router())
     app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(clr_routes.create_clr_router())
     app.include_router(clr_console.create_clr_console_router())
-    app.include_router(award_console.create_award_console_router(pages.render_page))
-    app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
+    app.include_router(award_console.create_award_console_router())
+    app.include_router(portal_routes.create_portal_router())
     metrics = install_metrics(app)
     metrics.registry.on_collect(worker_metrics_collector(engine, metrics))
     # Outermost: the request id is set before anything else runs, and every answer is logged.

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from credentials.errors import PassportError
 from infra.i18n import N_, error_text, negotiate_language, translations_for
-from passport.pages import render_page
+from infra.pages import render_page
 
 STATUS_SENTENCES = {
     404: N_("There is no page at this address. Check the link, or start again from the home page."),

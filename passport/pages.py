@@ -1,6 +1,6 @@
-"""HTML pages of the shell: ``render_page`` (used by every component's pages), the Jinja
-environments it renders with (one per language, ``create_template_environments``) and the home
-page.
+"""HTML pages of the shell: the Jinja environments every page is rendered with (one per
+language, ``create_template_environments``, which ``infra.pages.render_page`` reads from
+``app.state.template_environments``) and the home page.
 
 Pages work without JavaScript: navigation and the language switch are plain links.
 """
@@ -9,66 +9,19 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from infra.i18n import (
-    LANGUAGE_COOKIE,
-    SUPPORTED,
-    error_text,
-    language_links,
-    negotiate_language,
-    requested_language,
-    translations_for,
-)
+from infra.i18n import SUPPORTED, error_text, translations_for
+from infra.pages import render_page
 from passport.rich_text import badge, markdown
 
-LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 router = APIRouter()
-
-
-def render_page(request: Request, template: str, **context: Any) -> HTMLResponse:
-    """Render ``template`` in the request's language, with the shell's layout variables.
-
-    The layout gets ``lang``, ``language_links`` (this page in the other languages, for the
-    switch), ``alternate_links`` (in every language) and ``base_url`` (for ``hreflang``).
-    Choosing a language with ``?lang=`` also remembers it in a cookie.
-    """
-    lang = negotiate_language(request)
-    environments: dict[str, Environment] = request.app.state.template_environments
-    settings = request.app.state.settings
-    html = (
-        environments[lang]
-        .get_template(template)
-        .render(
-            request=request,
-            lang=lang,
-            language_links=language_links(request, exclude=lang),
-            alternate_links=language_links(request),
-            base_url=settings.base_url,
-            **context,
-        )
-    )
-    # The same URL differs by cookie and Accept-Language when no ?lang= is given.
-    response = HTMLResponse(
-        html, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
-    )
-    if requested_language(request) is not None:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            lang,
-            max_age=LANGUAGE_COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="lax",
-            secure=settings.uses_https,
-        )
-    return response
 
 
 def create_template_environments() -> dict[str, Environment]:

@@ -30,9 +30,9 @@ from credentials.errors import Forbidden, PassportError
 from infra.clock import NowDep
 from infra.database import SessionDep
 from infra.i18n import N_, error_text, negotiate_language
+from infra.pages import render_page
 from keys.crypto_envelope import MasterKey
 from keys.store import KeyStore
-from passport.pages import render_page
 from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
 from passport.wallet.issuer_http import ClaimHttp, GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier
