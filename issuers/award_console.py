@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from credentials.errors import Conflict, PassportError
+from infra.app_state import BaseUrlDep, MailEnabledDep
 from infra.clock import NowDep
 from infra.database import SessionDep
 from issuers import audit, award_console_batches, award_mail, awards, offers
@@ -30,7 +31,7 @@ from issuers.award_tables import Award, AwardState, StatusPurpose
 from issuers.catalog import get_program, list_programs
 from issuers.console import CONSOLE, Pages, Staff, StaffDep
 from issuers.console_forms import error_messages
-from issuers.deps import BaseUrlDep, MailEnabledDep, MasterKeyDep
+from issuers.deps import MasterKeyDep
 from issuers.tables import Program
 from keys.crypto_envelope import MasterKey
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from credentials.errors import PassportError
+from infra.app_state import BaseUrlDep, MailEnabledDep
 from infra.clock import NowDep
 from infra.database import SessionDep
 from issuers import staff_email
@@ -25,7 +26,6 @@ from issuers.console import (
     form_fields,
     new_login_csrf,
 )
-from issuers.deps import BaseUrlDep, MailEnabledDep
 
 
 def create_console_email_router() -> APIRouter:

@@ -1,9 +1,9 @@
 """FastAPI dependencies of the issuer routes (this component's and the awards routes alike).
 
-The app state contract, set by the shell's ``create_app``: ``app.state.engine`` (the database
-engine), ``app.state.settings`` (``base_url``, ``admin_token``, ``uses_https``) and
-``app.state.master_key_source`` (an ``issuers.master_key.MasterKeySource``). The request's
-session and clock are the neutral layer's (``infra.database.SessionDep``, ``infra.clock.NowDep``).
+The app state contract, set by the shell's ``create_app``: ``app.state.settings``
+(``admin_token``) and ``app.state.master_key_source`` (an ``issuers.master_key.MasterKeySource``).
+The request's session, clock, base URL and mail switch are the neutral layer's
+(``infra.database``, ``infra.clock``, ``infra.app_state``).
 
 ``require_institution_scope(action)`` is THE guard of every institution endpoint: the path must
 name the institution as ``{slug}``, the request must carry ``Authorization: Bearer <API key>``
@@ -38,21 +38,7 @@ def get_master_key(request: Request) -> MasterKey:
     return key
 
 
-def get_base_url(request: Request) -> str:
-    base_url: str = request.app.state.settings.base_url
-    return base_url
-
-
-def mail_enabled(request: Request) -> bool:
-    """Whether the app has a mail relay (the shell's ``app.state.mail``); without one, nothing
-    is queued (passport/mail_wiring.py)."""
-    mail = getattr(request.app.state, "mail", None)
-    return bool(mail is not None and mail.enabled)
-
-
-MailEnabledDep = Annotated[bool, Depends(mail_enabled)]
 MasterKeyDep = Annotated[MasterKey, Depends(get_master_key)]
-BaseUrlDep = Annotated[str, Depends(get_base_url)]
 
 
 def bearer_token(request: Request) -> str | None:

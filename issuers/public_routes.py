@@ -20,11 +20,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
+from infra.app_state import BaseUrlDep
 from infra.clock import NowDep
 from infra.database import SessionDep
 from infra.pages import render_page
 from issuers.catalog import get_program, list_programs
-from issuers.deps import BaseUrlDep, MasterKeyDep
+from issuers.deps import MasterKeyDep
 from issuers.endorsements import employer_owner, endorsed_achievement, get_employer
 from issuers.identity import (
     PublishedDocument,

@@ -25,6 +25,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from infra.app_state import BaseUrlDep, MailEnabledDep
 from infra.clock import NowDep
 from infra.database import SessionDep
 from issuers import staff_email
@@ -57,9 +58,7 @@ from issuers.catalog import (
     update_program,
 )
 from issuers.deps import (
-    BaseUrlDep,
     Caller,
-    MailEnabledDep,
     MasterKeyDep,
     require_admin,
     require_admin_or_institution_scope,

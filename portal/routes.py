@@ -15,10 +15,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from credentials.errors import InvalidInput
+from infra.app_state import BaseUrlDep
 from infra.database import SessionDep
 from infra.i18n import negotiate_language
 from infra.pages import render_page
-from issuers.deps import BaseUrlDep
 from portal import api
 from portal.catalog import (
     achievement_id,

@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import PassportError
+from infra.app_state import mail_enabled
 from infra.clock import NowDep
 from infra.database import SessionDep
 from infra.i18n import negotiate_language
-from issuers.deps import mail_enabled
 from passport.wallet import email_flows
 from passport.wallet.web import CsrfDep, SignedInDep, WalletRoute, error_message, page, redirect
 
