@@ -40,6 +40,7 @@ from sqlmodel import Session, select
 
 from credentials.multibase import encode_base64url
 from credentials.proofs.registry import secure
+from infra.database import create_database_engine
 from issuers.api_models import InstitutionCreate, ProgramCreate
 from issuers.award_tables import Award
 from issuers.batch_jobs import runner_for
@@ -48,7 +49,7 @@ from issuers.catalog import create_program
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution
 from keys.crypto_envelope import load_master_key
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 
 DEFAULT_SIZES = (1_000, 5_000)
 BASE_URL = "https://passport.example.ca"

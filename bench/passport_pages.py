@@ -48,7 +48,7 @@ from credentials.keys import Ed25519Signer
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.proofs.registry import secure
 from credentials.status_list import Bitstring, encode_list, new_status_list_credential
-from keys.fetcher import FetchPolicy, GuardedFetcher
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from passport.app import create_app
 from passport.database import prepare_database
 from passport.settings import Settings

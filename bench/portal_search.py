@@ -34,8 +34,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from bench.verify_api import NO_DELAY, _served
+from infra.database import create_database_engine
 from issuers.tables import Institution, Program
-from passport.database import create_database_engine, prepare_database, upgrade_database
+from passport.database import prepare_database, upgrade_database
 from passport.settings import Settings
 from portal.demo import demo_catalog
 from portal.search_index import rebuild_index

@@ -8,7 +8,7 @@
   ``MAX_FAILED_LOGINS`` failures in a row an account is locked for ``LOCKOUT``; the count lives
   in the row, so every app process enforces the same limit. One client address is also limited
   to ``MAX_FAILED_LOGINS_PER_ADDRESS`` failures within ``LOCKOUT``, whatever emails it tries
-  (``keys.login_limits``, the learner sign-in's limiter).
+  (``infra.login_limits``, the learner sign-in's limiter).
 - **Console sessions**: the cookie holds a random token, the row only its SHA-256; each session
   has its own CSRF token that every state-changing form must send back.
 - **The admin token** comes from the settings and is compared in constant time.
@@ -34,9 +34,9 @@ from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
 from credentials.errors import Conflict, Forbidden, NotFound, Unauthorized
+from infra.login_limits import LoginLimits, TooManyAttempts
 from issuers import audit
 from issuers.tables import ApiKey, Institution, StaffLoginFailure, StaffSession, StaffUser
-from keys.login_limits import LoginLimits, TooManyAttempts
 
 API_KEY_PREFIX = "lpk_"
 MAX_FAILED_LOGINS = 5

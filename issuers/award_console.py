@@ -19,6 +19,9 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from credentials.errors import Conflict, PassportError
+from infra.app_state import BaseUrlDep, MailEnabledDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import audit, award_console_batches, award_mail, awards, offers
 from issuers.access import check_csrf
 from issuers.award_api_models import AwardCreate
@@ -28,14 +31,7 @@ from issuers.award_tables import Award, AwardState, StatusPurpose
 from issuers.catalog import get_program, list_programs
 from issuers.console import CONSOLE, Pages, Staff, StaffDep
 from issuers.console_forms import error_messages
-from issuers.deps import (
-    BaseUrlDep,
-    MailEnabledDep,
-    MasterKeyDep,
-    NowDep,
-    PageRenderer,
-    SessionDep,
-)
+from issuers.deps import MasterKeyDep
 from issuers.tables import Program
 from keys.crypto_envelope import MasterKey
 
@@ -107,10 +103,10 @@ def issue_from_form(
     return award
 
 
-def create_award_console_router(render_page: PageRenderer) -> APIRouter:
-    """The awarding pages of the console, rendered with the shell's ``render_page``."""
+def create_award_console_router() -> APIRouter:
+    """The awarding pages of the console."""
     router = APIRouter(prefix=CONSOLE, include_in_schema=False)
-    pages = Pages(render_page)
+    pages = Pages()
     _add_list_routes(router, pages)
     _add_issue_routes(router, pages)
     award_console_batches.add_batch_routes(router, pages)

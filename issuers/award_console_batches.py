@@ -22,6 +22,9 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from credentials.errors import InputTooLarge, InvalidInput, NotFound, PassportError
+from infra.app_state import BaseUrlDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import batches, claim_links
 from issuers.access import check_csrf
 from issuers.award_api_models import CohortValidation
@@ -30,7 +33,6 @@ from issuers.award_routes import API, start_batch_in_background
 from issuers.catalog import get_program, list_programs
 from issuers.cohort_csv import MAX_UPLOAD_BYTES, CohortReport
 from issuers.console import CONSOLE, Pages, Staff, StaffDep, require_staff
-from issuers.deps import BaseUrlDep, NowDep, SessionDep
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UPLOAD_PATH = f"{CONSOLE}/batches/new"

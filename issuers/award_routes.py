@@ -20,6 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, or_, select
 
 from credentials.errors import NotFound
+from infra.app_state import BaseUrlDep, MailEnabledDep
+from infra.clock import NowDep, get_now
+from infra.database import SessionDep
 from issuers import (
     audit,
     award_delivery,
@@ -47,15 +50,7 @@ from issuers.award_tables import Award, Batch, StatusList
 from issuers.awards import IssuingContext
 from issuers.batch_runner import BatchRunner
 from issuers.catalog import get_program
-from issuers.deps import (
-    BaseUrlDep,
-    MailEnabledDep,
-    MasterKeyDep,
-    NowDep,
-    SessionDep,
-    get_now,
-    require_institution_scope,
-)
+from issuers.deps import MasterKeyDep, require_institution_scope
 from issuers.endorsements import program_issuing_context
 from issuers.identity import signer_for_institution, status_list_signer_for_institution
 from issuers.offers import OAuthError

@@ -10,12 +10,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from infra.app_state import BaseUrlDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import awards
 from issuers.access import check_csrf
 from issuers.award_console import AWARDS, form_fields, to_login
 from issuers.clr_records import issue_clr
 from issuers.console import CONSOLE, StaffDep
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, SessionDep
+from issuers.deps import MasterKeyDep
 from issuers.identity import signer_for_institution
 
 CLR_PATH = f"{AWARDS.removeprefix(CONSOLE)}/{{award_id}}/clr"

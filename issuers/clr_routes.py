@@ -13,9 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from infra.app_state import BaseUrlDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers.award_routes import Issuing
 from issuers.clr_records import issue_clr
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, SessionDep
+from issuers.deps import MasterKeyDep
 from issuers.identity import signer_for_institution
 
 

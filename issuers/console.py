@@ -27,6 +27,9 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from credentials.errors import PassportError, Unauthorized
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.pages import render_page
 from issuers.access import check_csrf, log_in, log_out, staff_session
 from issuers.api_models import ProgramCreate
 from issuers.catalog import (
@@ -38,7 +41,7 @@ from issuers.catalog import (
 )
 from issuers.console_forms import error_messages, form_of, parse_program
 from issuers.demo_staff import DEMO_PASSWORD, demo_sign_ins
-from issuers.deps import MasterKeyDep, NowDep, PageRenderer, SessionDep
+from issuers.deps import MasterKeyDep
 from issuers.identity import institution_keys, institution_owner, rotate_institution_key
 from issuers.key_compromise import affected_awards
 from issuers.tables import DeliveryMode, Institution, StaffSession, StaffUser
@@ -103,9 +106,7 @@ async def _form(request: Request) -> tuple[dict[str, str], list[str]]:
 
 @dataclass(frozen=True)
 class Pages:
-    """The console's page helpers over the shell's renderer."""
-
-    render_page: PageRenderer
+    """The console's page helpers."""
 
     def page(
         self,
@@ -115,7 +116,7 @@ class Pages:
         status: int = 200,
         **context: object,
     ) -> Response:
-        response = self.render_page(request, template, staff=staff, **context)
+        response = render_page(request, template, staff=staff, **context)
         response.status_code = status
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -174,10 +175,10 @@ class Pages:
         )
 
 
-def create_console_router(render_page: PageRenderer) -> APIRouter:
-    """The console's routes, rendered with the shell's ``render_page``."""
+def create_console_router() -> APIRouter:
+    """The console's routes."""
     router = APIRouter(prefix=CONSOLE, include_in_schema=False)
-    pages = Pages(render_page)
+    pages = Pages()
     _add_login_routes(router, pages)
     _add_program_routes(router, pages)
     _add_key_routes(router, pages)

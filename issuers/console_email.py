@@ -13,6 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from credentials.errors import PassportError
+from infra.app_state import BaseUrlDep, MailEnabledDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import staff_email
 from issuers.access import check_csrf
 from issuers.console import (
@@ -23,12 +26,11 @@ from issuers.console import (
     form_fields,
     new_login_csrf,
 )
-from issuers.deps import BaseUrlDep, MailEnabledDep, NowDep, PageRenderer, SessionDep
 
 
-def create_console_email_router(render_page: PageRenderer) -> APIRouter:
+def create_console_email_router() -> APIRouter:
     router = APIRouter(prefix=CONSOLE, include_in_schema=False)
-    pages = Pages(render_page)
+    pages = Pages()
 
     def public_page(
         request: Request, template: str, status: int = 200, **context: object

@@ -1,10 +1,9 @@
 """FastAPI dependencies of the issuer routes (this component's and the awards routes alike).
 
-The app state contract, set by the shell's ``create_app``: ``app.state.engine`` (the database
-engine), ``app.state.settings`` (``base_url``, ``admin_token``, ``uses_https``) and
-``app.state.master_key_source`` (an ``issuers.master_key.MasterKeySource``). The session
-dependency is this module's own (issuers may not import the shell), so every dependency of one
-request shares one session.
+The app state contract, set by the shell's ``create_app``: ``app.state.settings``
+(``admin_token``) and ``app.state.master_key_source`` (an ``issuers.master_key.MasterKeySource``).
+The request's session, clock, base URL and mail switch are the neutral layer's
+(``infra.database``, ``infra.clock``, ``infra.app_state``).
 
 ``require_institution_scope(action)`` is THE guard of every institution endpoint: the path must
 name the institution as ``{slug}``, the request must carry ``Authorization: Bearer <API key>``
@@ -16,16 +15,15 @@ management: the admin creates keys, and either the admin or the institution revo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from credentials.errors import Forbidden, Unauthorized
+from infra.database import SessionDep
 from issuers.access import authenticate_api_key, authorize, check_admin_token, is_admin_token
 from issuers.institutions import find_institution, get_institution
 from issuers.tables import Institution
@@ -35,45 +33,12 @@ BEARER = "bearer"
 ADMIN_ACTOR = "admin"
 
 
-class PageRenderer(Protocol):
-    """The shell's ``render_page`` (handed in by ``create_app``: issuers cannot import it)."""
-
-    def __call__(self, request: Request, template: str, **context: Any) -> HTMLResponse: ...
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, on the engine the shell put in ``app.state.engine``."""
-    with Session(request.app.state.engine) as session:
-        yield session
-
-
 def get_master_key(request: Request) -> MasterKey:
     key: MasterKey = request.app.state.master_key_source.get()
     return key
 
 
-def get_now() -> datetime:
-    """The request's one reading of the clock; services are handed it."""
-    return datetime.now(UTC)
-
-
-def get_base_url(request: Request) -> str:
-    base_url: str = request.app.state.settings.base_url
-    return base_url
-
-
-def mail_enabled(request: Request) -> bool:
-    """Whether the app has a mail relay (the shell's ``app.state.mail``); without one, nothing
-    is queued (passport/mail_wiring.py)."""
-    mail = getattr(request.app.state, "mail", None)
-    return bool(mail is not None and mail.enabled)
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-MailEnabledDep = Annotated[bool, Depends(mail_enabled)]
 MasterKeyDep = Annotated[MasterKey, Depends(get_master_key)]
-NowDep = Annotated[datetime, Depends(get_now)]
-BaseUrlDep = Annotated[str, Depends(get_base_url)]
 
 
 def bearer_token(request: Request) -> str | None:

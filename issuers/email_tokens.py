@@ -22,7 +22,7 @@ from typing import ClassVar
 from sqlalchemy import String, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from keys.tables import UTCDateTime
+from infra.columns import UTCDateTime
 
 TOKEN_BYTES = 32
 CONFIRM_LIFETIME = timedelta(days=2)

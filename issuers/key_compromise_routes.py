@@ -15,6 +15,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from infra.app_state import BaseUrlDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import offers
 from issuers.award_api_models import (
     AffectedAwardsPage,
@@ -25,7 +28,7 @@ from issuers.award_api_models import (
     AwardPublic,
     ReissuedAward,
 )
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, SessionDep, require_institution_scope
+from issuers.deps import MasterKeyDep, require_institution_scope
 from issuers.key_compromise import MAX_PAGE, affected_awards, reissue_affected, revoke_affected
 from issuers.tables import Institution
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from credentials.errors import InvalidInput
-from keys.tables import UTCDateTime
+from infra.columns import UTCDateTime
 
 MAX_ATTEMPTS = 5
 RETRY_PAUSES = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))

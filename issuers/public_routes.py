@@ -20,8 +20,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
+from infra.app_state import BaseUrlDep
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.pages import render_page
 from issuers.catalog import get_program, list_programs
-from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, PageRenderer, SessionDep
+from issuers.deps import MasterKeyDep
 from issuers.endorsements import employer_owner, endorsed_achievement, get_employer
 from issuers.identity import (
     PublishedDocument,
@@ -69,7 +73,7 @@ def program_document(
     return endorsed_achievement(session, base_url, institution, program)
 
 
-def create_public_router(render_page: PageRenderer) -> APIRouter:
+def create_public_router() -> APIRouter:
     router = APIRouter(tags=["issuer documents"])
 
     @router.get("/issuers/{slug}/did.json")

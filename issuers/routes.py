@@ -25,6 +25,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from infra.app_state import BaseUrlDep, MailEnabledDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from issuers import staff_email
 from issuers.access import api_keys_of, create_api_key, create_staff_user, revoke_api_key
 from issuers.api_models import (
@@ -55,12 +58,8 @@ from issuers.catalog import (
     update_program,
 )
 from issuers.deps import (
-    BaseUrlDep,
     Caller,
-    MailEnabledDep,
     MasterKeyDep,
-    NowDep,
-    SessionDep,
     require_admin,
     require_admin_or_institution_scope,
     require_institution_scope,

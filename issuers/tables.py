@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from keys.login_limits import LoginFailureColumns
-from keys.tables import UTCDateTime
+from infra.columns import UTCDateTime
+from infra.login_limits import LoginFailureColumns
 
 
 class InstitutionKind(StrEnum):
@@ -180,7 +180,7 @@ class StaffSession(SQLModel, table=True):
 
 
 class StaffLoginFailure(LoginFailureColumns, table=True):
-    """One failed console login, for the per-address limit (``keys.login_limits``); the
+    """One failed console login, for the per-address limit (``infra.login_limits``); the
     per-account lockout stays in ``StaffUser``. ``account_key`` is the SHA-256 of the email."""
 
     __tablename__: ClassVar[str] = "staff_login_failure"

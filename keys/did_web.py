@@ -32,7 +32,7 @@ from credentials.did import DocumentResolver
 from credentials.errors import InvalidInput, InvalidKey, KeyNotFound, ResolutionUnavailable
 from credentials.jsonio import parse_json_object
 from credentials.keys import VerificationMethod
-from keys.fetcher import FetchResult, GuardedFetcher
+from infra.fetch.fetcher import FetchResult, GuardedFetcher
 
 DID_WEB_PREFIX = "did:web:"
 DID_DOCUMENT_ACCEPT = "application/did+json, application/did+ld+json;q=0.9, application/json;q=0.8"

@@ -1,4 +1,4 @@
-"""SQLModel table of signing keys, plus a portable UTC timestamp column type.
+"""SQLModel table of signing keys.
 
 One row per verification method. ``id`` is the verification method id that proofs name
 (``did:web:host:issuers:x#key-1`` or ``did:key:z6Mk...#z6Mk...``), so a credential is always
@@ -13,24 +13,21 @@ Invariants the database itself enforces (SQLite and PostgreSQL alike):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
-    Dialect,
     Index,
     String,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from credentials.errors import InvalidInput
+from infra.columns import UTCDateTime
 
 
 class KeyStatus(StrEnum):
@@ -40,33 +37,6 @@ class KeyStatus(StrEnum):
 
 
 ED25519 = "Ed25519"
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend.
-
-    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so the value is stored as naive
-    UTC and given back its UTC zone when read. Naive datetimes are refused on the way in: a naive
-    value would be silently read as UTC later, whatever zone it meant.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInput("timestamps must be timezone-aware")
-        utc = value.astimezone(UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
 
 
 _ACTIVE_ONLY = text("status = 'active'")

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
+from infra.database import SessionDep, create_database_engine
 from issuers import (
     award_console,
     award_console_batches,
@@ -44,14 +45,13 @@ from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
 from issuers.master_key import MasterKeySource
 from passport import pages
 from passport.cors import PublicCors
-from passport.database import SessionDep, create_database_engine
 from passport.errors import install_error_handlers, passport_error_response
-from passport.i18n import PACKAGE_DIR, create_template_environments, negotiate_language
 from passport.json_bodies import UntrustedJsonBodies
 from passport.mail_wiring import install_mail
 from passport.metrics_wiring import install_metrics
 from passport.obapi.install import install_obapi
 from passport.own_documents import DeploymentDocuments, record_base_url
+from passport.pages import PACKAGE_DIR, create_template_environments
 from passport.readiness import readiness_router
 from passport.redaction import install_secret_redaction
 from passport.request_log import RequestContext
@@ -320,11 +320,7 @@ def create_app(settings: Settings) -> FastAPI:
     _install_middleware(app, settings)
     # Routes are matched in order, a regular expression each: the verifier (the public API
     # and page) first, so its requests do not test the wallet's and OB API's 60 routes first.
-    app.include_router(
-        verifier_routes.create_verifier_router(
-            app.state.verifier, pages.render_page, negotiate_language
-        )
-    )
+    app.include_router(verifier_routes.create_verifier_router(app.state.verifier))
     # Before /static: a mount matches by prefix, so the longer prefix must come first.
     verifier_static = StaticFiles(directory=verifier_routes.STATIC_DIR)
     app.mount(verifier_routes.STATIC_PATH, verifier_static, name="verifier-static")
@@ -336,15 +332,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     # Each component that signs credentials adds its counter (reports on key revocation).
     app.include_router(issuer_routes.create_issuer_router(SIGNED_CREDENTIAL_COUNTERS))
-    app.include_router(issuer_public_routes.create_public_router(pages.render_page))
-    app.include_router(issuer_console.create_console_router(pages.render_page))
-    app.include_router(console_email.create_console_email_router(pages.render_page))
+    app.include_router(issuer_public_routes.create_public_router())
+    app.include_router(issuer_console.create_console_router())
+    app.include_router(console_email.create_console_email_router())
     app.include_router(award_routes.create_award_router())
     app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(clr_routes.create_clr_router())
     app.include_router(clr_console.create_clr_console_router())
-    app.include_router(award_console.create_award_console_router(pages.render_page))
-    app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
+    app.include_router(award_console.create_award_console_router())
+    app.include_router(portal_routes.create_portal_router())
     metrics = install_metrics(app)
     metrics.registry.on_collect(worker_metrics_collector(engine, metrics))
     # Outermost: the request id is set before anything else runs, and every answer is logged.

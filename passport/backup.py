@@ -42,11 +42,7 @@ from sqlmodel import SQLModel
 
 import passport.tables  # noqa: F401  (registers every component's tables on SQLModel.metadata)
 from credentials.errors import PassportError
-from passport.database import (
-    UPGRADE_COMMAND,
-    DeploymentInfo,
-    head_revision,
-)
+from passport.database import UPGRADE_COMMAND, DeploymentInfo, head_revision
 
 BACKUP_FORMAT = "learner-passport-backup"
 BACKUP_FORMAT_VERSION = 1

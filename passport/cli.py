@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import typer
 from sqlmodel import Session
 
+from infra.database import disposable_engine
 from issuers.audit_cli import register_audit_commands
 from issuers.award_cli import register_award_commands
 from issuers.cli import Workspace, register_issuer_commands
@@ -21,7 +22,7 @@ from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
 from passport.cli_ops import register_ops_commands
 from passport.cli_server import checked_settings, register_server_commands
-from passport.database import _engine_for, prepare_database
+from passport.database import prepare_database
 from passport.log_setup import configure_logging
 from passport.worker_metrics import pushing_worker_metrics
 from verifier.cli import register_verifier_commands
@@ -45,7 +46,7 @@ def _issuer_workspace() -> Iterator[Workspace]:
     after the start-up checks."""
     settings = checked_settings()
     prepare_database(settings)
-    with _engine_for(settings.database_url) as engine, Session(engine) as session:
+    with disposable_engine(settings.database_url) as engine, Session(engine) as session:
         yield Workspace(session, master_key_source(settings), settings.base_url)
 
 
@@ -59,7 +60,7 @@ def _worker_workspace() -> Iterator[Workspace]:
     if not logging.getLogger().handlers:
         configure_logging(settings.effective_log_format)
     with (
-        _engine_for(settings.database_url) as engine,
+        disposable_engine(settings.database_url) as engine,
         Session(engine) as session,
         pushing_worker_metrics(engine),
     ):

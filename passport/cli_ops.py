@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 
+from infra.database import disposable_engine, redacted_url
 from passport.backup import Manifest, write_backup
 from passport.cli_server import _unusable_input_exits
-from passport.database import _engine_for, prepare_database, redacted_url
+from passport.database import prepare_database
 from passport.restore import restore_backup
 from passport.settings import Settings
 
@@ -36,7 +37,7 @@ def backup(
     """
     with _unusable_input_exits():
         settings = Settings()
-        with _engine_for(settings.database_url) as engine:
+        with disposable_engine(settings.database_url) as engine:
             manifest = write_backup(engine, out, datetime.now(UTC))
     typer.echo(f"backed up {redacted_url(settings.database_url)} to {out}: {_summary(manifest)}")
 
@@ -56,7 +57,7 @@ def restore(
     with _unusable_input_exits():
         settings = Settings()
         prepare_database(settings)
-        with _engine_for(settings.database_url) as engine:
+        with disposable_engine(settings.database_url) as engine:
             manifest = restore_backup(engine, backup_file, force=force)
     target = redacted_url(settings.database_url)
     typer.echo(f"restored {backup_file} into {target}: {_summary(manifest)}")

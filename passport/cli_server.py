@@ -20,11 +20,12 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from credentials.errors import PassportError
+from infra.database import disposable_engine, redacted_url
 from issuers.demo_staff import DEMO_PASSWORD
 from passport.app import create_app, master_key_source
 from passport.asgi import exec_workers
 from passport.config_check import ConfigurationRefused, check_configuration
-from passport.database import _engine_for, prepare_database, redacted_url, upgrade_database
+from passport.database import prepare_database, upgrade_database
 from passport.demo_journey import DEMO_LEARNERS, JourneyReport, seed_demo_journey
 from passport.log_setup import LOG_FORMATS, LogFormat, logging_config
 from passport.settings import Settings
@@ -172,7 +173,7 @@ def demo() -> None:
         typer.echo(f"migrated {redacted_url(settings.database_url)} to revision {revision}")
         master = master_key_source(settings).get()
         now = datetime.now(UTC)
-        with _engine_for(settings.database_url) as engine, Session(engine) as session:
+        with disposable_engine(settings.database_url) as engine, Session(engine) as session:
             seeded = seed_demo_catalog(session, master, now, settings.base_url)
             app = create_app(settings)
             try:

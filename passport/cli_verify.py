@@ -23,13 +23,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from credentials.did import offline_resolver
+from infra.database import DatabaseUnavailable, create_database_engine, redacted_url
 from passport.app import master_key_source
-from passport.database import (
-    DatabaseUnavailable,
-    create_database_engine,
-    redacted_url,
-    require_current_database,
-)
+from passport.database import require_current_database
 from passport.own_documents import DeploymentDocuments
 from passport.settings import Settings
 from verifier.cli import configured_registry

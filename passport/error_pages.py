@@ -1,7 +1,7 @@
 """Error pages for people: a browser that asks for HTML gets a page in its language, not the
 ``application/problem+json`` that API clients get (``passport.errors`` picks one by ``Accept``).
 
-What a page says is the error's own sentence translated (``passport.i18n.error_text``) for our
+What a page says is the error's own sentence translated (``infra.i18n.error_text``) for our
 errors, and a fixed sentence per status for the framework's (no such page, a wrong address or
 form, our own failure): a person never reads a raw exception or an English JSON document.
 """
@@ -12,8 +12,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from credentials.errors import PassportError
-from passport.i18n import N_, error_text, negotiate_language, translations_for
-from passport.pages import render_page
+from infra.i18n import N_, error_text, negotiate_language, translations_for
+from infra.pages import render_page
 
 STATUS_SENTENCES = {
     404: N_("There is no page at this address. Check the link, or start again from the home page."),

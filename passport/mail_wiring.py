@@ -19,9 +19,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from infra.pages import render_page
 from issuers.mail import MailPump, SmtpRelay, SmtpSender, stop_waking, wake_on_commit
 from passport.mail_catcher import MailCatcher
-from passport.pages import render_page
 from passport.settings import Mode, Settings
 
 logger = logging.getLogger("passport.mail")

@@ -12,7 +12,7 @@ metric hooks, so the shell observes what they do from the outside:
 - **Issuance**: SQLAlchemy session events count ``Award`` rows when their transaction commits,
   whoever inserts them in this process (single awards, batch runner threads, ``passport
   worker``), and revocations, suspensions and restorations by their audit events.
-- **Fetches**: the verifier's guarded fetcher counts its failures by kind (``keys.fetch_counts``)
+- **Fetches**: the verifier's guarded fetcher counts its failures by kind (``infra.fetch.counts``)
   and ``OutboundSlots`` the verifications it shed; each scrape copies them into the counters.
 - **Batches**: before each scrape, the batch tables give done / pending / failed rows of every
   unfinished batch (and of those that failed in the last day). This reads the database, so
@@ -45,9 +45,9 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import Forbidden, Unauthorized
+from infra.fetch.budget import OutboundSlots
+from infra.fetch.counts import BUDGET_PREFIX, FetchCounts
 from issuers.award_tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
-from keys.fetch_budget import OutboundSlots
-from keys.fetch_counts import BUDGET_PREFIX, FetchCounts
 from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics
 from verifier.routes import API_PATH as VERIFY_API_PATH
 

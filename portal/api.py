@@ -14,7 +14,8 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from issuers.deps import BaseUrlDep, SessionDep
+from infra.app_state import BaseUrlDep
+from infra.database import SessionDep
 from portal.api_models import ProgramDetail, ProgramList
 from portal.catalog import (
     all_published,

@@ -1,15 +1,13 @@
 """The portal's pages: search, program, institution and occupation pages (server-rendered, no
 script needed). Thin: read the request, call ``portal.search`` / ``portal.catalog``, render.
 
-The shell composes this router (``create_portal_router``) and hands in its page renderer and
-language negotiation, so the portal does not depend on the shell. A bad search parameter
-answers the search page itself with status 400 and the reason, the form still filled in.
+Pages are rendered with the neutral layer's ``infra.pages``. A bad search parameter answers the
+search page itself with status 400 and the reason, the form still filled in.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +15,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from credentials.errors import InvalidInput
-from issuers.deps import BaseUrlDep, PageRenderer, SessionDep
+from infra.app_state import BaseUrlDep
+from infra.database import SessionDep
+from infra.i18n import negotiate_language
+from infra.pages import render_page
 from portal import api
 from portal.catalog import (
     achievement_id,
@@ -48,9 +49,7 @@ OSAP_URL = "https://www.ontario.ca/page/osap-ontario-student-assistance-program"
 MAX_OCCUPATION_QUERY = 100
 
 
-def create_portal_router(
-    render_page: PageRenderer, language_of: Callable[[Request], str]
-) -> APIRouter:
+def create_portal_router() -> APIRouter:
     samples = SampleIssuer()
     # This process's filter counts, shared by the page and the API (``portal.catalog_version``).
     counts = FacetCountCache()
@@ -66,7 +65,7 @@ def create_portal_router(
 
     @router.get("/programs", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, session: SessionDep) -> HTMLResponse:
-        lang = language_of(request)
+        lang = negotiate_language(request)
         parameters = list(request.query_params.multi_items())
         page = {
             "query": request.query_params.get("q", "")[:MAX_QUERY_CHARACTERS],
@@ -109,7 +108,7 @@ def create_portal_router(
         session: SessionDep,
         base_url: BaseUrlDep,
     ) -> HTMLResponse:
-        lang = language_of(request)
+        lang = negotiate_language(request)
         program, institution = find_published_program(session, institution_slug, program_slug)
         view = program_view(program, institution, lang)
         now = datetime.now(UTC)
@@ -151,7 +150,7 @@ def create_portal_router(
 
     @router.get("/institutions/{slug}", response_class=HTMLResponse, include_in_schema=False)
     def institution_page(request: Request, slug: str, session: SessionDep) -> HTMLResponse:
-        lang = language_of(request)
+        lang = negotiate_language(request)
         institution = find_institution(session, slug)
         assert institution.id is not None
         return render_page(
@@ -186,7 +185,7 @@ def create_portal_router(
 
     @router.get("/occupations/{code}", response_class=HTMLResponse, include_in_schema=False)
     def occupation_page(request: Request, code: str, session: SessionDep) -> HTMLResponse:
-        lang = language_of(request)
+        lang = negotiate_language(request)
         found = occupation_view(session, require_noc_code(code), lang)
         return render_page(
             request,

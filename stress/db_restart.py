@@ -36,8 +36,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from keys.crypto_envelope import load_master_key
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from stress.pg_cluster import Cluster, throwaway_cluster
 from stress.restart_checks import count_problems, verify_sample
 from stress.run import setting

@@ -35,8 +35,9 @@ from typing import Any
 import httpx
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from keys.crypto_envelope import load_master_key
-from passport.database import create_database_engine, upgrade_database
+from passport.database import upgrade_database
 from passport.settings import Settings
 from stress.pg_cluster import free_port
 from stress.seed import StressPlan, seed_issuer, seed_learner

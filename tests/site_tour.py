@@ -22,9 +22,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from sqlmodel import Session
 
+from infra.database import create_database_engine
 from keys.crypto_envelope import load_master_key
 from passport.app import create_app
-from passport.database import create_database_engine, upgrade_database
+from passport.database import upgrade_database
 from portal.demo import seed_demo_catalog
 from tests.passport.wallet.support import (
     PASSWORD,

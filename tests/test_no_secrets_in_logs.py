@@ -17,11 +17,12 @@ import httpx
 from sqlmodel import Session
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from issuers.awards import AwardRequest, Learner, issue_award
 from keys.crypto_envelope import load_master_key, open_envelope
 from keys.store import KeyStore
 from passport.app import create_app
-from passport.database import create_database_engine, migrate_to_head, prepare_database
+from passport.database import migrate_to_head, prepare_database
 from passport.settings import Mode, Settings
 from tests.issuers.award_support import NOW, add_institution, add_program, context_for
 from tests.passport.conftest import development_settings

@@ -25,7 +25,7 @@ from tests.site_tour import MARKER, Tour, site_tour
 
 pytestmark = pytest.mark.browser
 
-CATALOG = Path(__file__).resolve().parent.parent / "passport/locales/fr/LC_MESSAGES/messages.po"
+CATALOG = Path(__file__).resolve().parent.parent / "infra/locales/fr/LC_MESSAGES/messages.po"
 WIDTHS = (1366, 390)
 LANGS = ("en", "fr")
 PAGE_NAMES = [

@@ -7,7 +7,7 @@
 2. Work: each proof may name a key to fetch and each member (a credential in a presentation or a
    CLR, an endorsement) is a verification of its own. ``refuse_oversized`` also refuses, before
    any work, a document with more proofs on one object than ``MAX_PROOFS`` or more members in all
-   than ``MAX_MEMBERS`` (``InputTooLarge``, 413); the fetch budget (``keys.fetch_budget``) bounds
+   than ``MAX_MEMBERS`` (``InputTooLarge``, 413); the fetch budget (``infra.fetch.budget``) bounds
    what the accepted ones may fetch.
 3. Contexts: VC Data Integrity 1.0 section 4.6 ("Contexts and Vocabularies") asks verifiers to
    accept only contexts they know. An RDFC proof enforces this through the offline document

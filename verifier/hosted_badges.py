@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from credentials.errors import PassportError
 from credentials.jsonio import parse_json_object
 from credentials.report import Check, Outcome
-from keys.fetcher import GuardedFetcher
+from infra.fetch.fetcher import GuardedFetcher
 
 HOSTED_TYPES = ("hosted", "HostedBadge")
 OB2_ACCEPT = "application/ld+json, application/json;q=0.9"

@@ -2,18 +2,16 @@
 
 Thin on purpose: read the request, call ``VerifierService`` in a worker thread (verification is
 CPU-bound and may wait on the guarded fetcher), answer. Errors are ``PassportError``s that the
-shell maps to problem+json. The shell composes this router (``create_verifier_router``) and hands
-in its page renderer and language negotiation, so the verifier does not depend on the shell.
+shell maps to problem+json. Pages are rendered with the neutral layer's ``infra.pages``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -23,7 +21,9 @@ from starlette.datastructures import FormData, UploadFile
 from credentials.baking import extract
 from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import MAX_DOCUMENT_BYTES
-from keys.fetch_budget import Overloaded
+from infra.fetch.budget import Overloaded
+from infra.i18n import negotiate_language
+from infra.pages import render_page
 from verifier.api_models import HostedCredential, VerifyResponse
 from verifier.email_check import MAX_EMAIL_LENGTH
 from verifier.inputs import MAX_IMAGE_BYTES
@@ -75,10 +75,6 @@ class UnsupportedMediaType(InvalidInput):
     status = 415
 
 
-class PageRenderer(Protocol):
-    def __call__(self, request: Request, template: str, **context: Any) -> HTMLResponse: ...
-
-
 async def _uploaded(form: FormData) -> bytes | None:
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -103,11 +99,7 @@ async def _api_body(request: Request) -> bytes:
     )
 
 
-def create_verifier_router(
-    service: VerifierService,
-    render_page: PageRenderer,
-    language_of: Callable[[Request], str],
-) -> APIRouter:
+def create_verifier_router(service: VerifierService) -> APIRouter:
     router = APIRouter()
 
     @router.post(
@@ -146,7 +138,7 @@ def create_verifier_router(
 
     @router.post(PAGE_PATH, response_class=HTMLResponse, include_in_schema=False)
     async def verify_page_submit(request: Request) -> HTMLResponse:
-        language = language_of(request)
+        language = negotiate_language(request)
         async with request.form(
             max_files=1, max_fields=5, max_part_size=MAX_DOCUMENT_BYTES + 1024
         ) as form:

@@ -30,8 +30,8 @@ from typing import Any, Protocol
 
 from credentials.errors import InvalidInput, PassportError
 from credentials.proofs.jws import parse_compact_jws
-from keys.fetch_budget import FetchBudget, OutboundSlots
-from keys.fetcher import FetchPolicy, GuardedFetcher
+from infra.fetch.budget import FetchBudget, OutboundSlots
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from verifier.context import VerificationContext
 from verifier.email_check import EmailCheck, check_email
 from verifier.explain import CredentialDetails, details_of, explained_report

@@ -1,6 +1,6 @@
 """The outside world for a networked verifier: status lists and issuer keys, all fetched through
-the one guarded fetcher (``keys.fetcher``), so every rule of that fetcher (https only, no private
-addresses, timeouts, size caps, cache) holds for everything a credential names.
+the one guarded fetcher (``infra.fetch.fetcher``), so every rule of that fetcher (https only, no
+private addresses, timeouts, size caps, cache) holds for everything a credential names.
 
 - ``FetchedStatusLists``: a ``StatusListSource``. A list served as JSON (``application/vc+ld+json``,
   ``application/vc``, ``application/ld+json``, ``application/json``) or as a compact JWS
@@ -27,8 +27,8 @@ from credentials.jsonio import parse_json_object
 from credentials.keys import KeyResolver, VerificationMethod
 from credentials.multikey import DID_KEY_PREFIX
 from credentials.proofs.vc_jose import looks_like_compact_jws
+from infra.fetch.fetcher import FetchResult, GuardedFetcher
 from keys.did_web import DID_WEB_PREFIX, DidWebResolver
-from keys.fetcher import FetchResult, GuardedFetcher
 from verifier.context import FetchedDocument
 from verifier.status_freshness import ListLifetime
 

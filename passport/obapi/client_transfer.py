@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from credentials.errors import PassportError
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.obapi.client import (
     MAX_PAGES,
     PAGE_SIZE,

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from credentials.errors import NotFound
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.obapi.oauth import revoke_grants
 from passport.obapi.tables import ApiClient, ApiToken
 

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from credentials.errors import InvalidInput
 from credentials.report import Verdict
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.obapi.scopes import ServiceFamily
 from passport.obapi.tables import LearnerProfile
 from passport.wallet import holdings

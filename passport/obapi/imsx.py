@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from credentials.errors import PassportError
-from passport.i18n import error_text, negotiate_language
+from infra.i18n import error_text, negotiate_language
 
 CODE_MINOR_BY_STATUS = {
     400: "invalid_data",

@@ -12,7 +12,7 @@ import io
 from PIL import Image, UnidentifiedImageError
 
 from credentials.errors import PassportError
-from keys.fetcher import GuardedFetcher
+from infra.fetch.fetcher import GuardedFetcher
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 MAX_LOGO_BYTES = 256 * 1024

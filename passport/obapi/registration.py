@@ -21,7 +21,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from credentials.errors import PassportError
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.obapi.oauth import (
     UNFINISHED_CLIENT_LIFETIME,
     HttpRequest,

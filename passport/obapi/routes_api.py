@@ -17,8 +17,9 @@ from starlette.responses import Response
 
 from credentials.errors import Forbidden, InvalidInput
 from credentials.jsonio import parse_json_object
-from passport.database import SessionDep
-from passport.i18n import N_
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_
 from passport.obapi import host
 from passport.obapi.imsx import ImsxRoute
 from passport.obapi.protect import token_learner
@@ -30,7 +31,7 @@ from passport.obapi.scopes import (
     ServiceFamily,
 )
 from passport.wallet.tables import Learner
-from passport.wallet.web import NowDep, WalletDep
+from passport.wallet.web import WalletDep
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

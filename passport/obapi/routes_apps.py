@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from passport.database import SessionDep
+from infra.clock import NowDep
+from infra.database import SessionDep
 from passport.obapi.connected import connected_apps, disconnect
 from passport.obapi.routes_api import POLICY_PATH
 from passport.obapi.scopes import FAMILIES
-from passport.wallet.web import CsrfDep, NowDep, SignedInDep, WalletRoute, page, redirect
+from passport.wallet.web import CsrfDep, SignedInDep, WalletRoute, page, redirect
 
 APPS_PATH = "/passport/apps"
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)

@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 from starlette.responses import Response
 
 from credentials.errors import InvalidInput
-from passport.database import SessionDep
-from passport.i18n import N_
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_
 from passport.obapi import client_transfer
 from passport.obapi.client import (
     CALLBACK_PATH,
@@ -30,7 +31,6 @@ from passport.obapi.tables import RemoteGrant, RemoteHost
 from passport.wallet import holdings
 from passport.wallet.web import (
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,

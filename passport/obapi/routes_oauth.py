@@ -19,23 +19,16 @@ from starlette.responses import Response
 
 from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import parse_json_object
-from passport.database import SessionDep
-from passport.i18n import N_
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_
 from passport.obapi.logo import logo_data_uri
 from passport.obapi.oauth import HttpRequest, OAuthResponse, PassportAuthorizationServer
 from passport.obapi.oauth_models import RegisteredClient
 from passport.obapi.registration import register_client
 from passport.obapi.routes_api import OAUTH_PATHS, require_https
 from passport.obapi.scopes import ALL_SCOPES, FAMILIES
-from passport.wallet.web import (
-    CsrfDep,
-    NotSignedIn,
-    NowDep,
-    WalletRoute,
-    page,
-    redirect,
-    signed_in,
-)
+from passport.wallet.web import CsrfDep, NotSignedIn, WalletRoute, page, redirect, signed_in
 
 REVOCATION_PATH = "/oauth2/revoke"
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_https)])

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column, ForeignKey, String, Text
 from sqlmodel import Field, SQLModel
 
-from keys.tables import UTCDateTime
+from infra.columns import UTCDateTime
 
 DIGEST_LENGTH = 64  # hex SHA-256
 

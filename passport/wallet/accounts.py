@@ -5,7 +5,7 @@
   is upgraded at the next successful sign-in.
 - A session is a random 256-bit token in an HttpOnly cookie; the database keeps its SHA-256.
   Sessions end after ``SESSION_LIFETIME`` or at sign-out.
-- Sign-in is limited per account and per client address (``keys.login_limits``, shared with the
+- Sign-in is limited per account and per client address (``infra.login_limits``, shared with the
   institution console): after ``MAX_FAILURES_PER_ACCOUNT`` (resp. ``MAX_FAILURES_PER_ADDRESS``)
   failures within ``FAILURE_WINDOW``, further attempts are refused without checking the
   password, for an unknown address as for a known one (OWASP authentication cheat sheet). An
@@ -37,11 +37,11 @@ from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
 from credentials.errors import Conflict, InvalidInput, PassportError
+from infra.i18n import N_
+from infra.login_limits import LoginLimits
 from keys.crypto_envelope import MasterKey
-from keys.login_limits import LoginLimits
 from keys.store import DID_KEY_METHOD, KeyStore
 from keys.tables import SigningKey
-from passport.i18n import N_
 from passport.wallet.tables import (
     Collection,
     CollectionItem,

@@ -24,11 +24,11 @@ from sqlmodel import Session, col, select
 from starlette.requests import Request
 
 from credentials.badge_art import BadgeArt
+from infra.database import SessionDep
 from issuers.award_delivery import badge_art
 from issuers.identity import ISSUER_OWNER_KIND
 from issuers.tables import Institution
 from keys.tables import SigningKey
-from passport.database import SessionDep
 from passport.own_documents import DeploymentDocuments
 from passport.wallet.tables import StoredCredential
 from verifier.explain import key_is_issuers

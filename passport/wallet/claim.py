@@ -42,8 +42,8 @@ from credentials.errors import InvalidInput, PassportError
 from credentials.jsonio import member_text, parse_json_object
 from credentials.keys import Signer
 from credentials.multibase import encode_base64url
-from keys.fetcher import FetchFailed
-from passport.i18n import N_
+from infra.fetch.errors import FetchFailed
+from infra.i18n import N_
 from passport.wallet.holdings import Verify, add_credential
 from passport.wallet.issuer_http import IssuerAnswer, IssuerHttp
 from passport.wallet.tables import Learner, StoredCredential

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
 from credentials.errors import InvalidInput
+from infra.i18n import N_
 from issuers.email_tokens import (
     RESET_LIFETIME,
     RESET_PAUSE,
@@ -37,7 +38,6 @@ from issuers.email_tokens import (
     valid_account,
 )
 from issuers.mail import enqueue
-from passport.i18n import N_
 from passport.wallet import accounts
 from passport.wallet.tables import Learner, LearnerSession
 from passport.wallet.tokens import digest

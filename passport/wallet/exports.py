@@ -30,7 +30,7 @@ import qrcode.image.svg
 from credentials.badge_art import BadgeArt, badge_png, badge_svg
 from credentials.baking import bake
 from credentials.errors import NotFound
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.wallet.display import credential_text, learning_date
 from passport.wallet.tables import CredentialFormat, StoredCredential
 

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from credentials.errors import Conflict, InvalidInput, NotFound
 from credentials.report import Verdict
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.wallet.display import claimed_document, display_of
 from passport.wallet.tables import (
     Collection,

@@ -1,17 +1,18 @@
 """HTTP to a credential issuer named by an offer: every request under the guarded fetcher's rules.
 
 The issuer's address comes from an offer the learner pastes, so it is attacker-named (SSRF).
-``GET`` goes through ``keys.fetcher.GuardedFetcher`` itself. The fetcher only fetches, and
+``GET`` goes through ``infra.fetch.fetcher.GuardedFetcher`` itself. The fetcher only fetches, and
 OpenID4VCI needs three ``POST`` requests (token, nonce, credential), so ``post`` applies the same
 policy with the same public pieces: the fetcher's ``FetchPolicy`` (https only, plain http only for
-hosts it names), every resolved address vetted by ``keys.fetcher.address_refusal``, the
+hosts it names), every resolved address vetted by ``infra.fetch.addresses.address_refusal``, the
 connection made to the vetted address (no second DNS lookup; TLS still checks the certificate
 against the host name, sent as SNI), no redirects, bodies capped at ``max_bytes`` and compressed
 bodies refused.
 
 One claim has one total deadline (``for_one_claim``, ``CLAIM_SECONDS``): every request of it,
-``GET`` and ``POST``, ends by then, at the socket level (``keys.pinned_transport``), so an issuer
-that answers one byte a second holds a worker for ``CLAIM_SECONDS`` at most, not per request.
+``GET`` and ``POST``, ends by then, at the socket level (``infra.fetch.pinned_transport``), so
+an issuer that answers one byte a second holds a worker for ``CLAIM_SECONDS`` at most, not per
+request.
 """
 
 from __future__ import annotations
@@ -29,16 +30,11 @@ import httpx
 
 from credentials.errors import InvalidInput
 from credentials.jsonio import parse_json_object
-from keys.fetch_budget import FetchBudget
-from keys.fetcher import (
-    FetchFailed,
-    FetchRefused,
-    GuardedFetcher,
-    Resolver,
-    address_refusal,
-    system_resolver,
-)
-from keys.pinned_transport import PinnedBackend, PinnedTransport
+from infra.fetch.addresses import Resolver, address_refusal, system_resolver
+from infra.fetch.budget import FetchBudget
+from infra.fetch.errors import FetchFailed, FetchRefused
+from infra.fetch.fetcher import GuardedFetcher
+from infra.fetch.pinned_transport import PinnedBackend, PinnedTransport
 
 JSON_ACCEPT = "application/json"
 # Metadata, token, nonce and credential requests together; a working issuer needs a second.

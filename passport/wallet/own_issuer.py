@@ -26,7 +26,7 @@ from starlette.types import ASGIApp
 
 from credentials.errors import InvalidInput
 from credentials.jsonio import parse_json_object
-from keys.fetcher import FetchFailed
+from infra.fetch.errors import FetchFailed
 from passport.wallet.issuer_http import (
     CLAIM_SECONDS,
     JSON_ACCEPT,

@@ -38,7 +38,7 @@ from credentials.models.builders import build_presentation
 from credentials.proofs.base import ProofExpectations, ProofOptions
 from credentials.proofs.data_integrity import SUPPORTED_CRYPTOSUITES
 from credentials.report import Verdict
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.wallet.display import credential_text
 from passport.wallet.tables import PresentationRequest, StoredCredential
 from passport.wallet.tokens import digest, is_token_shaped, new_token, same_token

@@ -10,14 +10,14 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import Forbidden, PassportError
-from issuers.deps import mail_enabled
-from passport.database import SessionDep
-from passport.i18n import N_, negotiate_language
+from infra.app_state import mail_enabled
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_, negotiate_language
 from passport.wallet import accounts, signups
 from passport.wallet.web import (
     SESSION_COOKIE,
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,

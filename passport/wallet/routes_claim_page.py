@@ -14,14 +14,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from credentials.errors import NotFound
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_, error_text, negotiate_language
 from issuers import offers
 from issuers.tables import Institution, Program
-from passport.database import SessionDep
-from passport.i18n import N_, error_text, negotiate_language
 from passport.wallet.accounts import learner_for_session
 from passport.wallet.tables import Learner
 from passport.wallet.tokens import is_token_shaped
-from passport.wallet.web import SESSION_COOKIE, NowDep, WalletRoute, page
+from passport.wallet.web import SESSION_COOKIE, WalletRoute, page
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 

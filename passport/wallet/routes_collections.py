@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from passport.database import SessionDep
-from passport.i18n import negotiate_language
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import negotiate_language
 from passport.wallet import holdings
 from passport.wallet.badges import BadgesDep
 from passport.wallet.display import holder_name, skills_summary, timeline
@@ -22,7 +23,6 @@ from passport.wallet.routes_passport import file_response, timeline_entries
 from passport.wallet.sharing import LASTING_SHARE, create_share, share_url
 from passport.wallet.web import (
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,

@@ -13,19 +13,12 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import PassportError
-from issuers.deps import mail_enabled
-from passport.database import SessionDep
-from passport.i18n import negotiate_language
+from infra.app_state import mail_enabled
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import negotiate_language
 from passport.wallet import email_flows
-from passport.wallet.web import (
-    CsrfDep,
-    NowDep,
-    SignedInDep,
-    WalletRoute,
-    error_message,
-    page,
-    redirect,
-)
+from passport.wallet.web import CsrfDep, SignedInDep, WalletRoute, error_message, page, redirect
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import InputTooLarge, InvalidInput, PassportError
-from passport.database import SessionDep
-from passport.i18n import N_, error_text, negotiate_language
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_, error_text, negotiate_language
 from passport.wallet import claim, holdings
 from passport.wallet.badges import Badges, BadgesDep
 from passport.wallet.display import (
@@ -26,7 +27,6 @@ from passport.wallet.sharing import LASTING_SHARE, create_share, share_url
 from passport.wallet.tables import Learner, StoredCredential
 from passport.wallet.web import (
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,

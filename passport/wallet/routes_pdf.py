@@ -14,14 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from passport.database import SessionDep
-from passport.i18n import N_, negotiate_language, translations_for
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_, negotiate_language, translations_for
 from passport.pdf import PdfDocument
 from passport.wallet import holdings, sharing
 from passport.wallet.display import holder_name, issuer_view, skills_summary, timeline
 from passport.wallet.routes_sharing import missing_share
 from passport.wallet.tables import StoredCredential
-from passport.wallet.web import CsrfDep, NowDep, SignedInDep, WalletDep, WalletRoute, WalletState
+from passport.wallet.web import CsrfDep, SignedInDep, WalletDep, WalletRoute, WalletState
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 LABELS = {

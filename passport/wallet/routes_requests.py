@@ -15,13 +15,13 @@ from starlette.responses import Response
 from credentials.errors import PassportError
 from credentials.jsonio import parse_json_object
 from credentials.proofs.base import ProofExpectations
-from passport.database import SessionDep
-from passport.i18n import negotiate_language
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import negotiate_language
 from passport.wallet import holdings, presenting
 from passport.wallet.exports import qr_svg
 from passport.wallet.web import (
     CsrfDep,
-    NowDep,
     SignedInDep,
     WalletDep,
     WalletRoute,

@@ -11,23 +11,16 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials.errors import InvalidInput, NotFound
-from passport.database import SessionDep
-from passport.i18n import N_, negotiate_language
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_, negotiate_language
 from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
 from passport.wallet.badges import BadgesDep
 from passport.wallet.display import issuer_view
 from passport.wallet.exports import Download, available_formats, download, qr_png, qr_svg
 from passport.wallet.routes_passport import file_response
-from passport.wallet.web import (
-    CsrfDep,
-    NowDep,
-    SignedInDep,
-    WalletDep,
-    WalletRoute,
-    page,
-    redirect,
-)
+from passport.wallet.web import CsrfDep, SignedInDep, WalletDep, WalletRoute, page, redirect
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 EXPIRY_CHOICES = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}

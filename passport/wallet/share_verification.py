@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from credentials.errors import InvalidInput
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.wallet.sharing import SHARE_PATH, open_share
 from verifier.service import SharedCredentials
 

@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from credentials.errors import InvalidInput, NotFound
-from passport.i18n import N_
+from infra.i18n import N_
 from passport.wallet.holdings import credentials_by_ids, get_collection
 from passport.wallet.tables import (
     CollectionItem,

@@ -35,10 +35,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from credentials.errors import Conflict, InvalidInput
+from infra.i18n import N_
 from issuers.email_tokens import SIGNUP_LIFETIME, Purpose, issue_token, redeem, valid_account
 from issuers.mail import enqueue
 from keys.crypto_envelope import MasterKey
-from passport.i18n import N_
 from passport.wallet import accounts
 from passport.wallet.tables import Learner, PendingSignUp
 from passport.wallet.tokens import digest

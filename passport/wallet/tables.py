@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from keys.login_limits import LoginFailureColumns
-from keys.tables import UTCDateTime
+from infra.columns import UTCDateTime
+from infra.login_limits import LoginFailureColumns
 
 DIGEST_LENGTH = 64  # hex SHA-256
 
@@ -83,7 +83,7 @@ class LearnerSession(SQLModel, table=True):
 
 
 class LoginFailure(LoginFailureColumns, table=True):
-    """One failed sign-in, for the rate limit (``keys.login_limits``). ``account_key`` is a
+    """One failed sign-in, for the rate limit (``infra.login_limits``). ``account_key`` is a
     digest of the e-mail address as typed (normalized)."""
 
     __tablename__: ClassVar[str] = "wallet_login_failure"
@@ -91,7 +91,7 @@ class LoginFailure(LoginFailureColumns, table=True):
 
 class SignUpAttempt(LoginFailureColumns, table=True):
     """One sign-up attempt, whatever its outcome, for the sign-up rate limit
-    (``keys.login_limits``); ``failed_at`` is when it was made."""
+    (``infra.login_limits``); ``failed_at`` is when it was made."""
 
     __tablename__: ClassVar[str] = "wallet_signup_attempt"
 

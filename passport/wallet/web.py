@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -27,11 +27,12 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from credentials.errors import Forbidden, PassportError
+from infra.clock import NowDep
+from infra.database import SessionDep
+from infra.i18n import N_, error_text, negotiate_language
+from infra.pages import render_page
 from keys.crypto_envelope import MasterKey
 from keys.store import KeyStore
-from passport.database import SessionDep
-from passport.i18n import N_, error_text, negotiate_language
-from passport.pages import render_page
 from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
 from passport.wallet.issuer_http import ClaimHttp, GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier
@@ -67,12 +68,6 @@ def wallet_state(request: Request) -> WalletState:
     return state
 
 
-def now() -> datetime:
-    """The request's one reading of the clock; services are handed it."""
-    return datetime.now(UTC)
-
-
-NowDep = Annotated[datetime, Depends(now)]
 WalletDep = Annotated[WalletState, Depends(wallet_state)]
 
 
@@ -164,7 +159,7 @@ def redirect(location: str) -> RedirectResponse:
 
 
 def error_message(request: Request, error: PassportError) -> str:
-    """The error's reason in the page's language (``passport.i18n.error_text``)."""
+    """The error's reason in the page's language (``infra.i18n.error_text``)."""
     return error_text(error, negotiate_language(request))
 
 

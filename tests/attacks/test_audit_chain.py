@@ -15,12 +15,13 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
+from infra.database import create_database_engine
 from issuers.award_tables import AuditEvent
 from issuers.awards import AwardRequest, Learner, issue_recorded
 from issuers.institutions import get_institution
 from keys.crypto_envelope import load_master_key
 from passport.cli import app
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests import storage
 from tests.issuers.award_support import add_institution, add_program, context_for
 from tests.passport.wallet.support import TEST_MASTER_KEY

@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from keys.fetcher import FetchFailed, FetchPolicy, GuardedFetcher
+from infra.fetch.errors import FetchFailed
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from passport.wallet.issuer_http import GuardedIssuerHttp
 
 POLICY = FetchPolicy(allow_http_hosts=frozenset({"127.0.0.1"}), allow_private_addresses=True)

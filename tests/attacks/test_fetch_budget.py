@@ -1,5 +1,5 @@
 """Issue #13, "Bounded work for one request": a verification's outbound fetches share one budget
-(``keys.fetch_budget``), proofs and members are capped before any work, failures are remembered
+(``infra.fetch.budget``), proofs and members are capped before any work, failures are remembered
 briefly, and beyond the outbound slots the verifier sheds load with 503 and ``Retry-After``.
 
 Every key here sits on a loopback server the test runs; the app is the real one served by
@@ -21,8 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from keys.fetch_budget import DEFAULT_MAX_FETCHES, DEFAULT_VERIFICATION_SECONDS, FetchBudget
-from keys.fetcher import FetchFailed, FetchPolicy, GuardedFetcher
+from infra.fetch.budget import DEFAULT_MAX_FETCHES, DEFAULT_VERIFICATION_SECONDS, FetchBudget
+from infra.fetch.errors import FetchFailed
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.keys.loopback import FakeClock, LoopbackServer, serving
 from tests.passport.wallet.support import served, wallet_settings
 from tests.storage import sqlite_url

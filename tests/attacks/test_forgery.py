@@ -36,13 +36,14 @@ from credentials.proofs.jws import parse_compact_jws
 from credentials.proofs.registry import secure
 from credentials.report import Outcome, Verdict
 from credentials.status_list import Bitstring, encode_list
+from infra.database import create_database_engine
 from issuers.audit import AuditAction
 from issuers.award_tables import StatusList
 from issuers.awards import AwardRequest, Learner, change_status, issue_award
 from issuers.identity import did_document_of, institution_owner, signer_for_institution
 from issuers.status_lists import signed_status_list, status_list_url
 from keys.crypto_envelope import MasterKey
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests.credentials.test_vc_jose import compact
 from tests.issuers.award_support import (
     BASE_URL,

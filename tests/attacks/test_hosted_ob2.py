@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from credentials.report import Outcome, Verdict
-from keys.fetcher import FetchPolicy, GuardedFetcher
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.attacks.verdict_world import check
 from tests.keys.loopback import LoopbackServer, serving
 from verifier.messages import render_check

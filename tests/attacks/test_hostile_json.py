@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 
 from credentials.errors import InvalidInput, ResolutionUnavailable
 from credentials.jsonio import parse_json
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from keys.did_web import DidWebResolver
-from keys.fetcher import FetchPolicy, GuardedFetcher
 from passport.app import create_app
 from passport.cli import app as cli_app
 from passport.settings import Settings

@@ -1,5 +1,5 @@
 """Issue 13, "Smaller holes": sign-up is rate-limited per client address and per e-mail address
-(``keys.login_limits``, as sign-in is), refused attempts included, and a taken address costs the
+(``infra.login_limits``, as sign-in is), refused attempts included, and a taken address costs the
 same password hashing as a new one."""
 
 from __future__ import annotations

@@ -11,8 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from keys.fetcher import FetchPolicy, FetchRefused, GuardedFetcher, address_refusal
-from passport.database import create_database_engine, prepare_database
+from infra.database import create_database_engine
+from infra.fetch.addresses import address_refusal
+from infra.fetch.errors import FetchRefused
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
+from passport.database import prepare_database
 from tests.passport.wallet.support import recognized_settings, served
 from tests.storage import sqlite_url
 from tests.verifier.support import Issuer

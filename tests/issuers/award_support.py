@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from issuers.api_models import InstitutionCreate, ProgramCreate
 from issuers.awards import IssuingContext, issuing_context
 from issuers.catalog import create_program
@@ -27,7 +28,7 @@ from issuers.institutions import create_institution
 from issuers.programs import achievement_for
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests import storage
 from tests.secrets_guard import register_secret
 

@@ -18,12 +18,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from issuers.api_models import InstitutionCreate, ProgramCreate
 from issuers.catalog import create_program
 from issuers.institutions import create_institution
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests.storage import database_url  # noqa: F401  (fixture)
 
 BASE_URL = "https://passport.example.ca"

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from credentials.errors import Conflict, Forbidden, NotFound, Unauthorized
+from infra.login_limits import TooManyAttempts
 from issuers import access
 from issuers.access import (
     MAX_FAILED_LOGINS,
@@ -27,7 +28,6 @@ from issuers.access import (
 )
 from issuers.audit import events_for
 from issuers.tables import ApiKey, StaffLoginFailure, StaffUser
-from keys.login_limits import TooManyAttempts
 from tests.issuers.issuer_support import (
     NOW,
     Store,

@@ -15,8 +15,9 @@ from sqlalchemy import text
 
 from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from passport.app import create_app
-from passport.database import create_database_engine, migrate_to_head, prepare_database
+from passport.database import migrate_to_head, prepare_database
 from passport.settings import Mode, Settings
 from tests.issuers.issuer_support import program_data
 from tests.passport.live_server import serving

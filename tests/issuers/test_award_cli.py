@@ -13,11 +13,12 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from issuers.award_cli import register_award_commands
 from issuers.award_tables import AuditEvent, Award
 from issuers.cli import Workspace
 from issuers.master_key import MasterKeySource
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests.issuers.award_support import BASE_URL, add_institution, add_program
 from tests.issuers.test_batches import cohort
 from tests.storage import sqlite_url

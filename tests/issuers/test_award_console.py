@@ -13,12 +13,13 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from infra.database import create_database_engine
 from issuers.access import create_staff_user
 from issuers.award_tables import Award
 from issuers.catalog import create_program
 from issuers.institutions import create_institution
 from passport.app import create_app, master_key_source
-from passport.database import create_database_engine, prepare_database
+from passport.database import prepare_database
 from passport.settings import Settings
 from tests.issuers.issuer_support import NOW, institution_data, program_data
 from tests.issuers.test_api import settings_for

@@ -20,9 +20,9 @@ import pytest
 from playwright.sync_api import FilePayload, Page, expect
 from sqlmodel import Session
 
+from infra.database import create_database_engine
 from keys.store import LocalKeyStoreResolver
 from passport.app import create_app
-from passport.database import create_database_engine
 from passport.settings import Settings
 from tests.issuers.test_award_console import PASSWORD, prepare_console, staff_email
 from tests.passport.live_server import serving

@@ -24,9 +24,9 @@ from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
+from infra.database import create_database_engine
 from issuers.mail import MailPump, MailState, OutboxMail, SmtpRelay, SmtpSender, enqueue
 from passport.app import create_app
-from passport.database import create_database_engine
 from passport.mail_wiring import MailThread
 from passport.settings import Mode
 from tests.issuers.test_award_console import (

@@ -13,12 +13,13 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from issuers.cli import Workspace, register_issuer_commands
 from issuers.institutions import get_institution
 from issuers.master_key import MasterKeySource
 from keys.store import KeyStore
 from keys.tables import KeyStatus
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests.storage import database_url  # noqa: F401  (fixture)
 
 

@@ -15,10 +15,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
+from infra.database import create_database_engine
 from issuers.access import create_staff_user
 from issuers.institutions import create_institution
 from passport.app import create_app, master_key_source
-from passport.database import create_database_engine, prepare_database
+from passport.database import prepare_database
 from tests.issuers.issuer_support import NOW, institution_data
 from tests.issuers.test_api import settings_for
 from tests.passport.live_server import serving

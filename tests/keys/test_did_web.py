@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from credentials.errors import InvalidKey, KeyNotFound, ResolutionUnavailable
 from credentials.keys import ASSERTION_METHOD
 from credentials.multikey import multikey_verification_method, public_key_bytes
+from infra.fetch.errors import FetchRefused
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from keys.did_web import DID_DOCUMENT_ACCEPT, DidWebResolver, RefetchLimiter, did_web_url
-from keys.fetcher import FetchPolicy, FetchRefused, GuardedFetcher
 from tests.keys.loopback import PUBLIC_ADDRESS, FakeDns, Recorder
 
 DID = "did:web:college.example:issuers:registrar"

@@ -12,8 +12,9 @@ import pytest
 from fastapi import FastAPI, Request
 
 from credentials.errors import InvalidInput, KeyNotFound
+from infra.database import SessionDep
 from passport.app import CONTENT_SECURITY_POLICY, create_app
-from passport.database import SessionDep, prepare_database
+from passport.database import prepare_database
 from passport.errors import PROBLEM_MEDIA_TYPE
 from tests.passport.conftest import development_settings
 from tests.passport.live_server import serving

@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from infra.database import create_database_engine
 from issuers import audit
 from issuers.audit_chain import check_institution
 from issuers.award_tables import Award
 from issuers.awards import AwardRequest, Learner, change_status, issue_recorded
 from issuers.tables import Institution
 from keys.crypto_envelope import load_master_key
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests.issuers.award_support import add_institution, add_program, context_for
 from tests.passport.wallet.support import TEST_MASTER_KEY
 

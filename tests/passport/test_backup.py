@@ -24,6 +24,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from credentials.report import Outcome, Verdict
+from infra.database import create_database_engine
 from issuers import status_lists
 from issuers.access import create_api_key, create_staff_user, log_in
 from issuers.api_models import EmployerCreate
@@ -37,7 +38,7 @@ from keys.crypto_envelope import EnvelopeError, MasterKey
 from keys.store import LocalKeyStoreResolver
 from passport.backup import MANIFEST_NAME, BackupRefused, backed_up_tables, write_backup
 from passport.cli import app as cli
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from passport.restore import restore_backup, verify_backup
 from portal.catalog_version import CATALOG_VERSION_TABLE, catalog_version
 from portal.search_index import INDEX_TABLE, rebuild_index

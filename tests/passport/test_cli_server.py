@@ -16,13 +16,9 @@ import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner, Result
 
+from infra.database import create_database_engine
 from passport.cli_server import register_server_commands
-from passport.database import (
-    create_database_engine,
-    current_revisions,
-    database_is_current,
-    head_revision,
-)
+from passport.database import current_revisions, database_is_current, head_revision
 from tests.storage import TEST_DATABASE_URL_VARIABLE, sqlite_url
 
 app = typer.Typer(name="passport", no_args_is_help=True, pretty_exceptions_enable=False)

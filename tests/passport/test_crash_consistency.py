@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from credentials.multibase import encode_base64url
 from credentials.report import Outcome
+from infra.database import create_database_engine
 from issuers import status_lists
 from issuers.audit import AuditAction
 from issuers.award_tables import AuditEvent, Award, AwardState, Batch, BatchRow, StatusList
@@ -45,7 +46,7 @@ from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key
 from keys.store import LocalKeyStoreResolver
 from keys.tables import ED25519, KeyStatus, SigningKey
-from passport.database import create_database_engine, migrate_to_head
+from passport.database import migrate_to_head
 from tests.issuers.award_support import BASE_URL, add_institution, add_program, context_for
 from tests.issuers.test_batches import cohort
 from tests.secrets_guard import register_secret

@@ -9,19 +9,16 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from infra.database import DatabaseUnavailable, create_database_engine, is_sqlite, redacted_url
 from passport.database import (
     UPGRADE_COMMAND,
     DatabaseNotMigrated,
-    DatabaseUnavailable,
     DeploymentInfo,
-    create_database_engine,
     current_revisions,
     database_is_current,
     head_revision,
-    is_sqlite,
     migrate_to_head,
     prepare_database,
-    redacted_url,
     require_current_database,
     upgrade_database,
 )

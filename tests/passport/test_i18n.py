@@ -17,15 +17,14 @@ from babel.messages.pofile import read_po
 from starlette.requests import Request
 
 from credentials.errors import InvalidInput
-from passport.i18n import (
+from infra.i18n import (
     LOCALES_DIR,
-    PACKAGE_DIR,
     SUPPORTED,
     accepted_languages,
-    create_template_environments,
     negotiate_language,
     translations_for,
 )
+from passport.pages import PACKAGE_DIR, create_template_environments
 from tests.passport.conftest import development_settings
 
 FRENCH = LOCALES_DIR / "fr" / "LC_MESSAGES"

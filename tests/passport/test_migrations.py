@@ -6,7 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from passport.database import create_database_engine, database_is_current, migrate_to_head
+from infra.database import create_database_engine
+from passport.database import database_is_current, migrate_to_head
 from passport.tables import include_in_comparison  # and every component's tables
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from issuers.audit import AuditAction
 from issuers.award_tables import Award
 from issuers.awards import AwardRequest, Learner, change_status, issue_award
@@ -27,7 +28,7 @@ from issuers.batches import submit_batch
 from keys.crypto_envelope import load_master_key
 from passport.app import create_app
 from passport.cli import app as passport_cli
-from passport.database import create_database_engine, prepare_database
+from passport.database import prepare_database
 from tests.issuers.award_support import NOW, add_institution, add_program, context_for
 from tests.issuers.test_batches import cohort
 from tests.passport.conftest import development_settings

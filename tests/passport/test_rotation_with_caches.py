@@ -22,6 +22,8 @@ from sqlmodel import Session, select
 
 from credentials.multibase import encode_base64url
 from credentials.report import Outcome
+from infra.database import create_database_engine
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from issuers.audit import AuditAction
 from issuers.award_tables import Award
 from issuers.awards import AwardRequest, Learner, change_status, issue_award
@@ -34,10 +36,9 @@ from issuers.identity import (
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key
 from keys.did_web import DID_DOCUMENT_ACCEPT, did_web_url
-from keys.fetcher import FetchPolicy, GuardedFetcher
 from keys.store import KeyStore
 from passport.app import create_app
-from passport.database import create_database_engine, prepare_database
+from passport.database import prepare_database
 from tests.issuers.award_support import (
     BASE_URL,
     NOW,

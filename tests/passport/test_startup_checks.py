@@ -18,10 +18,11 @@ from sqlmodel import Session
 from typer.testing import CliRunner, Result
 
 from credentials.multibase import encode_base64url
+from infra.database import create_database_engine
 from keys.crypto_envelope import load_master_key
 from passport.app import create_app
 from passport.cli_server import register_server_commands
-from passport.database import create_database_engine, prepare_database
+from passport.database import prepare_database
 from tests.issuers.award_support import add_institution
 from tests.passport.conftest import development_settings
 from tests.passport.live_server import serving

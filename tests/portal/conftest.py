@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session
 
+from infra.database import create_database_engine
 from keys.crypto_envelope import load_master_key
 from passport.app import create_app
-from passport.database import create_database_engine, migrate_to_head, prepare_database
+from passport.database import migrate_to_head, prepare_database
 from portal.demo import seed_demo_catalog
 from tests.passport.conftest import development_settings
 from tests.passport.live_server import serving

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
+from infra.database import create_database_engine
 from issuers.api_models import ProgramCreate
 from issuers.catalog import create_program, get_program, program_fields, update_program
 from issuers.tables import DeliveryMode, Institution
 from passport.app import create_app
-from passport.database import create_database_engine
 from portal.catalog_version import catalog_version
 from portal.index_sync import keep_index_in_sync
 from portal.search import FacetCountCache, Facets, parse_search_request, search

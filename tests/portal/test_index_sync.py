@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from infra.database import create_database_engine
 from issuers.api_models import ProgramCreate
 from issuers.catalog import create_program, get_program, program_fields, update_program
 from issuers.tables import Institution
-from passport.database import create_database_engine
 from portal.index_sync import keep_index_in_sync
 from portal.search import parse_search_request, search
 from tests.portal.conftest import seed

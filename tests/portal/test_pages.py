@@ -12,12 +12,12 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from infra.database import create_database_engine
 from issuers.awards import AwardRequest, Learner, issue_award, issuing_context
 from issuers.identity import signer_for_institution
 from issuers.programs import achievement_for
 from issuers.tables import Institution, Program, ProgramEndorsement
 from keys.crypto_envelope import load_master_key
-from passport.database import create_database_engine
 from portal.stats import issued_count
 from tests.portal.conftest import BASE_URL, TEST_MASTER_KEY
 

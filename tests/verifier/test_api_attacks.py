@@ -19,7 +19,7 @@ from credentials.keys import Ed25519Signer
 from credentials.multibase import encode_multibase
 from credentials.proofs.registry import secure
 from credentials.proofs.vc_jose import sign_vc_jwt
-from keys.fetcher import FetchPolicy, GuardedFetcher
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.keys.loopback import serving
 from tests.verifier.conftest import Serve
 from tests.verifier.support import (

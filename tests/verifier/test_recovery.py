@@ -10,7 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 
 from credentials.report import Outcome
-from keys.fetcher import FetchPolicy
+from infra.fetch.fetcher import FetchPolicy
 from tests.verifier.support import NOW, Documents, Issuer, document_server
 from tests.verifier.test_sources import https_issuer_credential, service_on_a_fake_clock
 from verifier.service import VerifierService

@@ -13,7 +13,8 @@ from credentials.keys import Ed25519Signer
 from credentials.multikey import encode_public_multikey
 from credentials.proofs.registry import secure
 from credentials.report import Outcome
-from keys.fetcher import FetchFailed, FetchPolicy, GuardedFetcher
+from infra.fetch.errors import FetchFailed
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.keys.loopback import FakeClock, stop
 from tests.verifier.support import NOW, REVOKED_INDEX, Documents, Issuer, document_server
 from verifier.registry import CompositeRegistry

@@ -17,7 +17,7 @@ from credentials.keys import KeyResolver, VerificationMethod
 from credentials.proofs.base import ProofVerification
 from credentials.report import Check, Outcome
 from credentials.status_list import Bitstring, encode_list, new_status_list_credential
-from keys.fetcher import FetchPolicy, GuardedFetcher
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.verifier.support import (
     ACTIVE_INDEX,
     NOW,

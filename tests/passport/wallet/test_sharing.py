@@ -13,10 +13,10 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
+from infra.clock import get_now
 from passport.wallet.exports import qr_svg
 from passport.wallet.sharing import open_share
 from passport.wallet.tables import ShareLink
-from passport.wallet.web import now
 from tests.passport.wallet.support import Learner, recognized_settings, served, signed_credential
 from tests.storage import sqlite_url
 from tests.verifier.support import COLLEGE_EN, COLLEGE_FR, Issuer
@@ -147,7 +147,7 @@ def test_share_token_has_256_bits_and_only_its_hash_is_stored(
     with Session(app.state.engine) as session:
         hashes = session.exec(select(ShareLink.token_hash)).all()
         assert token not in hashes
-        assert open_share(session, token, now()) is not None
+        assert open_share(session, token, get_now()) is not None
 
 
 def _newest_share_id(learner: Learner) -> str:

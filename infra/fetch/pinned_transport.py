@@ -1,4 +1,4 @@
-"""The network layer of ``keys.fetcher``: connections pinned to vetted addresses, under one
+"""The network layer of ``infra.fetch.fetcher``: connections pinned to vetted addresses, under one
 total deadline (points 3 and 6 of the fetcher's rules).
 
 ``PinnedBackend`` connects only to the addresses the fetcher vetted, so there is no second DNS

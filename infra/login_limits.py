@@ -8,8 +8,7 @@ Cheat Sheet, "Protect Against Automated Attacks"). The per-address count is what
 from trying one password against many accounts. Counts live in the database, so every app process
 enforces the same limits.
 
-It lives in ``keys/`` because ``keys/`` is the one component both ``issuers/`` and ``passport/``
-may import (docs/architecture.md, "Dependency rule").
+It lives in ``infra/``, the neutral layer, because ``issuers/`` and ``passport/`` both use it.
 
 Callers pass their ``Session`` and ``now``; these functions flush, the caller commits.
 """
@@ -24,7 +23,7 @@ from sqlalchemy import ColumnElement, String, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from credentials.errors import PassportError
-from keys.tables import UTCDateTime
+from infra.columns import UTCDateTime
 
 ADDRESS_LENGTH = 64
 DIGEST_LENGTH = 64  # hex SHA-256

@@ -36,8 +36,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from credentials.errors import PassportError
-from keys.fetch_counts import BUDGET_PREFIX
-from keys.fetcher import FetchError, FetchFailed, FetchResult
+from infra.fetch.counts import BUDGET_PREFIX
+from infra.fetch.errors import FetchError, FetchFailed
+from infra.fetch.fetcher import FetchResult
 
 # Sized for a verifier: a credential has one proof, a status list, an issuer document or two,
 # and a few endorsements; a presentation of several credentials from one college shares them.

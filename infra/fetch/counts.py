@@ -1,6 +1,6 @@
 """What went wrong with outbound fetches, counted by the fetcher for the shell to expose.
 
-``keys`` may not import ``passport`` (docs/architecture.md), so the guarded fetcher counts its
+``infra`` may not import ``passport`` (docs/architecture.md), so the guarded fetcher counts its
 failures here, by kind, and ``passport.metrics_wiring`` reads ``snapshot`` at each scrape (the
 way it reads ``OutboundSlots.shed``). Kinds are a short fixed set (``FetchError.kind``); those
 that start with ``BUDGET_PREFIX`` are a verification's fetch budget running out, not an origin

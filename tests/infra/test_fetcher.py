@@ -14,13 +14,9 @@ import httpx
 import pytest
 
 from credentials.errors import ResolutionUnavailable
-from keys.fetcher import (
-    FetchFailed,
-    FetchPolicy,
-    FetchRefused,
-    GuardedFetcher,
-    address_refusal,
-)
+from infra.fetch.addresses import address_refusal
+from infra.fetch.errors import FetchFailed, FetchRefused
+from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.keys.loopback import (
     PUBLIC_ADDRESS,
     FakeClock,

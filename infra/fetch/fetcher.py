@@ -16,9 +16,10 @@ risk (OWASP SSRF prevention cheat sheet). Every fetch therefore:
 6. enforces a total deadline at the socket level, so a server dripping one byte a second (headers
    or body) is cut off at ``total_timeout``.
 
-Points 3 and 6 live in ``keys.pinned_transport``. Residual risk, stated honestly: the name
-lookup itself (``socket.getaddrinfo``) is bounded by the system resolver's timeouts, not by
-``total_timeout``.
+Point 2 lives in ``infra.fetch.addresses``, points 3 and 6 in ``infra.fetch.pinned_transport``,
+the cache in ``infra.fetch.cache``, the errors in ``infra.fetch.errors``. Residual risk, stated
+honestly: the name lookup itself (``socket.getaddrinfo``) is bounded by the system resolver's
+timeouts, not by ``total_timeout``.
 
 Answers are cached in memory (RFC 9111: ``max-age``, ``no-store``, ETag revalidation) and a cached
 answer is served *stale* when the origin is down, for up to ``max_ttl``, so a status list that is
@@ -26,81 +27,39 @@ briefly unreachable does not flip verification answers. A failure is remembered 
 ``failure_ttl`` (30 s), so many requests naming one dead or dripping host wait for it once.
 
 ``within(budget)`` is the same fetcher (same cache) bound to one verification's
-``keys.fetch_budget.FetchBudget``: a total deadline, a maximum number of origin fetches, and each
+``infra.fetch.budget.FetchBudget``: a total deadline, a maximum number of origin fetches, and each
 identical URL fetched once.
 
 >>> fetcher = GuardedFetcher(FetchPolicy())
 >>> fetcher.fetch("http://169.254.169.254/latest/meta-data/", accept="text/plain")
 Traceback (most recent call last):
-keys.fetcher.FetchRefused: plain http is not allowed for 169.254.169.254; use https
+infra.fetch.errors.FetchRefused: plain http is not allowed for 169.254.169.254; use https
 """
 
 from __future__ import annotations
 
 import copy
-import ipaddress
-import re
-import socket
 import ssl
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from credentials.errors import PassportError, ResolutionUnavailable
-from keys.fetch_counts import FetchCounts
-from keys.pinned_transport import IPAddress, PinnedBackend, PinnedTransport
+from credentials.errors import PassportError
+from infra.fetch.addresses import Resolver, system_resolver, vetted_addresses
+from infra.fetch.cache import LruCache, freshness_seconds
+from infra.fetch.counts import FetchCounts
+from infra.fetch.errors import FetchError, FetchFailed, FetchRefused
+from infra.fetch.pinned_transport import PinnedBackend, PinnedTransport
 
 if TYPE_CHECKING:
-    from keys.fetch_budget import FetchBudget
-
-Resolver = Callable[[str, int], Sequence[str]]
+    from infra.fetch.budget import FetchBudget
 
 Read = TypeVar("Read")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
-_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
-_NO_STORE = re.compile(r"(?:^|,)\s*no-store\s*(?:,|$)", re.IGNORECASE)
-
-
-class FetchError(ResolutionUnavailable):
-    """A fetch did not produce a document; the verifier reports ``could_not_check``."""
-
-    code = "fetch_error"
-    kind = "failed"  # the label of ``FetchCounts``
-
-
-class FetchRefused(FetchError):
-    """The policy forbids this fetch (scheme, address, redirect target); nothing was sent."""
-
-    code = "fetch_refused"
-    status = 400
-    kind = "refused"
-
-
-class FetchFailed(FetchError):
-    """The fetch was attempted and failed. ``transient`` failures (network, timeout, 5xx, 429)
-    let a cached answer be served stale; a definite answer (404, oversize) does not."""
-
-    code = "fetch_failed"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        transient: bool,
-        origin_status: int | None = None,
-        kind: str = "failed",
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.transient = transient
-        self.origin_status = origin_status  # the origin's HTTP status, when it answered one
 
 
 @dataclass(frozen=True)
@@ -151,79 +110,6 @@ class _Entry:
     etag: str | None
 
 
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address the system resolver gives for ``host`` (all of them are vetted)."""
-    answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(sockaddr[0]) for *_, sockaddr in answers]
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
-    if address.ipv4_mapped is not None:
-        return "IPv4-mapped", address.ipv4_mapped
-    if address.sixtofour is not None:
-        return "6to4", address.sixtofour
-    if address in _NAT64_PREFIX:
-        return "NAT64", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def address_refusal(address: IPAddress) -> str | None:
-    """Why ``address`` must not be fetched (``"link-local"``...), or None for a public one."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(address)
-        if embedded is not None:
-            kind = address_refusal(embedded[1])
-            return None if kind is None else f"{embedded[0]} {kind}"
-    for attribute, kind in (
-        ("is_unspecified", "unspecified"),
-        ("is_loopback", "loopback"),
-        ("is_link_local", "link-local"),
-        # fec0::/10, deprecated (RFC 3879) but still routed inside some networks; IPv6 only.
-        ("is_site_local", "site-local"),
-        ("is_multicast", "multicast"),
-        ("is_reserved", "reserved"),
-        ("is_private", "private"),
-    ):
-        if getattr(address, attribute, False):
-            return kind
-    return None if address.is_global else "not globally routable"
-
-
-def _ttl(cache_control: str, policy: FetchPolicy) -> float | None:
-    """Seconds to keep an answer fresh (RFC 9111 section 5.2.2); None means do not store."""
-    if _NO_STORE.search(cache_control):
-        return None
-    max_age = _MAX_AGE.search(cache_control)
-    return policy.default_ttl if max_age is None else min(float(max_age[1]), policy.max_ttl)
-
-
-Cached = TypeVar("Cached")
-
-
-class _Cache(Generic[Cached]):
-    """A thread-safe LRU keyed by (URL, Accept): answers, or recent failures."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[tuple[str, str], Cached] = OrderedDict()
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> Cached | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple[str, str], entry: Cached | None) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-            if entry is not None:
-                self._entries[key] = entry
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-
-
 class GuardedFetcher:
     """Fetches attacker-named URLs under a ``FetchPolicy``, with a cache.
 
@@ -248,8 +134,8 @@ class GuardedFetcher:
         self._clock = clock
         self._resolver = resolver
         self._ssl_context = ssl_context or httpx.create_ssl_context()
-        self._cache: _Cache[_Entry] = _Cache(policy.cache_entries)
-        self._failures: _Cache[tuple[float, FetchFailed]] = _Cache(policy.cache_entries)
+        self._cache: LruCache[_Entry] = LruCache(policy.cache_entries)
+        self._failures: LruCache[tuple[float, FetchFailed]] = LruCache(policy.cache_entries)
         self._budget: FetchBudget | None = None
         # Shared with every ``within`` copy: the process's failures, for the metrics.
         self.counts = FetchCounts()
@@ -336,7 +222,9 @@ class GuardedFetcher:
     def _store(
         self, key: tuple[str, str], entry: _Entry | None, reply: _Reply, now: float
     ) -> FetchResult:
-        ttl = _ttl(reply.cache_control, self.policy)
+        ttl = freshness_seconds(
+            reply.cache_control, default=self.policy.default_ttl, ceiling=self.policy.max_ttl
+        )
         if reply.status == 304 and entry is not None:
             result = replace(entry.result, fetched_at=now)
             etag = reply.etag or entry.etag
@@ -381,33 +269,6 @@ class GuardedFetcher:
             raise FetchRefused("URLs that carry credentials (user:password@) are not fetched")
         return parsed.copy_with(fragment=None)
 
-    def _vetted_addresses(self, url: httpx.URL) -> list[IPAddress]:
-        host = url.host
-        try:
-            addresses = [ipaddress.ip_address(host)]
-        except ValueError:
-            port = url.port or (443 if url.scheme == "https" else 80)
-            try:
-                addresses = [ipaddress.ip_address(answer) for answer in self._resolver(host, port)]
-            except (OSError, UnicodeError, ValueError):
-                # Not the resolver's own words ("[Errno -2] ..."): they reach people's pages.
-                raise FetchFailed(
-                    f"cannot resolve {host}: no such name, or the name server did not answer",
-                    transient=True,
-                    kind="dns",
-                ) from None
-        if not addresses:
-            raise FetchFailed(f"{host} has no address", transient=True, kind="dns")
-        if not self.policy.allow_private_addresses:
-            for address in addresses:
-                kind = address_refusal(address)
-                if kind is not None:
-                    source = "" if str(address) == host else f" (from {host})"
-                    raise FetchRefused(
-                        f"address {address}{source} is {kind}; fetching it is not allowed"
-                    )
-        return addresses
-
     def _fetch_origin(
         self, target: httpx.URL, accept: str, etag: str | None, timeout: float
     ) -> _Reply:
@@ -434,7 +295,12 @@ class GuardedFetcher:
 
     def _exchange(self, url: httpx.URL, headers: dict[str, str], deadline: float) -> _Reply | str:
         """One request: a reply, or the next URL when the origin redirects."""
-        addresses = self._vetted_addresses(url)
+        addresses = vetted_addresses(
+            url.host,
+            url.port or (443 if url.scheme == "https" else 80),
+            resolver=self._resolver,
+            allow_private=self.policy.allow_private_addresses,
+        )
         timeouts = {
             "connect": self.policy.connect_timeout,
             "read": self.policy.read_timeout,

@@ -13,9 +13,10 @@ A path prefix (``/fr/...``) was not chosen: every component's routes, share link
 would need a second URL, and the API paths are not language-specific.
 
 Messages are written in English in the source (so English needs no catalog) and translated in
-``passport/locales/fr/LC_MESSAGES/messages.po``; see ``docs/i18n.md`` for the extraction and
-compilation commands. Each language has its own Jinja environment, so concurrent requests in
-different languages never share translation state.
+``infra/locales/fr/LC_MESSAGES/messages.po``; see ``docs/i18n.md`` for the extraction and
+compilation commands. The catalog is the deployment's one catalog, for every component's pages;
+the shell builds one Jinja environment per language from it (``passport.pages``), so concurrent
+requests in different languages never share translation state.
 
 Errors stay English where they are raised (logs, the CLI, problem+json); a page shows
 ``error_text(error, lang)``. Services mark their messages with ``N_`` so that extraction finds
@@ -29,17 +30,14 @@ French page frames it in a French sentence that says it is in English.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
 from credentials.errors import InvalidInput, PassportError
-from issuers.award_delivery import badge_art
-from passport.rich_text import badge, markdown
 
 SUPPORTED = ("en", "fr")
 SOURCE_LANGUAGE = "en"
@@ -48,9 +46,7 @@ LANGUAGE_COOKIE = "lang"
 # Each language is named in itself, the way a reader of that language looks for it.
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 MESSAGE_DOMAIN = "messages"
-PACKAGE_DIR = Path(__file__).resolve().parent
-LOCALES_DIR = PACKAGE_DIR / "locales"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
 
 @cache
@@ -153,24 +149,3 @@ def language_links(request: Request, *, exclude: str | None = None) -> list[Lang
         for lang in SUPPORTED
         if lang != exclude
     ]
-
-
-def create_template_environments() -> dict[str, Environment]:
-    """One autoescaping Jinja environment per language, with ``jinja2.ext.i18n`` installed."""
-    loader = FileSystemLoader(TEMPLATES_DIR)
-    environments = {}
-    for lang in SUPPORTED:
-        environment = Environment(
-            loader=loader,
-            autoescape=select_autoescape(["html"]),
-            extensions=["jinja2.ext.i18n"],
-        )
-        environment.install_gettext_translations(translations_for(lang), newstyle=True)  # type: ignore[attr-defined]
-        environment.globals["error_text"] = partial(error_text, lang=lang)
-        # French typography: a no-break space before a colon that follows a label in a template.
-        environment.globals["colon"] = "\u00a0:" if lang == "fr" else ":"
-        environment.filters["markdown"] = markdown
-        environment.globals["badge"] = badge
-        environment.globals["badge_art"] = badge_art
-        environments[lang] = environment
-    return environments
