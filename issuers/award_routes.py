@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session
 
 from credentials.errors import NotFound
 from issuers import (
@@ -42,6 +42,7 @@ from issuers.award_api_models import (
     OfferCreated,
     StatusChange,
 )
+from issuers.award_console_queries import AwardFilter, search_awards
 from issuers.award_metadata import authorization_server_metadata, issuer_metadata
 from issuers.award_tables import Award, Batch, StatusList
 from issuers.awards import IssuingContext
@@ -154,7 +155,8 @@ def create_award_router() -> APIRouter:
         q: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_AWARDS_PAGE)] = 50,
     ) -> list[AwardPublic]:
-        return [AwardPublic.of(award) for award in find_awards(session, institution, q, limit)]
+        found = search_awards(session, institution, AwardFilter(text=q or ""), page_size=limit)
+        return [AwardPublic.of(item.award) for item in found.items]
 
     @router.get(f"{API}/awards/{{award_id}}")
     def show(institution: Issuing, award_id: str, session: SessionDep) -> AwardPublic:
@@ -245,25 +247,6 @@ def create_award_router() -> APIRouter:
 
     _add_public_routes(router)
     return router
-
-
-def find_awards(
-    session: Session, institution: Institution, query: str | None, limit: int
-) -> list[Award]:
-    """The institution's awards, newest first, matching ``query`` in name, email or external id."""
-    statement = select(Award).where(Award.institution_id == institution.id)
-    if query:
-        pattern = f"%{query.strip().lower()}%"
-        statement = statement.where(
-            or_(
-                col(Award.learner_email).like(pattern),
-                col(Award.learner_name).ilike(pattern),
-                col(Award.external_id).ilike(pattern),
-                col(Award.id) == query.strip(),
-            )
-        )
-    statement = statement.order_by(col(Award.issued_at).desc(), col(Award.id)).limit(limit)
-    return list(session.exec(statement).all())
 
 
 def download_response(session: Session, award: Award, form: str) -> Response:
