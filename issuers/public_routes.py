@@ -20,9 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
-from issuers.catalog import get_program, list_programs
 from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, PageRenderer, SessionDep
-from issuers.endorsements import employer_owner, endorsed_achievement, get_employer
 from issuers.identity import (
     PublishedDocument,
     did_document_of,
@@ -32,6 +30,8 @@ from issuers.identity import (
     published,
 )
 from issuers.institutions import get_institution
+from issuers.programs.endorsements import employer_owner, endorsed_achievement, get_employer
+from issuers.programs.service import get_program, list_programs
 
 CONTEXT_PATH = "/contexts/learner-passport/v1.jsonld"
 # Public documents others fetch, readable from any origin (passport.cors).

@@ -28,19 +28,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
-from issuers import (
-    award_console,
-    award_console_batches,
-    award_routes,
-    clr_console,
-    clr_routes,
-    console_email,
-    key_compromise_routes,
-)
-from issuers import console as issuer_console
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
+from issuers.awards import routes as award_routes
+from issuers.clr import routes as clr_routes
+from issuers.console import awards as award_console
+from issuers.console import base as issuer_console
+from issuers.console import clr as clr_console
+from issuers.console import cohorts as award_console_batches
+from issuers.console import email_pages as console_email
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
+from issuers.key_compromise import routes as key_compromise_routes
 from issuers.master_key import MasterKeySource
 from passport import pages
 from passport.cors import PublicCors

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 import typer
 from sqlmodel import Session
 
-from issuers.audit_cli import register_audit_commands
-from issuers.award_cli import register_award_commands
+from issuers.audit.cli import register_audit_commands
+from issuers.awards.cli import register_award_commands
 from issuers.cli import Workspace, register_issuer_commands
-from issuers.key_compromise_cli import register_key_compromise_commands
+from issuers.key_compromise.cli import register_key_compromise_commands
 from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
 from passport.cli_ops import register_ops_commands

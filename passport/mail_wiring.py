@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from issuers.mail import MailPump, SmtpRelay, SmtpSender
+from issuers.mail.outbox import MailPump, SmtpRelay, SmtpSender
 from passport.mail_catcher import MailCatcher
 from passport.pages import render_page
 from passport.settings import Mode, Settings

@@ -44,7 +44,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import Forbidden, Unauthorized
-from issuers.award_tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
+from issuers.awards.tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
 from keys.fetch_budget import OutboundSlots
 from keys.fetch_counts import BUDGET_PREFIX, FetchCounts
 from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics

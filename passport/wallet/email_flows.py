@@ -11,7 +11,7 @@
 - Links are ``/passport/confirm/<token>`` and ``/passport/reset/<token>``: opening one shows a
   page, only its form's POST uses the token up, so a mail scanner that fetches links spends
   nothing. ``passport.redaction`` keeps these tokens out of the logs.
-- Mail goes through the outbox (``issuers.mail``) only; without a relay (production without
+- Mail goes through the outbox (``issuers.mail.outbox``) only; without a relay (production without
   ``PASSPORT_SMTP_URL``) nothing is queued. Mails are in the language of the page the learner
   used (accounts keep no language of their own).
 
@@ -27,7 +27,8 @@ from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
 from credentials.errors import InvalidInput
-from issuers.email_tokens import (
+from issuers.mail.outbox import enqueue
+from issuers.mail.tokens import (
     RESET_LIFETIME,
     RESET_PAUSE,
     Purpose,
@@ -36,7 +37,6 @@ from issuers.email_tokens import (
     redeem,
     valid_account,
 )
-from issuers.mail import enqueue
 from passport.i18n import N_
 from passport.wallet import accounts
 from passport.wallet.tables import Learner, LearnerSession

@@ -1,4 +1,5 @@
-"""The claim page: the https link a learner gets for an award (``issuers.offers.claim_page_url``).
+"""The claim page: the https link a learner gets for an award
+(``issuers.awards.offers.claim_page_url``).
 
 A link of the ``openid-credential-offer://`` scheme does nothing when clicked in a browser or
 an email, so the learner gets ``/claim/<secret>``: it names the award and the institution and
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from credentials.errors import NotFound
-from issuers import offers
+from issuers.awards import offers
 from issuers.tables import Institution, Program
 from passport.database import SessionDep
 from passport.i18n import N_, error_text, negotiate_language

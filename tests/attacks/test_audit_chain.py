@@ -15,8 +15,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
-from issuers.award_tables import AuditEvent
-from issuers.awards import AwardRequest, Learner, issue_recorded
+from issuers.awards.service import AwardRequest, Learner, issue_recorded
+from issuers.awards.tables import AuditEvent
 from issuers.institutions import get_institution
 from keys.crypto_envelope import load_master_key
 from passport.cli import app

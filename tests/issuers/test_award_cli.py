@@ -13,8 +13,8 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from credentials.multibase import encode_base64url
-from issuers.award_cli import register_award_commands
-from issuers.award_tables import AuditEvent, Award
+from issuers.awards.cli import register_award_commands
+from issuers.awards.tables import AuditEvent, Award
 from issuers.cli import Workspace
 from issuers.master_key import MasterKeySource
 from passport.database import create_database_engine, migrate_to_head

@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from issuers.mail import MailPump, MailState, OutboxMail, SmtpRelay, SmtpSender, enqueue
+from issuers.mail.outbox import MailPump, MailState, OutboxMail, SmtpRelay, SmtpSender, enqueue
 from passport.app import create_app
 from passport.database import create_database_engine
 from passport.mail_wiring import MailThread

@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from issuers.access import create_api_key, create_staff_user
-from issuers.catalog import create_program
 from issuers.institutions import create_institution
+from issuers.programs.service import create_program
 from passport.app import create_app
 from passport.database import create_database_engine, migrate_to_head
 from tests.issuers.issuer_support import NOW, institution_data, program_data

@@ -22,9 +22,9 @@ from sqlmodel import Session, select
 
 from credentials.multibase import encode_base64url
 from credentials.report import Outcome
-from issuers.audit import AuditAction
-from issuers.award_tables import Award
-from issuers.awards import AwardRequest, Learner, change_status, issue_award
+from issuers.audit.log import AuditAction
+from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.tables import Award
 from issuers.identity import (
     DOCUMENT_MAX_AGE,
     institution_owner,

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from issuers.api_models import ProgramCreate
-from issuers.catalog import create_program, get_program, program_fields, update_program
+from issuers.programs.service import create_program, get_program, program_fields, update_program
 from issuers.tables import DeliveryMode, Institution
 from passport.app import create_app
 from passport.database import create_database_engine

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from issuers.api_models import ProgramCreate
-from issuers.catalog import create_program, get_program, program_fields, update_program
+from issuers.programs.service import create_program, get_program, program_fields, update_program
 from issuers.tables import Institution
 from passport.database import create_database_engine
 from portal.index_sync import keep_index_in_sync

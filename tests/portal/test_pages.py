@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from issuers.awards import AwardRequest, Learner, issue_award, issuing_context
+from issuers.awards.service import AwardRequest, Learner, issue_award, issuing_context
 from issuers.identity import signer_for_institution
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
 from issuers.tables import Institution, Program, ProgramEndorsement
 from keys.crypto_envelope import load_master_key
 from passport.database import create_database_engine
