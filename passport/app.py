@@ -32,11 +32,9 @@ from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
 from issuers.awards import routes as award_routes
 from issuers.clr import routes as clr_routes
-from issuers.console import awards as award_console
-from issuers.console import base as issuer_console
-from issuers.console import clr as clr_console
-from issuers.console import cohorts as award_console_batches
-from issuers.console import email_pages as console_email
+from issuers.console import cohorts as console_cohorts
+from issuers.console import routes as console_routes
+from issuers.console.staff import TEMPLATES_DIR as CONSOLE_TEMPLATES_DIR
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
 from issuers.key_compromise import routes as key_compromise_routes
 from issuers.master_key import MasterKeySource
@@ -255,7 +253,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         path_limits={
             **verifier_routes.ROUTE_BODY_LIMITS,
             **wallet_install.ROUTE_BODY_LIMITS,
-            **award_console_batches.ROUTE_BODY_LIMITS,
+            **console_cohorts.ROUTE_BODY_LIMITS,
         },
     )
     app.add_middleware(SecurityHeaders, https=settings.uses_https)
@@ -300,7 +298,7 @@ def create_app(settings: Settings) -> FastAPI:
         component_templates = FileSystemLoader(
             [
                 verifier_routes.TEMPLATES_DIR,
-                issuer_console.TEMPLATES_DIR,
+                CONSOLE_TEMPLATES_DIR,
                 portal_routes.TEMPLATES_DIR,
             ]
         )
@@ -333,13 +331,10 @@ def create_app(settings: Settings) -> FastAPI:
     # Each component that signs credentials adds its counter (reports on key revocation).
     app.include_router(issuer_routes.create_issuer_router(SIGNED_CREDENTIAL_COUNTERS))
     app.include_router(issuer_public_routes.create_public_router(pages.render_page))
-    app.include_router(issuer_console.create_console_router(pages.render_page))
-    app.include_router(console_email.create_console_email_router(pages.render_page))
+    app.include_router(console_routes.create_console_router(pages.render_page))
     app.include_router(award_routes.create_award_router())
     app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(clr_routes.create_clr_router())
-    app.include_router(clr_console.create_clr_console_router())
-    app.include_router(award_console.create_award_console_router(pages.render_page))
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
     metrics = install_metrics(app)
     metrics.registry.on_collect(worker_metrics_collector(engine, metrics))

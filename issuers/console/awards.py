@@ -1,7 +1,7 @@
 """Console pages of awarding: search and read awards, issue one, change a status, the audit log.
 
 Server-rendered and usable without JavaScript; every state-changing form is a POST carrying the
-console session's CSRF token (``issuers.access.check_csrf``). Status changes go through a
+console session's CSRF token (``StaffFormDep``). Status changes go through a
 confirmation page that asks for the (required) reason. Every award and batch is looked up within
 the logged-in staff's institution, so another institution's is "not found" (404).
 
@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from credentials.errors import Conflict, PassportError
-from issuers.access import check_csrf
 from issuers.audit import log as audit
 from issuers.awards import mail as award_mail
 from issuers.awards import offers
@@ -28,17 +27,9 @@ from issuers.awards.api_models import AwardCreate
 from issuers.awards.routes import context_for, download_response
 from issuers.awards.search import AwardFilter, audit_page, program_of, search_awards
 from issuers.awards.tables import Award, AwardState, StatusPurpose
-from issuers.console import cohorts as award_console_batches
-from issuers.console.base import CONSOLE, Pages, Staff, StaffDep
 from issuers.console.program_forms import error_messages
-from issuers.deps import (
-    BaseUrlDep,
-    MailEnabledDep,
-    MasterKeyDep,
-    NowDep,
-    PageRenderer,
-    SessionDep,
-)
+from issuers.console.staff import CONSOLE, Pages, Staff, StaffDep, StaffFormDep
+from issuers.deps import BaseUrlDep, MailEnabledDep, MasterKeyDep, NowDep, SessionDep
 from issuers.programs.service import get_program, list_programs
 from issuers.tables import Program
 from keys.crypto_envelope import MasterKey
@@ -50,21 +41,6 @@ STATUS_ACTIONS = {
     action.value: action
     for action in (audit.AuditAction.SUSPEND, audit.AuditAction.RESTORE, audit.AuditAction.REVOKE)
 }
-
-
-def to_login() -> RedirectResponse:
-    return RedirectResponse(f"{CONSOLE}/login", status_code=303)
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The text fields of a posted form (file parts are read by the upload route itself)."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def actor_of(staff: Staff) -> str:
-    """How the audit log names a console user."""
-    return f"console:{staff.user.email}"
 
 
 def allowed_actions(award: Award) -> list[str]:
@@ -103,7 +79,7 @@ def issue_from_form(
     program = get_program(session, staff.institution, program_slug)
     context = context_for(session, master, base_url, staff.institution, program, now)
     request = body.award_request()
-    award = awards.issue_recorded(session, context, request, now, actor=actor_of(staff))
+    award = awards.issue_recorded(session, context, request, now, actor=staff.actor)
     if mail:
         award_mail.queue_award_mail(
             session, award, staff.institution, program, base_url, request.language, now
@@ -111,19 +87,7 @@ def issue_from_form(
     return award
 
 
-def create_award_console_router(render_page: PageRenderer) -> APIRouter:
-    """The awarding pages of the console, rendered with the shell's ``render_page``."""
-    router = APIRouter(prefix=CONSOLE, include_in_schema=False)
-    pages = Pages(render_page)
-    _add_list_routes(router, pages)
-    _add_issue_routes(router, pages)
-    award_console_batches.add_batch_routes(router, pages)
-    _add_award_routes(router, pages)
-    _add_status_routes(router, pages)
-    return router
-
-
-def _add_list_routes(router: APIRouter, pages: Pages) -> None:
+def add_list_routes(router: APIRouter, pages: Pages) -> None:
     @router.get("/awards")
     def award_list(
         request: Request,
@@ -134,8 +98,6 @@ def _add_list_routes(router: APIRouter, pages: Pages) -> None:
         state: Annotated[str, Query(max_length=20)] = "",
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     ) -> Response:
-        if staff is None:
-            return to_login()
         wanted = AwardFilter(q, program, state)
         found = search_awards(session, staff.institution, wanted, page)
         programs = list_programs(session, staff.institution)
@@ -150,13 +112,11 @@ def _add_list_routes(router: APIRouter, pages: Pages) -> None:
         staff: StaffDep,
         before: Annotated[int | None, Query(ge=1)] = None,
     ) -> Response:
-        if staff is None:
-            return to_login()
         found = audit_page(session, staff.institution, before)
         return pages.page(request, "awards/audit.html", staff, found=found, before=before)
 
 
-def _add_issue_routes(router: APIRouter, pages: Pages) -> None:
+def add_issue_routes(router: APIRouter, pages: Pages) -> None:
     def issue_form(
         request: Request,
         session: Session,
@@ -178,24 +138,19 @@ def _add_issue_routes(router: APIRouter, pages: Pages) -> None:
 
     @router.get("/awards/new")
     def new_award(request: Request, session: SessionDep, staff: StaffDep) -> Response:
-        if staff is None:
-            return to_login()
         return issue_form(request, session, staff, {}, [])
 
     @router.post("/awards/new")
     async def issue(
         request: Request,
         session: SessionDep,
-        staff: StaffDep,
+        posted: StaffFormDep,
         master: MasterKeyDep,
         base_url: BaseUrlDep,
         now: NowDep,
         mail: MailEnabledDep,
     ) -> Response:
-        if staff is None:
-            return to_login()
-        form = await form_fields(request)
-        check_csrf(staff.session, form.get("csrf"))
+        staff, form = posted.staff, posted.fields
         try:
             body = award_create_of(form)
             award = issue_from_form(
@@ -211,7 +166,7 @@ def _add_issue_routes(router: APIRouter, pages: Pages) -> None:
         return RedirectResponse(f"{AWARDS}/{award.id}?done=issue", status_code=303)
 
 
-def _add_award_routes(router: APIRouter, pages: Pages) -> None:
+def add_award_routes(router: APIRouter, pages: Pages) -> None:
     @router.get("/awards/{award_id}")
     def award_detail(
         award_id: str,
@@ -220,8 +175,6 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
         staff: StaffDep,
         done: Annotated[str, Query(max_length=20)] = "",
     ) -> Response:
-        if staff is None:
-            return to_login()
         award = awards.get_award(session, staff.institution, award_id)
         assert staff.institution.id is not None
         history = audit.events_for(session, staff.institution.id, award_id=award.id)
@@ -238,26 +191,20 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
 
     @router.get("/awards/{award_id}/credential.{form}")
     def download(award_id: str, form: str, session: SessionDep, staff: StaffDep) -> Response:
-        if staff is None:
-            return to_login()
         award = awards.get_award(session, staff.institution, award_id)
         return download_response(session, award, form)
 
     @router.post("/awards/{award_id}/resend")
     async def resend(
         award_id: str,
-        request: Request,
         session: SessionDep,
-        staff: StaffDep,
+        posted: StaffFormDep,
         base_url: BaseUrlDep,
         now: NowDep,
         mail: MailEnabledDep,
     ) -> Response:
         """Email the learner a new claim link; the earlier links stop working."""
-        if staff is None:
-            return to_login()
-        form = await form_fields(request)
-        check_csrf(staff.session, form.get("csrf"))
+        staff, form = posted.staff, posted.fields
         award = awards.get_award(session, staff.institution, award_id)
         program = session.get(Program, award.program_id)
         if not mail or program is None:
@@ -270,7 +217,7 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
             session,
             institution_id=award.institution_id,
             award_id=award.id,
-            actor=actor_of(staff),
+            actor=staff.actor,
             action=audit.AuditAction.OFFER_CREATED,
             reason="claim link emailed again",
             now=now,
@@ -283,21 +230,18 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
         award_id: str,
         request: Request,
         session: SessionDep,
-        staff: StaffDep,
+        posted: StaffFormDep,
         base_url: BaseUrlDep,
         now: NowDep,
     ) -> Response:
-        if staff is None:
-            return to_login()
-        form = await form_fields(request)
-        check_csrf(staff.session, form.get("csrf"))
+        staff, form = posted.staff, posted.fields
         award = awards.get_award(session, staff.institution, award_id)
         created = offers.create_offer(session, award, now, with_tx_code=bool(form.get("tx_code")))
         audit.record(
             session,
             institution_id=award.institution_id,
             award_id=award.id,
-            actor=actor_of(staff),
+            actor=staff.actor,
             action=audit.AuditAction.OFFER_CREATED,
             reason="claim link created in the console",
             now=now,
@@ -314,7 +258,7 @@ def _add_award_routes(router: APIRouter, pages: Pages) -> None:
         )
 
 
-def _add_status_routes(router: APIRouter, pages: Pages) -> None:
+def add_status_routes(router: APIRouter, pages: Pages) -> None:
     def confirm_page(
         request: Request,
         staff: Staff,
@@ -343,8 +287,6 @@ def _add_status_routes(router: APIRouter, pages: Pages) -> None:
         staff: StaffDep,
         action: Annotated[str, Query(max_length=20)] = "",
     ) -> Response:
-        if staff is None:
-            return to_login()
         award = awards.get_award(session, staff.institution, award_id)
         if action not in allowed_actions(award):
             return RedirectResponse(f"{AWARDS}/{award.id}", status_code=303)
@@ -352,12 +294,9 @@ def _add_status_routes(router: APIRouter, pages: Pages) -> None:
 
     @router.post("/awards/{award_id}/status")
     async def change_status(
-        award_id: str, request: Request, session: SessionDep, staff: StaffDep, now: NowDep
+        award_id: str, request: Request, session: SessionDep, posted: StaffFormDep, now: NowDep
     ) -> Response:
-        if staff is None:
-            return to_login()
-        form = await form_fields(request)
-        check_csrf(staff.session, form.get("csrf"))
+        staff, form = posted.staff, posted.fields
         award = awards.get_award(session, staff.institution, award_id)
         action, reason = form.get("action", ""), form.get("reason", "")
         if action not in STATUS_ACTIONS:
@@ -369,7 +308,7 @@ def _add_status_routes(router: APIRouter, pages: Pages) -> None:
                 session,
                 award,
                 STATUS_ACTIONS[action],
-                actor=actor_of(staff),
+                actor=staff.actor,
                 reason=reason,
                 now=now,
             )

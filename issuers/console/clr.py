@@ -7,40 +7,31 @@ award's learner's CLR of their active awards from the staff's institution
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from issuers.access import check_csrf
 from issuers.awards import service as awards
 from issuers.clr.records import issue_clr
-from issuers.console.awards import AWARDS, form_fields, to_login
-from issuers.console.base import CONSOLE, StaffDep
+from issuers.console.staff import StaffFormDep
 from issuers.deps import BaseUrlDep, MasterKeyDep, NowDep, SessionDep
 from issuers.identity import signer_for_institution
 
-CLR_PATH = f"{AWARDS.removeprefix(CONSOLE)}/{{award_id}}/clr"
 
-
-def create_clr_console_router() -> APIRouter:
-    router = APIRouter(prefix=CONSOLE, include_in_schema=False)
-
-    @router.post(CLR_PATH)
+def add_clr_routes(router: APIRouter) -> None:
+    @router.post("/awards/{award_id}/clr")
     async def issue_record(
         award_id: str,
-        request: Request,
         session: SessionDep,
-        staff: StaffDep,
+        posted: StaffFormDep,
         master: MasterKeyDep,
         base_url: BaseUrlDep,
         now: NowDep,
     ) -> Response:
-        if staff is None:
-            return to_login()
-        check_csrf(staff.session, (await form_fields(request)).get("csrf"))
-        award = awards.get_award(session, staff.institution, award_id)
-        signer = signer_for_institution(session, master, now, staff.institution)
+        institution = posted.staff.institution
+        award = awards.get_award(session, institution, award_id)
+        signer = signer_for_institution(session, master, now, institution)
         record = issue_clr(
-            session, staff.institution, award.learner_email, signer, base_url=base_url, now=now
+            session, institution, award.learner_email, signer, base_url=base_url, now=now
         )
         session.commit()
         return Response(
@@ -51,5 +42,3 @@ def create_clr_console_router() -> APIRouter:
                 "Cache-Control": "no-store",
             },
         )
-
-    return router

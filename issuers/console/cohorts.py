@@ -14,22 +14,21 @@ forbids inline scripts) polls ``progress.json`` and updates the counts in place.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from credentials.errors import InputTooLarge, InvalidInput, NotFound, PassportError
-from issuers.access import check_csrf
 from issuers.awards import claim_links
 from issuers.awards.api_models import CohortValidation
 from issuers.awards.routes import API, start_batch_in_background
 from issuers.awards.search import BatchStatus, batch_status, recent_batches
 from issuers.cohorts import batches
 from issuers.cohorts.cohort_file import MAX_UPLOAD_BYTES, CohortReport
-from issuers.console.base import CONSOLE, Pages, Staff, StaffDep, require_staff
+from issuers.console.staff import CONSOLE, Pages, Staff, StaffDep, StaffFormDep, require_staff
 from issuers.deps import BaseUrlDep, NowDep, SessionDep
 from issuers.programs.service import get_program, list_programs
 
@@ -61,21 +60,19 @@ def progress_document(status: BatchStatus) -> dict[str, Any]:
     }
 
 
-async def read_upload(request: Request) -> tuple[dict[str, str], str, bytes]:
-    """The form's text fields and its cohort file (name and bytes, at most the upload cap)."""
-    async with request.form() as form:  # closes the spooled file at the end
-        fields = {key: value for key, value in form.items() if isinstance(value, str)}
-        upload = form.get("cohort")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise InvalidInput("choose a cohort file (CSV or JSON) to upload")
-        filename, data = upload.filename, await upload.read(MAX_UPLOAD_BYTES + 1)
+async def read_upload(request: Request) -> tuple[str, bytes]:
+    """The form's cohort file: its name and bytes, at most the upload cap."""
+    upload = (await request.form()).get("cohort")  # the form StaffFormDep read (and closes)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidInput("choose a cohort file (CSV or JSON) to upload")
+    filename, data = upload.filename, await upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputTooLarge(f"the cohort file is over the limit of {MAX_UPLOAD_BYTES} bytes")
-    return fields, filename, data
+    return filename, data
 
 
 def add_batch_routes(router: APIRouter, pages: Pages) -> None:
-    """Add the upload, progress and script routes to the console's awarding router."""
+    """Add the upload, progress and script routes to the console's router."""
 
     def upload_page(
         request: Request,
@@ -103,20 +100,15 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
 
     @router.get("/batches/new")
     def new_batch(request: Request, session: SessionDep, staff: StaffDep) -> Response:
-        if staff is None:
-            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
         return upload_page(request, session, staff, {"dry_run": "on"})
 
     @router.post("/batches/new")
     async def upload(
-        request: Request, session: SessionDep, staff: StaffDep, now: NowDep
+        request: Request, session: SessionDep, posted: StaffFormDep, now: NowDep
     ) -> Response:
-        if staff is None:
-            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
-        form: dict[str, str] = {}
+        staff, form = posted.staff, posted.fields
         try:
-            form, filename, data = await read_upload(request)
-            check_csrf(staff.session, form.get("csrf"))
+            filename, data = await read_upload(request)
             program = get_program(session, staff.institution, form.get("program", ""))
             submission = batches.submit_batch(
                 session,
@@ -124,14 +116,12 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
                 program,
                 data,
                 filename,
-                actor=f"console:{staff.user.email}",
+                actor=staff.actor,
                 now=now,
                 dry_run=form.get("dry_run") == "on",
             )
         except PassportError as error:
             session.rollback()
-            if error.status == 403:
-                raise
             # Another institution's program is "not found", as on the issue form; a file that
             # cannot be read is the form's own problem.
             status = 404 if isinstance(error, NotFound) else 422
@@ -149,29 +139,22 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
     def batch_page(
         batch_id: str, request: Request, session: SessionDep, staff: StaffDep
     ) -> Response:
-        if staff is None:
-            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
         progress = batch_status(session, staff.institution, batch_id)
         return pages.page(request, "awards/batch.html", staff, progress=progress)
 
     @router.post("/batches/{batch_id}/claim-links.csv")
     async def cohort_claim_links(
         batch_id: str,
-        request: Request,
         session: SessionDep,
-        staff: StaffDep,
+        posted: StaffFormDep,
         base_url: BaseUrlDep,
         now: NowDep,
     ) -> Response:
         """A fresh claim link per learner of the cohort (earlier links stop working)."""
-        if staff is None:
-            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
-        form = await request.form()
-        csrf = form.get("csrf")
-        check_csrf(staff.session, csrf if isinstance(csrf, str) else None)
+        staff = posted.staff
         batch_status(session, staff.institution, batch_id)  # NotFound for another's batch
         links = claim_links.cohort_claim_links(
-            session, staff.institution, batch_id, base_url, f"console:{staff.user.email}", now
+            session, staff.institution, batch_id, base_url, staff.actor, now
         )
         session.commit()
         return Response(
@@ -184,8 +167,10 @@ def add_batch_routes(router: APIRouter, pages: Pages) -> None:
         )
 
     @router.get("/batches/{batch_id}/progress.json")
-    def batch_progress_json(batch_id: str, session: SessionDep, staff: StaffDep) -> Response:
-        status = batch_status(session, require_staff(staff).institution, batch_id)
+    def batch_progress_json(
+        batch_id: str, session: SessionDep, staff: Annotated[Staff, Depends(require_staff)]
+    ) -> Response:
+        status = batch_status(session, staff.institution, batch_id)
         return JSONResponse(progress_document(status), headers={"Cache-Control": "no-store"})
 
     @router.get(f"/static/{PROGRESS_SCRIPT}")

@@ -7,55 +7,33 @@ links spends nothing). Forms before a session carry the login form's double-subm
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from credentials.errors import PassportError
-from issuers.access import check_csrf
-from issuers.console.base import (
-    CONSOLE,
-    LOGIN_CSRF_COOKIE,
-    Pages,
-    StaffDep,
-    form_fields,
-    new_login_csrf,
-)
-from issuers.deps import BaseUrlDep, MailEnabledDep, NowDep, PageRenderer, SessionDep
+from issuers.console.staff import CONSOLE, Pages, StaffFormDep, login_csrf_ok, read_form
+from issuers.deps import BaseUrlDep, MailEnabledDep, NowDep, SessionDep
 from issuers.mail import staff_email
 
 
-def create_console_email_router(render_page: PageRenderer) -> APIRouter:
-    router = APIRouter(prefix=CONSOLE, include_in_schema=False)
-    pages = Pages(render_page)
+def add_email_routes(router: APIRouter, pages: Pages) -> None:
+    public_page = pages.public_page
 
-    def public_page(
-        request: Request, template: str, status: int = 200, **context: object
-    ) -> Response:
-        token = new_login_csrf()
-        response = pages.page(request, template, None, status, csrf=token, **context)
-        pages.set_login_csrf(request, response, token)
-        return response
-
-    def csrf_ok(request: Request, form: dict[str, str]) -> bool:
-        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-        return bool(expected) and hmac.compare_digest(expected, form.get("csrf", ""))
+    async def checked_form(request: Request) -> dict[str, str] | None:
+        """The form's fields if it carries its double-submit token, else None."""
+        form, _ = await read_form(request)
+        return form if login_csrf_ok(request, form) else None
 
     @router.post("/account/confirm")
     async def resend(
-        request: Request,
         session: SessionDep,
-        staff: StaffDep,
+        posted: StaffFormDep,
         now: NowDep,
         base_url: BaseUrlDep,
         mail: MailEnabledDep,
     ) -> Response:
-        if staff is None:
-            return RedirectResponse(f"{CONSOLE}/login", status_code=303)
-        check_csrf(staff.session, (await form_fields(request)).get("csrf"))
         if mail:
-            staff_email.send_confirmation(session, staff.user, base_url, now)
+            staff_email.send_confirmation(session, posted.staff.user, base_url, now)
             session.commit()
         return RedirectResponse(f"{CONSOLE}/programs?confirmation=sent", status_code=303)
 
@@ -67,7 +45,7 @@ def create_console_email_router(render_page: PageRenderer) -> APIRouter:
     async def confirm(
         request: Request, session: SessionDep, now: NowDep, email_token: str
     ) -> Response:
-        if not csrf_ok(request, await form_fields(request)):
+        if await checked_form(request) is None:
             return public_page(
                 request, "console_confirm.html", 403, token=email_token, outcome="csrf"
             )
@@ -94,8 +72,8 @@ def create_console_email_router(render_page: PageRenderer) -> APIRouter:
         base_url: BaseUrlDep,
         mail: MailEnabledDep,
     ) -> Response:
-        form = await form_fields(request)
-        if not csrf_ok(request, form):
+        form = await checked_form(request)
+        if form is None:
             return public_page(request, "console_forgot.html", 403, sent=False, error="csrf")
         # The same page whether or not the address is a staff member's: no enumeration.
         if mail:
@@ -121,8 +99,8 @@ def create_console_email_router(render_page: PageRenderer) -> APIRouter:
     async def reset(
         request: Request, session: SessionDep, now: NowDep, email_token: str
     ) -> Response:
-        form = await form_fields(request)
-        if not csrf_ok(request, form):
+        form = await checked_form(request)
+        if form is None:
             return public_page(
                 request, "console_reset.html", 403, token=email_token, valid=True, error="csrf"
             )
@@ -141,5 +119,3 @@ def create_console_email_router(render_page: PageRenderer) -> APIRouter:
             )
         session.commit()
         return RedirectResponse(f"{CONSOLE}/login?reset=done", status_code=303)
-
-    return router
