@@ -30,8 +30,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from credentials.errors import InputTooLarge
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
+from issuers.awards import oid4vci_routes, status_list_routes
 from issuers.awards import routes as award_routes
 from issuers.clr import routes as clr_routes
+from issuers.cohorts import routes as cohort_routes
 from issuers.console import cohorts as console_cohorts
 from issuers.console import routes as console_routes
 from issuers.console.staff import TEMPLATES_DIR as CONSOLE_TEMPLATES_DIR
@@ -259,7 +261,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SecurityHeaders, https=settings.uses_https)
     cors_paths = (
         *issuer_public_routes.CORS_PATHS,
-        *award_routes.CORS_PATHS,
+        *status_list_routes.CORS_PATHS,
+        *oid4vci_routes.CORS_PATHS,
         *portal_api.CORS_PATHS,
     )
     app.add_middleware(PublicCors, paths=[_path_template_pattern(path) for path in cors_paths])
@@ -276,7 +279,7 @@ def create_app(settings: Settings) -> FastAPI:
             record_base_url(engine, settings.base_url, datetime.now(UTC))
         except SQLAlchemyError as error:
             logger.warning("could not record the base URL: %s", type(error).__name__)
-        award_routes.resume_batches(_app)
+        cohort_routes.resume_batches(_app)
         _app.state.mail.start()
         yield
         _app.state.mail.stop()
@@ -333,6 +336,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(issuer_public_routes.create_public_router(pages.render_page))
     app.include_router(console_routes.create_console_router(pages.render_page))
     app.include_router(award_routes.create_award_router())
+    app.include_router(cohort_routes.create_cohort_router())
+    app.include_router(status_list_routes.create_status_list_router())
+    app.include_router(oid4vci_routes.create_oid4vci_router())
     app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(clr_routes.create_clr_router())
     app.include_router(portal_routes.create_portal_router(pages.render_page, negotiate_language))
