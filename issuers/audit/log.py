@@ -15,6 +15,8 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -26,8 +28,10 @@ from sqlmodel import Session, col, select
 from credentials.errors import Conflict, InvalidInput
 from issuers.audit import chain as audit_chain
 from issuers.awards.tables import AuditEvent
+from issuers.tables import Institution
 
 MAX_REASON_LENGTH = 1000
+PAGE_SIZE = 50  # events per page of the console's audit log
 MAX_ACTOR_LENGTH = 200
 
 
@@ -113,3 +117,25 @@ def events_for(
         statement = statement.where(col(AuditEvent.id) < before_id)
     statement = statement.order_by(col(AuditEvent.id).desc()).limit(limit)
     return list(session.exec(statement).all())
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """Newest first; ``older`` is the ``before`` cursor of the next page, if there is one."""
+
+    events: Sequence[AuditEvent]
+    older: int | None
+
+
+def audit_page(
+    session: Session,
+    institution: Institution,
+    before: int | None = None,
+    page_size: int = PAGE_SIZE,
+) -> AuditPage:
+    """One page of the institution's audit log, keyset-paginated on the event id."""
+    assert institution.id is not None
+    events = events_for(session, institution.id, limit=page_size + 1, before_id=before)
+    shown = events[:page_size]
+    older = shown[-1].id if len(events) > page_size and shown else None
+    return AuditPage(shown, older)

@@ -1,7 +1,9 @@
-"""What the awarding console pages read: award search with pagination, batches, the audit log.
+"""The one award search, of the API (``GET .../awards?q=``) and of the console's award list.
 
-Every read is scoped to ONE institution: another institution's award or batch is "not found",
-exactly as if it did not exist (the console never says that it exists elsewhere).
+Every read is scoped to ONE institution: another institution's award is "not found", exactly as
+if it did not exist (the console never says that it exists elsewhere). The text is matched as
+typed in names and external ids, lower-cased in emails (stored lower-cased): SQLite's ``lower``
+and ``LIKE`` fold ASCII letters only, so lower-casing a query loses "Élodie" there.
 
 >>> AwardFilter(text=" Côté ").cleaned().text
 'Côté'
@@ -16,14 +18,10 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, or_, select
 
 from credentials.errors import InvalidInput, NotFound
-from issuers.audit import log as audit
-from issuers.awards.tables import AuditEvent, Award, AwardState, Batch, BatchState
-from issuers.cohorts.batches import batch_progress
+from issuers.awards.tables import Award, AwardState
 from issuers.tables import Institution, Program
 
 AWARDS_PAGE_SIZE = 25
-AUDIT_PAGE_SIZE = 50
-RECENT_BATCHES = 10
 MAX_QUERY_LENGTH = 200
 
 
@@ -121,83 +119,3 @@ def program_of(session: Session, award: Award) -> Program:
     if program is None:
         raise NotFound(f"the program of award {award.id} no longer exists")
     return program
-
-
-@dataclass(frozen=True)
-class BatchStatus:
-    """A batch's counts as the progress page shows them.
-
-    Rows are never issued partly: a row is done (issued now, or already issued by an earlier
-    upload of the same external id), or pending; a batch that stopped for good leaves its
-    pending rows failed.
-    """
-
-    batch: Batch
-    issued: int
-    existing: int
-
-    @property
-    def done(self) -> int:
-        return self.issued + self.existing
-
-    @property
-    def pending(self) -> int:
-        return 0 if self.failed_state else self.batch.total_rows - self.done
-
-    @property
-    def failed(self) -> int:
-        return self.batch.total_rows - self.done if self.failed_state else 0
-
-    @property
-    def failed_state(self) -> bool:
-        return self.batch.state == BatchState.FAILED
-
-    @property
-    def finished(self) -> bool:
-        return self.batch.state in (BatchState.COMPLETED, BatchState.FAILED)
-
-
-def get_batch(session: Session, institution: Institution, batch_id: str) -> Batch:
-    """The institution's batch; another institution's batch is "not found"."""
-    batch = session.get(Batch, batch_id)
-    if batch is None or batch.institution_id != institution.id:
-        raise NotFound(f"no batch {batch_id!r}")
-    return batch
-
-
-def batch_status(session: Session, institution: Institution, batch_id: str) -> BatchStatus:
-    batch = get_batch(session, institution, batch_id)
-    progress = batch_progress(session, batch_id)
-    return BatchStatus(batch, progress.issued, progress.existing)
-
-
-def recent_batches(session: Session, institution: Institution) -> list[Batch]:
-    statement = (
-        select(Batch)
-        .where(Batch.institution_id == institution.id)
-        .order_by(col(Batch.created_at).desc())
-        .limit(RECENT_BATCHES)
-    )
-    return list(session.exec(statement).all())
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    """Newest first; ``older`` is the ``before`` cursor of the next page, if there is one."""
-
-    events: Sequence[AuditEvent]
-    older: int | None
-
-
-def audit_page(
-    session: Session,
-    institution: Institution,
-    before: int | None = None,
-    page_size: int = AUDIT_PAGE_SIZE,
-) -> AuditPage:
-    """One page of the institution's audit log, keyset-paginated on the event id."""
-    assert institution.id is not None
-    events = audit.events_for(session, institution.id, limit=page_size + 1, before_id=before)
-    shown = events[:page_size]
-    older = shown[-1].id if len(events) > page_size and shown else None
-    return AuditPage(shown, older)

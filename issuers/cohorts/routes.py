@@ -17,9 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from issuers.awards.api_models import BatchAccepted, BatchProgress, CohortValidation
 from issuers.awards.routes import API, Issuing
-from issuers.awards.search import get_batch
 from issuers.cohorts import batches
 from issuers.cohorts import jobs as batch_jobs
+from issuers.cohorts.progress import get_batch
 from issuers.cohorts.runner import BatchRunner
 from issuers.deps import NowDep, SessionDep, get_now
 from issuers.programs.service import get_program

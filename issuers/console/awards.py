@@ -20,12 +20,13 @@ from sqlmodel import Session
 
 from credentials.errors import Conflict, PassportError
 from issuers.audit import log as audit
+from issuers.audit.log import audit_page
 from issuers.awards import mail as award_mail
 from issuers.awards import offers
 from issuers.awards import service as awards
 from issuers.awards.api_models import AwardCreate
 from issuers.awards.routes import context_for, download_response
-from issuers.awards.search import AwardFilter, audit_page, program_of, search_awards
+from issuers.awards.search import AwardFilter, program_of, search_awards
 from issuers.awards.tables import Award, AwardState, StatusPurpose
 from issuers.console.program_forms import error_messages
 from issuers.console.staff import CONSOLE, Pages, Staff, StaffDep, StaffFormDep

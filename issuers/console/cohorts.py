@@ -25,9 +25,9 @@ from credentials.errors import InputTooLarge, InvalidInput, NotFound, PassportEr
 from issuers.awards import claim_links
 from issuers.awards.api_models import CohortValidation
 from issuers.awards.routes import API
-from issuers.awards.search import BatchStatus, batch_status, recent_batches
 from issuers.cohorts import batches
 from issuers.cohorts.cohort_file import MAX_UPLOAD_BYTES, CohortReport
+from issuers.cohorts.progress import BatchStatus, batch_status, recent_batches
 from issuers.cohorts.routes import start_batch_in_background
 from issuers.console.staff import CONSOLE, Pages, Staff, StaffDep, StaffFormDep, require_staff
 from issuers.deps import BaseUrlDep, NowDep, SessionDep

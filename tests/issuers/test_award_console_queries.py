@@ -11,16 +11,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge, InvalidInput, NotFound
 from issuers.audit import log as audit
+from issuers.audit.log import audit_page
 from issuers.awards import service as awards
-from issuers.awards.search import (
-    AwardFilter,
-    audit_page,
-    batch_status,
-    search_awards,
-)
+from issuers.awards.search import AwardFilter, search_awards
 from issuers.awards.service import AwardRequest, Learner
 from issuers.cohorts.batches import submit_batch
 from issuers.cohorts.cohort_file import MAX_UPLOAD_BYTES
+from issuers.cohorts.progress import batch_status
 from issuers.console.cohorts import ROUTE_BODY_LIMITS
 from issuers.tables import Institution, Program
 from passport.app import RequestSizeLimit
