@@ -24,13 +24,11 @@ from sqlmodel import Session, col, select
 from credentials.email_address import normalize_email
 from credentials.errors import InvalidInput
 from issuers.access import hash_password
-from issuers.mail.outbox import enqueue
 from issuers.mail.tokens import (
-    RESET_LIFETIME,
     RESET_PAUSE,
     Purpose,
-    issue_token,
     issued_since,
+    queue_token_mail,
     redeem,
     valid_account,
 )
@@ -66,17 +64,15 @@ PREFIX = "staff:"
 def _queue(
     session: Session, user: StaffUser, purpose: Purpose, base_url: str, now: datetime
 ) -> None:
-    token = issue_token(session, purpose, f"{PREFIX}{user.id}", now)
-    body = BODIES[purpose].format(
-        link=f"{base_url.rstrip('/')}{PATHS[purpose]}{token}",
-        minutes=int(RESET_LIFETIME.total_seconds() // 60),
-    )
-    enqueue(
+    queue_token_mail(
         session,
-        kind=f"staff-{purpose.value}",
+        purpose,
+        f"{PREFIX}{user.id}",
         to=user.email,
+        kind=f"staff-{purpose.value}",
         subject=SUBJECTS[purpose],
-        body=body,
+        body=BODIES[purpose],
+        link_base=f"{base_url.rstrip('/')}{PATHS[purpose]}",
         now=now,
     )
 

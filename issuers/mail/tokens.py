@@ -6,6 +6,10 @@ the database gives no working link (OWASP Forgot Password cheat sheet: "store th
 ones, so only the latest link works. ``account`` names the owner: ``learner:<id>`` or
 ``staff:<id>``. Learners (the shell) and institution staff (the console) share this one table.
 
+``queue_token_mail`` is how a token leaves: it issues one and queues its link in the outbox,
+for the learner's mails (``passport.wallet.email_flows``) and the staff's
+(``issuers.mail.staff_email``) alike.
+
 Services take the caller's ``Session`` and ``now``; they flush, the caller commits.
 """
 
@@ -20,6 +24,7 @@ from typing import ClassVar
 from sqlalchemy import String, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from issuers.mail.outbox import enqueue
 from keys.tables import UTCDateTime
 
 TOKEN_BYTES = 32
@@ -118,3 +123,24 @@ def _valid(session: Session, purpose: Purpose, token: str, now: datetime) -> Ema
             EmailToken.expires_at > now,
         )
     ).first()
+
+
+def queue_token_mail(
+    session: Session,
+    purpose: Purpose,
+    account: str,
+    *,
+    to: str,
+    kind: str,
+    subject: str,
+    body: str,
+    link_base: str,
+    now: datetime,
+) -> None:
+    """Issue a token for ``account`` and queue its mail to ``to``: ``body`` is a template with
+    ``{link}`` (``link_base`` followed by the token) and ``{minutes}`` (a reset link's life)."""
+    token = issue_token(session, purpose, account, now)
+    text = body.format(
+        link=f"{link_base}{token}", minutes=int(RESET_LIFETIME.total_seconds() // 60)
+    )
+    enqueue(session, kind=kind, to=to, subject=subject, body=text, now=now)

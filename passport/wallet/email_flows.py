@@ -27,13 +27,11 @@ from sqlmodel import Session, col, select
 
 from credentials.email_address import normalize_email
 from credentials.errors import InvalidInput
-from issuers.mail.outbox import enqueue
 from issuers.mail.tokens import (
-    RESET_LIFETIME,
     RESET_PAUSE,
     Purpose,
-    issue_token,
     issued_since,
+    queue_token_mail,
     redeem,
     valid_account,
 )
@@ -87,18 +85,16 @@ def _account(learner_id: str) -> str:
 def _queue(
     session: Session, learner: Learner, purpose: Purpose, base_url: str, lang: str, now: datetime
 ) -> None:
-    token = issue_token(session, purpose, _account(learner.id), now)
     key = (purpose, lang if lang == "fr" else "en")
-    body = BODIES[key].format(
-        link=f"{base_url.rstrip('/')}{PATHS[purpose]}{token}",
-        minutes=int(RESET_LIFETIME.total_seconds() // 60),
-    )
-    enqueue(
+    queue_token_mail(
         session,
-        kind=f"learner-{purpose.value}",
+        purpose,
+        _account(learner.id),
         to=learner.email,
+        kind=f"learner-{purpose.value}",
         subject=SUBJECTS[key],
-        body=body,
+        body=BODIES[key],
+        link_base=f"{base_url.rstrip('/')}{PATHS[purpose]}",
         now=now,
     )
 
