@@ -16,6 +16,7 @@ from sqlmodel import Session
 from issuers.audit.cli import register_audit_commands
 from issuers.awards.cli import register_award_commands
 from issuers.cli import Workspace, register_issuer_commands
+from issuers.cohorts.cli import register_cohort_commands
 from issuers.key_compromise.cli import register_key_compromise_commands
 from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
@@ -67,6 +68,7 @@ def _worker_workspace() -> Iterator[Workspace]:
 
 
 register_issuer_commands(app, _issuer_workspace)
-register_award_commands(app, _issuer_workspace, _worker_workspace)
+register_award_commands(app, _issuer_workspace)
+register_cohort_commands(app, _issuer_workspace, _worker_workspace)
 register_key_compromise_commands(app, _issuer_workspace)
 register_audit_commands(app, _issuer_workspace)

@@ -16,6 +16,7 @@ from credentials.multibase import encode_base64url
 from issuers.awards.cli import register_award_commands
 from issuers.awards.tables import AuditEvent, Award
 from issuers.cli import Workspace
+from issuers.cohorts.cli import register_cohort_commands
 from issuers.master_key import MasterKeySource
 from passport.database import create_database_engine, migrate_to_head
 from tests.issuers.award_support import BASE_URL, add_institution, add_program
@@ -43,6 +44,7 @@ def cli(tmp_path: Path) -> Iterator[tuple[typer.Typer, Session]]:
     app = typer.Typer()
     app.command("noop")(lambda: None)
     register_award_commands(app, open_workspace)
+    register_cohort_commands(app, open_workspace)
     with Session(engine) as reader:
         yield app, reader
     engine.dispose()
