@@ -42,12 +42,12 @@ from credentials.multibase import encode_base64url
 from credentials.proofs.registry import secure
 from infra.database import create_database_engine
 from issuers.api_models import InstitutionCreate, ProgramCreate
-from issuers.award_tables import Award
-from issuers.batch_jobs import runner_for
-from issuers.batches import batch_progress, submit_batch
-from issuers.catalog import create_program
+from issuers.awards.tables import Award
+from issuers.cohorts.batches import batch_progress, submit_batch
+from issuers.cohorts.jobs import runner_for
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution
+from issuers.programs.service import create_program
 from keys.crypto_envelope import load_master_key
 from passport.database import migrate_to_head
 

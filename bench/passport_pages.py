@@ -5,8 +5,9 @@ The app runs in this process and is called through ``httpx.ASGITransport``: no s
 time is the server's (routing, queries, verification, templates). Credentials are the Ontario
 sample signed with ``eddsa-rdfc-2022`` by ``ISSUERS`` did:key issuers in turn, each credential
 with a revocation entry in its issuer's Bitstring Status List (signed ``eddsa-rdfc-2022`` like
-ours, ``issuers/status_lists.py``). The lists are answered from memory by a mock transport under
-the app's guarded fetcher, as a CDN would serve them: no network. Two figures per page:
+ours, ``issuers/awards/status_lists.py``). The lists are answered from memory by a mock
+transport under the app's guarded fetcher, as a CDN would serve them: no network. Two figures
+per page:
 
 - ``cold``: the wallet's verification cache is emptied before each request, so every credential
   is verified again (what the first view after a change, or after the cache's lifetime, costs);

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from credentials.email_address import normalize_email
 from credentials.errors import Conflict, Forbidden, NotFound, Unauthorized
 from infra.login_limits import LoginLimits, TooManyAttempts
-from issuers import audit
+from issuers.audit import log as audit
 from issuers.tables import ApiKey, Institution, StaffLoginFailure, StaffSession, StaffUser
 
 API_KEY_PREFIX = "lpk_"

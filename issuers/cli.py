@@ -39,7 +39,7 @@ class Workspace:
 WorkspaceOpener = Callable[[], AbstractContextManager[Workspace]]
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(UNUSABLE_INPUT_EXIT_CODE)
 
@@ -49,16 +49,16 @@ def reasons_on_failure() -> Iterator[None]:
     try:
         yield
     except ValidationError as error:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
     except PassportError as error:
-        _fail(error.message)
+        fail(error.message)
 
 
 def _parse_time(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        _fail(f"{text!r} is not an ISO 8601 date and time")
+        fail(f"{text!r} is not an ISO 8601 date and time")
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 

@@ -6,11 +6,11 @@ key signed after the compromise; each signing component contributes a ``CounterF
 
 from __future__ import annotations
 
-from issuers.awards import awards_signed_after
-from issuers.clr_records import clrs_signed_after
-from issuers.endorsements import endorsements_signed_after
-from issuers.holder_copies import copies_signed_after
+from issuers.awards.holder_copies import copies_signed_after
+from issuers.awards.service import awards_signed_after
+from issuers.clr.records import clrs_signed_after
 from issuers.identity import CounterFactory
+from issuers.programs.endorsements import endorsements_signed_after
 
 SIGNED_CREDENTIAL_COUNTERS: tuple[CounterFactory, ...] = (
     endorsements_signed_after,

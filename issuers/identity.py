@@ -33,7 +33,7 @@ from credentials.contexts import OB_V3P0, VC_V2
 from credentials.errors import InvalidInput, NotFound
 from credentials.keys import Signer
 from credentials.multikey import DID_KEY_PREFIX
-from issuers.status_lists import mark_lists_for_resigning
+from issuers.awards.status_lists import mark_lists_for_resigning
 from issuers.tables import Employer, Institution
 from keys.crypto_envelope import MasterKey
 from keys.documents import did_document, did_web_for, jwks

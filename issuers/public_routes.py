@@ -24,9 +24,7 @@ from infra.app_state import BaseUrlDep
 from infra.clock import NowDep
 from infra.database import SessionDep
 from infra.pages import render_page
-from issuers.catalog import get_program, list_programs
 from issuers.deps import MasterKeyDep
-from issuers.endorsements import employer_owner, endorsed_achievement, get_employer
 from issuers.identity import (
     PublishedDocument,
     did_document_of,
@@ -36,6 +34,8 @@ from issuers.identity import (
     published,
 )
 from issuers.institutions import get_institution
+from issuers.programs.endorsements import employer_owner, endorsed_achievement, get_employer
+from issuers.programs.service import get_program, list_programs
 
 CONTEXT_PATH = "/contexts/learner-passport/v1.jsonld"
 # Public documents others fetch, readable from any origin (passport.cors).

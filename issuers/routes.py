@@ -28,7 +28,6 @@ from fastapi.responses import JSONResponse
 from infra.app_state import BaseUrlDep, MailEnabledDep
 from infra.clock import NowDep
 from infra.database import SessionDep
-from issuers import staff_email
 from issuers.access import api_keys_of, create_api_key, create_staff_user, revoke_api_key
 from issuers.api_models import (
     ApiKeyCreate,
@@ -50,13 +49,6 @@ from issuers.api_models import (
     StaffUserCreate,
     StaffUserPublic,
 )
-from issuers.catalog import (
-    create_program,
-    get_program,
-    list_programs,
-    program_fields,
-    update_program,
-)
 from issuers.deps import (
     Caller,
     MasterKeyDep,
@@ -64,7 +56,6 @@ from issuers.deps import (
     require_admin_or_institution_scope,
     require_institution_scope,
 )
-from issuers.endorsements import create_employer, endorse_program, endorsements_of, get_employer
 from issuers.identity import (
     CounterFactory,
     counting_all,
@@ -74,7 +65,21 @@ from issuers.identity import (
     rotate_institution_key,
 )
 from issuers.institutions import create_institution, get_institution, set_logo
-from issuers.programs import achievement_for
+from issuers.mail import staff_email
+from issuers.programs.achievements import achievement_for
+from issuers.programs.endorsements import (
+    create_employer,
+    endorse_program,
+    endorsements_of,
+    get_employer,
+)
+from issuers.programs.service import (
+    create_program,
+    get_program,
+    list_programs,
+    program_fields,
+    update_program,
+)
 from issuers.tables import Institution, Program, ProgramEndorsement
 from keys.tables import SigningKey
 

@@ -1,8 +1,8 @@
 """Tables of institutions and their programs (the Achievements they award).
 
 Tables are separate from the API models and from the credential models: a Program row becomes an
-OB 3.0 ``Achievement`` through ``issuers.programs.achievement_for``, and an award stores the signed
-credential bytes as issued (never re-serialized from rows).
+OB 3.0 ``Achievement`` through ``issuers.programs.achievements.achievement_for``, and an award
+stores the signed credential bytes as issued (never re-serialized from rows).
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ class StaffUser(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    # None until the link of the confirmation email is followed (issuers.staff_email).
+    # None until the link of the confirmation email is followed (issuers.mail.staff_email).
     email_confirmed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 

@@ -29,19 +29,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge
 from infra.database import SessionDep, create_database_engine
-from issuers import (
-    award_console,
-    award_console_batches,
-    award_routes,
-    clr_console,
-    clr_routes,
-    console_email,
-    key_compromise_routes,
-)
-from issuers import console as issuer_console
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
+from issuers.awards import oid4vci_routes, status_list_routes
+from issuers.awards import routes as award_routes
+from issuers.clr import routes as clr_routes
+from issuers.cohorts import routes as cohort_routes
+from issuers.console import cohorts as console_cohorts
+from issuers.console import routes as console_routes
+from issuers.console.staff import TEMPLATES_DIR as CONSOLE_TEMPLATES_DIR
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
+from issuers.key_compromise import routes as key_compromise_routes
 from issuers.master_key import MasterKeySource
 from passport import pages
 from passport.cors import PublicCors
@@ -257,13 +255,14 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         path_limits={
             **verifier_routes.ROUTE_BODY_LIMITS,
             **wallet_install.ROUTE_BODY_LIMITS,
-            **award_console_batches.ROUTE_BODY_LIMITS,
+            **console_cohorts.ROUTE_BODY_LIMITS,
         },
     )
     app.add_middleware(SecurityHeaders, https=settings.uses_https)
     cors_paths = (
         *issuer_public_routes.CORS_PATHS,
-        *award_routes.CORS_PATHS,
+        *status_list_routes.CORS_PATHS,
+        *oid4vci_routes.CORS_PATHS,
         *portal_api.CORS_PATHS,
     )
     app.add_middleware(PublicCors, paths=[_path_template_pattern(path) for path in cors_paths])
@@ -280,7 +279,7 @@ def create_app(settings: Settings) -> FastAPI:
             record_base_url(engine, settings.base_url, datetime.now(UTC))
         except SQLAlchemyError as error:
             logger.warning("could not record the base URL: %s", type(error).__name__)
-        award_routes.resume_batches(_app)
+        cohort_routes.resume_batches(_app)
         _app.state.mail.start()
         yield
         _app.state.mail.stop()
@@ -302,7 +301,7 @@ def create_app(settings: Settings) -> FastAPI:
         component_templates = FileSystemLoader(
             [
                 verifier_routes.TEMPLATES_DIR,
-                issuer_console.TEMPLATES_DIR,
+                CONSOLE_TEMPLATES_DIR,
                 portal_routes.TEMPLATES_DIR,
             ]
         )
@@ -333,13 +332,13 @@ def create_app(settings: Settings) -> FastAPI:
     # Each component that signs credentials adds its counter (reports on key revocation).
     app.include_router(issuer_routes.create_issuer_router(SIGNED_CREDENTIAL_COUNTERS))
     app.include_router(issuer_public_routes.create_public_router())
-    app.include_router(issuer_console.create_console_router())
-    app.include_router(console_email.create_console_email_router())
+    app.include_router(console_routes.create_console_router())
     app.include_router(award_routes.create_award_router())
+    app.include_router(cohort_routes.create_cohort_router())
+    app.include_router(status_list_routes.create_status_list_router())
+    app.include_router(oid4vci_routes.create_oid4vci_router())
     app.include_router(key_compromise_routes.create_key_compromise_router())
     app.include_router(clr_routes.create_clr_router())
-    app.include_router(clr_console.create_clr_console_router())
-    app.include_router(award_console.create_award_console_router())
     app.include_router(portal_routes.create_portal_router())
     metrics = install_metrics(app)
     metrics.registry.on_collect(worker_metrics_collector(engine, metrics))

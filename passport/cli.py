@@ -14,10 +14,11 @@ import typer
 from sqlmodel import Session
 
 from infra.database import disposable_engine
-from issuers.audit_cli import register_audit_commands
-from issuers.award_cli import register_award_commands
+from issuers.audit.cli import register_audit_commands
+from issuers.awards.cli import register_award_commands
 from issuers.cli import Workspace, register_issuer_commands
-from issuers.key_compromise_cli import register_key_compromise_commands
+from issuers.cohorts.cli import register_cohort_commands
+from issuers.key_compromise.cli import register_key_compromise_commands
 from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
 from passport.cli_ops import register_ops_commands
@@ -68,6 +69,7 @@ def _worker_workspace() -> Iterator[Workspace]:
 
 
 register_issuer_commands(app, _issuer_workspace)
-register_award_commands(app, _issuer_workspace, _worker_workspace)
+register_award_commands(app, _issuer_workspace)
+register_cohort_commands(app, _issuer_workspace, _worker_workspace)
 register_key_compromise_commands(app, _issuer_workspace)
 register_audit_commands(app, _issuer_workspace)

@@ -19,11 +19,12 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
-from issuers import awards, offers
-from issuers.award_routes import context_for
-from issuers.catalog import find_program
+from issuers.awards import offers
+from issuers.awards import service as awards
+from issuers.awards.routes import context_for
 from issuers.demo_staff import DEMO_PASSWORD, add_demo_registrar, demo_sign_ins
 from issuers.institutions import get_institution
+from issuers.programs.service import find_program
 from keys.crypto_envelope import MasterKey
 from passport.wallet import accounts, claim, presenting
 from passport.wallet.tables import Learner

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from infra.pages import render_page
-from issuers.mail import MailPump, SmtpRelay, SmtpSender, stop_waking, wake_on_commit
+from issuers.mail.outbox import MailPump, SmtpRelay, SmtpSender, stop_waking, wake_on_commit
 from passport.mail_catcher import MailCatcher
 from passport.settings import Mode, Settings
 

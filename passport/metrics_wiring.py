@@ -47,7 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from credentials.errors import Forbidden, Unauthorized
 from infra.fetch.budget import OutboundSlots
 from infra.fetch.counts import BUDGET_PREFIX, FetchCounts
-from issuers.award_tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
+from issuers.awards.tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
 from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics
 from verifier.routes import API_PATH as VERIFY_API_PATH
 

@@ -44,9 +44,9 @@ from sqlmodel import Session, col, func, or_, select
 
 from credentials.errors import KeyNotFound, ResolutionUnavailable
 from credentials.keys import VerificationMethod
-from issuers.award_tables import Award, StatusList
+from issuers.awards.status_lists import sign_status_list
+from issuers.awards.tables import Award, StatusList
 from issuers.identity import signer_for_institution
-from issuers.status_lists import sign_status_list
 from issuers.tables import Institution
 from keys.crypto_envelope import MasterKey
 from keys.documents import DID_WEB_PREFIX
@@ -98,7 +98,8 @@ def _ours_unchanged(session: OrmSession) -> None:
 
 def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]:
     """Which of ``credential_ids`` are awards of ours re-issued after their key's compromise
-    (``issuers.key_compromise``), in one query: their share links say they were replaced."""
+    (``issuers.key_compromise.affected_awards``), in one query: their share links say they were
+    replaced."""
     wanted = list(credential_ids)
     if not wanted:
         return set()

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from infra.i18n import SUPPORTED, error_text, translations_for
 from infra.pages import render_page
-from issuers.award_delivery import badge_art
+from issuers.awards.delivery import badge_art
 from passport.rich_text import badge, markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parent

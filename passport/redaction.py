@@ -3,9 +3,9 @@
 Some capabilities must be URLs: a share link (``/s/<token>``) is what a learner hands an
 employer, an OpenID4VCI ``credential_offer_uri`` (``/oid4vci/offers/<secret>``) is what a QR
 code holds, and the learner's claim page (``/claim/<secret>``) is what an email links to. The
-offer's secret is not the pre-authorized code (``issuers.offers.pre_authorized_code``), but the
-offer document hands the code out (without a transaction code, to anyone), so whoever reads the
-URL can claim the credential (OpenID4VCI 1.0 section 4.1.3; section 13.6 on the code's
+offer's secret is not the pre-authorized code (``issuers.awards.offers.pre_authorized_code``),
+but the offer document hands the code out (without a transaction code, to anyone), so whoever
+reads the URL can claim the credential (OpenID4VCI 1.0 section 4.1.3; section 13.6 on the code's
 confidentiality). An
 employer's view of a presentation request carries ``?key=``, a share QR code image ``?t=``, and
 the claim form may be opened with the whole offer link in ``?offer=``; the links of the

@@ -3,9 +3,9 @@ migrations and their checks) always sees the whole schema."""
 
 from __future__ import annotations
 
-import issuers.award_tables
-import issuers.email_tokens
-import issuers.mail
+import issuers.awards.tables
+import issuers.mail.outbox
+import issuers.mail.tokens
 import issuers.tables
 import keys.tables
 import passport.database
@@ -20,9 +20,9 @@ COMPONENT_TABLE_MODULES = (
     passport.database,
     keys.tables,
     issuers.tables,
-    issuers.award_tables,
-    issuers.mail,
-    issuers.email_tokens,
+    issuers.awards.tables,
+    issuers.mail.outbox,
+    issuers.mail.tokens,
     portal.tables,
     passport.wallet.tables,
     passport.worker_metrics,

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from credentials.errors import NotFound
-from issuers.programs import program_url, skill_name
+from issuers.programs.achievements import program_url, skill_name
 from issuers.tables import Institution, Program
 from keys.tables import SigningKey
 from portal.facets import skill_value

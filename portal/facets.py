@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from issuers.programs import LANGUAGES, skill_name
+from issuers.programs.achievements import LANGUAGES, skill_name
 from issuers.tables import DeliveryMode, Institution, InstitutionKind, Program
 from portal.tables import MAX_FACET_VALUE_LENGTH
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
 from issuers.tables import Institution, Program
 from portal.api_models import (
     Endorsement,

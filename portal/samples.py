@@ -32,7 +32,7 @@ from credentials.models.common import validate_document
 from credentials.models.ob import Achievement, AchievementSubject, IdentityObject
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.proofs.registry import secure
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
 from issuers.tables import Institution, Program
 from verifier.context import OfflineStatusLists, VerificationContext
 from verifier.pipeline import VerificationReport, verify_document

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, text
 from sqlmodel import col, select
 
-from issuers.award_tables import Award
+from issuers.awards.tables import Award
 from tests.passport.test_crash_consistency import Deployment, unpassed_checks, verification_context
 
 # (what is checked, SQL giving the number found, what that number must be: "total" or 0)

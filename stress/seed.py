@@ -21,11 +21,11 @@ from sqlmodel import Session
 from credentials.errors import PassportError
 from issuers.access import create_api_key
 from issuers.api_models import InstitutionCreate, ProgramCreate
-from issuers.awards import AwardRequest, Learner, issue_award, issuing_context
-from issuers.catalog import create_program
+from issuers.awards.service import AwardRequest, Learner, issue_award, issuing_context
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
+from issuers.programs.service import create_program
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey
 from passport.wallet.accounts import sign_up

@@ -12,7 +12,8 @@ rule, so a new route without a rule fails the suite until someone decides who ma
   (``issuers.deps.require_institution_scope``);
 - ``admin or institution:<action>``: either of the two above
   (``issuers.deps.require_admin_or_institution_scope``);
-- ``staff``: a console session cookie (``issuers.console.require_staff``);
+- ``staff``: a console session cookie (``issuers.console.staff``: ``StaffDep`` for pages,
+  ``StaffFormDep`` for forms, which also checks the CSRF token);
 - ``learner``: a wallet session cookie (``passport.wallet.web.signed_in``);
 - ``oid4vci``: the pre-authorized code or the access token (OpenID4VCI 1.0 sections 6 and 8);
 - ``metrics``: the metrics bearer token, or a loopback client when none is configured;
@@ -97,7 +98,7 @@ ACCESS_RULES: dict[str, tuple[str, ...]] = {
         "POST /oauth2/register",
         "GET /passport/api-policy",
         # issue 15 (mailflows): confirming the e-mail address and resetting a forgotten
-        # password; the token in the path is the capability (issuers.email_tokens).
+        # password; the token in the path is the capability (issuers.mail.tokens).
         "GET /passport/forgot",
         "POST /passport/forgot",
         "GET /passport/confirm/{email_token}",

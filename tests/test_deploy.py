@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from issuers.award_console_batches import MULTIPART_ALLOWANCE
-from issuers.cohort_csv import MAX_UPLOAD_BYTES
+from issuers.cohorts.cohort_file import MAX_UPLOAD_BYTES
+from issuers.console.cohorts import MULTIPART_ALLOWANCE
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"

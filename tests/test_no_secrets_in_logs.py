@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from credentials.multibase import encode_base64url
 from infra.database import create_database_engine
-from issuers.awards import AwardRequest, Learner, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
 from keys.crypto_envelope import load_master_key, open_envelope
 from keys.store import KeyStore
 from passport.app import create_app

@@ -25,7 +25,7 @@ from starlette.requests import Request
 
 from credentials.badge_art import BadgeArt
 from infra.database import SessionDep
-from issuers.award_delivery import badge_art
+from issuers.awards.delivery import badge_art
 from issuers.identity import ISSUER_OWNER_KIND
 from issuers.tables import Institution
 from keys.tables import SigningKey

@@ -11,7 +11,7 @@
 - Links are ``/passport/confirm/<token>`` and ``/passport/reset/<token>``: opening one shows a
   page, only its form's POST uses the token up, so a mail scanner that fetches links spends
   nothing. ``passport.redaction`` keeps these tokens out of the logs.
-- Mail goes through the outbox (``issuers.mail``) only; without a relay (production without
+- Mail goes through the outbox (``issuers.mail.outbox``) only; without a relay (production without
   ``PASSPORT_SMTP_URL``) nothing is queued. Mails are in the language of the page the learner
   used (accounts keep no language of their own).
 
@@ -28,16 +28,14 @@ from sqlmodel import Session, col, select
 from credentials.email_address import normalize_email
 from credentials.errors import InvalidInput
 from infra.i18n import N_
-from issuers.email_tokens import (
-    RESET_LIFETIME,
+from issuers.mail.tokens import (
     RESET_PAUSE,
     Purpose,
-    issue_token,
     issued_since,
+    queue_token_mail,
     redeem,
     valid_account,
 )
-from issuers.mail import enqueue
 from passport.wallet import accounts
 from passport.wallet.tables import Learner, LearnerSession
 from passport.wallet.tokens import digest
@@ -87,18 +85,16 @@ def _account(learner_id: str) -> str:
 def _queue(
     session: Session, learner: Learner, purpose: Purpose, base_url: str, lang: str, now: datetime
 ) -> None:
-    token = issue_token(session, purpose, _account(learner.id), now)
     key = (purpose, lang if lang == "fr" else "en")
-    body = BODIES[key].format(
-        link=f"{base_url.rstrip('/')}{PATHS[purpose]}{token}",
-        minutes=int(RESET_LIFETIME.total_seconds() // 60),
-    )
-    enqueue(
+    queue_token_mail(
         session,
-        kind=f"learner-{purpose.value}",
+        purpose,
+        _account(learner.id),
         to=learner.email,
+        kind=f"learner-{purpose.value}",
         subject=SUBJECTS[key],
-        body=body,
+        body=BODIES[key],
+        link_base=f"{base_url.rstrip('/')}{PATHS[purpose]}",
         now=now,
     )
 

@@ -1,4 +1,5 @@
-"""The claim page: the https link a learner gets for an award (``issuers.offers.claim_page_url``).
+"""The claim page: the https link a learner gets for an award
+(``issuers.awards.offers.claim_page_url``).
 
 A link of the ``openid-credential-offer://`` scheme does nothing when clicked in a browser or
 an email, so the learner gets ``/claim/<secret>``: it names the award and the institution and
@@ -17,7 +18,7 @@ from credentials.errors import NotFound
 from infra.clock import NowDep
 from infra.database import SessionDep
 from infra.i18n import N_, error_text, negotiate_language
-from issuers import offers
+from issuers.awards import offers
 from issuers.tables import Institution, Program
 from passport.wallet.accounts import learner_for_session
 from passport.wallet.tables import Learner

@@ -36,8 +36,8 @@ from sqlmodel import Session, col, select
 
 from credentials.errors import Conflict, InvalidInput
 from infra.i18n import N_
-from issuers.email_tokens import SIGNUP_LIFETIME, Purpose, issue_token, redeem, valid_account
-from issuers.mail import enqueue
+from issuers.mail.outbox import enqueue
+from issuers.mail.tokens import SIGNUP_LIFETIME, Purpose, issue_token, redeem, valid_account
 from keys.crypto_envelope import MasterKey
 from passport.wallet import accounts
 from passport.wallet.tables import Learner, PendingSignUp

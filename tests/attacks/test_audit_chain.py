@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
 from infra.database import create_database_engine
-from issuers.award_tables import AuditEvent
-from issuers.awards import AwardRequest, Learner, issue_recorded
+from issuers.awards.service import AwardRequest, Learner, issue_recorded
+from issuers.awards.tables import AuditEvent
 from issuers.institutions import get_institution
 from keys.crypto_envelope import load_master_key
 from passport.cli import app

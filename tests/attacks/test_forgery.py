@@ -37,11 +37,11 @@ from credentials.proofs.registry import secure
 from credentials.report import Outcome, Verdict
 from credentials.status_list import Bitstring, encode_list
 from infra.database import create_database_engine
-from issuers.audit import AuditAction
-from issuers.award_tables import StatusList
-from issuers.awards import AwardRequest, Learner, change_status, issue_award
+from issuers.audit.log import AuditAction
+from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.status_lists import signed_status_list, status_list_url
+from issuers.awards.tables import StatusList
 from issuers.identity import did_document_of, institution_owner, signer_for_institution
-from issuers.status_lists import signed_status_list, status_list_url
 from keys.crypto_envelope import MasterKey
 from passport.database import migrate_to_head
 from tests.credentials.test_vc_jose import compact

@@ -11,8 +11,8 @@ from urllib.parse import quote, unquote
 
 import httpx
 
-from issuers.award_delivery import qr_png, qr_svg
-from issuers.offers import PRE_AUTHORIZED_GRANT
+from issuers.awards.delivery import qr_png, qr_svg
+from issuers.awards.offers import PRE_AUTHORIZED_GRANT
 from tests.issuers.test_award_api import Server, _issue, server  # noqa: F401  (fixture)
 
 

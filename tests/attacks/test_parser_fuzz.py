@@ -31,7 +31,7 @@ from credentials.multikey import did_key_document, resolve_did_key
 from credentials.proofs.jws import parse_compact_jws
 from credentials.proofs.vc_jose import verify_jws
 from credentials.status_list import decode_list, parse_status_entry, status_of
-from issuers.cohort_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, validate_cohort
+from issuers.cohorts.cohort_file import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, validate_cohort
 from keys.did_web import did_web_url
 from tests.conftest import VECTORS
 from tests.credentials.test_baking import FRENCH_JSON, JWS, SVG, small_png

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from credentials.errors import InvalidInput
-from issuers.email_tokens import SIGNUP_LIFETIME
+from issuers.mail.tokens import SIGNUP_LIFETIME
 from passport.settings import Mode
 from passport.wallet import accounts, signups
 from passport.wallet.tables import Learner as LearnerRow

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from issuers.offers import MAX_TX_CODE_FAILURES, PRE_AUTHORIZED_GRANT
+from issuers.awards.offers import MAX_TX_CODE_FAILURES, PRE_AUTHORIZED_GRANT
 from passport.database import upgrade_database
 from tests.attacks.served_process import free_port, passport_serve
 from tests.issuers.test_award_api import _proof

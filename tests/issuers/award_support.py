@@ -21,11 +21,11 @@ from sqlmodel import Session
 from credentials.multibase import encode_base64url
 from infra.database import create_database_engine
 from issuers.api_models import InstitutionCreate, ProgramCreate
-from issuers.awards import IssuingContext, issuing_context
-from issuers.catalog import create_program
+from issuers.awards.service import IssuingContext, issuing_context
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
+from issuers.programs.service import create_program
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key
 from passport.database import migrate_to_head

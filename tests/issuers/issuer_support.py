@@ -20,8 +20,8 @@ from sqlmodel import Session
 from credentials.multibase import encode_base64url
 from infra.database import create_database_engine
 from issuers.api_models import InstitutionCreate, ProgramCreate
-from issuers.catalog import create_program
 from issuers.institutions import create_institution
+from issuers.programs.service import create_program
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key
 from passport.database import migrate_to_head

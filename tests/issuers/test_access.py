@@ -26,7 +26,7 @@ from issuers.access import (
     revoke_api_key,
     staff_session,
 )
-from issuers.audit import events_for
+from issuers.audit.log import events_for
 from issuers.tables import ApiKey, StaffLoginFailure, StaffUser
 from tests.issuers.issuer_support import (
     NOW,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from issuers import audit
-from issuers.audit import AuditAction, AuditLogIsAppendOnly, record
-from issuers.award_tables import AuditEvent
+from issuers.audit import log as audit
+from issuers.audit.log import AuditAction, AuditLogIsAppendOnly, record
+from issuers.awards.tables import AuditEvent
 from tests.issuers.award_support import (
     NOW,
     Awarding,

@@ -18,7 +18,7 @@ from credentials.multibase import encode_base64url
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.status_list import decode_list
 from issuers.access import create_api_key
-from issuers.offers import MAX_TX_CODE_FAILURES
+from issuers.awards.offers import MAX_TX_CODE_FAILURES
 from passport.app import create_app
 from passport.database import prepare_database
 from tests.issuers.award_support import BASE_URL, add_institution, add_program

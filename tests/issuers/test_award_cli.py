@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from credentials.multibase import encode_base64url
 from infra.database import create_database_engine
-from issuers.award_cli import register_award_commands
-from issuers.award_tables import AuditEvent, Award
+from issuers.awards.cli import register_award_commands
+from issuers.awards.tables import AuditEvent, Award
 from issuers.cli import Workspace
+from issuers.cohorts.cli import register_cohort_commands
 from issuers.master_key import MasterKeySource
 from passport.database import migrate_to_head
 from tests.issuers.award_support import BASE_URL, add_institution, add_program
@@ -44,6 +45,7 @@ def cli(tmp_path: Path) -> Iterator[tuple[typer.Typer, Session]]:
     app = typer.Typer()
     app.command("noop")(lambda: None)
     register_award_commands(app, open_workspace)
+    register_cohort_commands(app, open_workspace)
     with Session(engine) as reader:
         yield app, reader
     engine.dispose()

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 
 from infra.database import create_database_engine
 from issuers.access import create_staff_user
-from issuers.award_tables import Award
-from issuers.catalog import create_program
+from issuers.awards.tables import Award
 from issuers.institutions import create_institution
+from issuers.programs.service import create_program
 from passport.app import create_app, master_key_source
 from passport.database import prepare_database
 from passport.settings import Settings

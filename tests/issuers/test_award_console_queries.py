@@ -10,17 +10,15 @@ import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from credentials.errors import InputTooLarge, InvalidInput, NotFound
-from issuers import audit, awards
-from issuers.award_console_batches import ROUTE_BODY_LIMITS
-from issuers.award_console_queries import (
-    AwardFilter,
-    audit_page,
-    batch_status,
-    search_awards,
-)
-from issuers.awards import AwardRequest, Learner
-from issuers.batches import submit_batch
-from issuers.cohort_csv import MAX_UPLOAD_BYTES
+from issuers.audit import log as audit
+from issuers.audit.log import audit_page
+from issuers.awards import service as awards
+from issuers.awards.search import AwardFilter, search_awards
+from issuers.awards.service import AwardRequest, Learner
+from issuers.cohorts.batches import submit_batch
+from issuers.cohorts.cohort_file import MAX_UPLOAD_BYTES
+from issuers.cohorts.progress import batch_status
+from issuers.console.cohorts import ROUTE_BODY_LIMITS
 from issuers.tables import Institution, Program
 from passport.app import RequestSizeLimit
 from tests.issuers.award_support import (

@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from infra.database import create_database_engine
-from issuers.mail import MailPump, MailState, OutboxMail, SmtpRelay, SmtpSender, enqueue
+from issuers.mail.outbox import MailPump, MailState, OutboxMail, SmtpRelay, SmtpSender, enqueue
 from passport.app import create_app
 from passport.mail_wiring import MailThread
 from passport.settings import Mode

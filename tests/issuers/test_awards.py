@@ -13,9 +13,15 @@ from credentials.proofs.base import ProofExpectations
 from credentials.proofs.data_integrity import verify_data_integrity
 from credentials.proofs.jws import parse_compact_jws
 from credentials.proofs.vc_jose import verify_jws
-from issuers import status_lists
-from issuers.award_tables import Award, StatusList
-from issuers.awards import AwardRequest, Learner, awards_signed_after, email_matches, issue_award
+from issuers.awards import status_lists
+from issuers.awards.service import (
+    AwardRequest,
+    Learner,
+    awards_signed_after,
+    email_matches,
+    issue_award,
+)
+from issuers.awards.tables import Award, StatusList
 from issuers.tables import Institution
 from keys.store import LocalKeyStoreResolver
 from tests.issuers.award_support import (

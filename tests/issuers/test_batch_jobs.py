@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from issuers import batch_jobs, batch_runner
-from issuers.award_tables import AuditEvent, Award
-from issuers.batch_runner import BatchInterrupted, BatchRunner
-from issuers.batches import batch_progress
+from issuers.awards.tables import AuditEvent, Award
+from issuers.cohorts import jobs as batch_jobs
+from issuers.cohorts import runner as batch_runner
+from issuers.cohorts.batches import batch_progress
+from issuers.cohorts.runner import BatchInterrupted, BatchRunner
 from tests.issuers.award_support import (
     NOW,
     Awarding,

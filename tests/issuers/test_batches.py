@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
-from issuers import awards as awards_module
-from issuers import batch_runner, cohort_csv
-from issuers.award_tables import Award, Batch, BatchRow
-from issuers.batch_runner import BatchInterrupted, BatchRunner
-from issuers.batches import batch_progress, submit_batch
-from issuers.cohort_csv import validate_cohort
+from issuers.awards import service as awards_module
+from issuers.awards.tables import Award, Batch, BatchRow
+from issuers.cohorts import cohort_file as cohort_csv
+from issuers.cohorts import runner as batch_runner
+from issuers.cohorts.batches import batch_progress, submit_batch
+from issuers.cohorts.cohort_file import validate_cohort
+from issuers.cohorts.runner import BatchInterrupted, BatchRunner
 from issuers.tables import Institution, Program
 from tests.issuers.award_support import (
     NOW,

@@ -17,15 +17,15 @@ from typer.testing import CliRunner
 from credentials.did import offline_resolver
 from credentials.errors import NotFound
 from credentials.multikey import did_key_for
-from issuers import awards
 from issuers.api_models import InstitutionCreate
-from issuers.audit import AuditAction
-from issuers.award_routes import context_for
-from issuers.awards import AwardRequest, Learner, issue_award
-from issuers.clr_records import issue_clr
+from issuers.audit.log import AuditAction
+from issuers.awards import service as awards
+from issuers.awards.routes import context_for
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.status_lists import lists_of, signed_status_list, status_list_url
+from issuers.clr.records import issue_clr
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution, get_institution
-from issuers.status_lists import lists_of, signed_status_list, status_list_url
 from tests.issuers.award_support import (
     BASE_URL,
     NOW,

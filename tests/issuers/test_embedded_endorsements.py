@@ -9,10 +9,10 @@ from typing import Any
 
 from credentials.did import offline_resolver
 from issuers.api_models import EmployerCreate, InstitutionCreate
-from issuers.award_routes import context_for
-from issuers.awards import AwardRequest, Learner, issue_award
-from issuers.endorsements import create_employer, endorse_program
+from issuers.awards.routes import context_for
+from issuers.awards.service import AwardRequest, Learner, issue_award
 from issuers.institutions import create_institution
+from issuers.programs.endorsements import create_employer, endorse_program
 from tests.issuers.award_support import (
     BASE_URL,
     NOW,

@@ -18,7 +18,6 @@ from credentials.proofs.registry import secure
 from credentials.report import Outcome
 from issuers.api_models import EmployerCreate
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
-from issuers.endorsements import create_employer, endorse_program, endorsements_of
 from issuers.identity import (
     counting_all,
     did_document_of,
@@ -31,7 +30,8 @@ from issuers.identity import (
     signer_for_institution,
 )
 from issuers.institutions import create_institution, get_institution
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
+from issuers.programs.endorsements import create_employer, endorse_program, endorsements_of
 from issuers.tables import Institution
 from keys.store import KeyStore
 from keys.tables import KeyStatus

@@ -13,7 +13,7 @@ import httpx
 from typer.testing import CliRunner
 
 from issuers.access import create_api_key, create_staff_user
-from issuers.award_tables import Award
+from issuers.awards.tables import Award
 from issuers.institutions import get_institution
 from passport.cli import app
 from tests.issuers.test_award_console import PASSWORD, logged_in, staff_email

@@ -15,7 +15,7 @@ from credentials.proofs.jws import parse_compact_jws
 from credentials.proofs.ob_jwt import registered_claims, sign_ob_jwt
 from credentials.proofs.vc_jose import compact_jws
 from issuers.api_models import InstitutionCreate
-from issuers.awards import AwardRequest, Learner, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
 from issuers.identity import did_document_of, institution_owner
 from issuers.institutions import create_institution
 from tests.issuers.award_support import (

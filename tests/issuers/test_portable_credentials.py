@@ -36,13 +36,13 @@ from credentials.contexts import (
     bundled_bytes,
 )
 from issuers.api_models import EmployerCreate, InstitutionCreate
-from issuers.award_routes import context_for
-from issuers.awards import AwardRequest, Learner, issue_award
-from issuers.clr_records import issue_clr
-from issuers.endorsements import create_employer, endorse_program
+from issuers.awards.routes import context_for
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.status_lists import lists_of, signed_status_list
+from issuers.clr.records import issue_clr
 from issuers.identity import did_document_of, institution_owner
 from issuers.institutions import create_institution
-from issuers.status_lists import lists_of, signed_status_list
+from issuers.programs.endorsements import create_employer, endorse_program
 from tests.issuers.award_support import (
     BASE_URL,
     NOW,

@@ -23,8 +23,8 @@ from credentials.models.builders import build_achievement_credential
 from credentials.models.clr import Association
 from credentials.models.ob import Achievement, AchievementSubject
 from credentials.ontario import FORMER_VOCABULARY, ISSUER_DEPENDENT, OntarioTerm
-from issuers.catalog import get_program, program_fields, update_program
-from issuers.programs import achievement_for, stacking_associations
+from issuers.programs.achievements import achievement_for, stacking_associations
+from issuers.programs.service import get_program, program_fields, update_program
 from issuers.tables import Institution, Program
 from tests.issuers.issuer_support import (
     BASE_URL,

@@ -13,10 +13,10 @@ from credentials.errors import Conflict
 from credentials.proofs.base import ProofExpectations
 from credentials.proofs.data_integrity import verify_data_integrity
 from credentials.status_list import parse_status_entry, status_of
-from issuers import status_lists
-from issuers.audit import AuditAction, events_for
-from issuers.award_tables import Award, AwardState, StatusList
-from issuers.awards import AwardRequest, Learner, change_status, issue_award
+from issuers.audit.log import AuditAction, events_for
+from issuers.awards import status_lists
+from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.tables import Award, AwardState, StatusList
 from issuers.identity import signer_for_institution
 from issuers.tables import Institution
 from keys.store import LocalKeyStoreResolver

@@ -20,13 +20,19 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from issuers.api_models import InstitutionCreate, ProgramCreate
-from issuers.audit import AuditAction
-from issuers.award_tables import Award
-from issuers.awards import AwardRequest, Learner, change_status, issue_award, issuing_context
-from issuers.catalog import create_program, get_program
+from issuers.audit.log import AuditAction
+from issuers.awards.service import (
+    AwardRequest,
+    Learner,
+    change_status,
+    issue_award,
+    issuing_context,
+)
+from issuers.awards.tables import Award
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution, get_institution
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
+from issuers.programs.service import create_program, get_program
 from keys.crypto_envelope import MasterKey
 from passport.app import create_app
 from passport.database import upgrade_database

@@ -1,5 +1,5 @@
 """Issue 13: several processes appending to one institution's audit log on PostgreSQL keep one
-chain (the per-institution advisory lock of ``issuers.audit_chain``): no two events chain onto
+chain (the per-institution advisory lock of ``issuers.audit.chain``): no two events chain onto
 the same predecessor, and ``check_institution`` finds every event in order. The lock is taken
 before any status list's, so that a transaction revoking several awards and a single revocation
 on another status list never deadlock."""
@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from infra.database import create_database_engine
-from issuers import audit
-from issuers.audit_chain import check_institution
-from issuers.award_tables import Award
-from issuers.awards import AwardRequest, Learner, change_status, issue_recorded
+from issuers.audit import log as audit
+from issuers.audit.chain import check_institution
+from issuers.awards.service import AwardRequest, Learner, change_status, issue_recorded
+from issuers.awards.tables import Award
 from issuers.tables import Institution
 from keys.crypto_envelope import load_master_key
 from passport.database import migrate_to_head

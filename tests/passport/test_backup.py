@@ -25,15 +25,15 @@ from typer.testing import CliRunner
 
 from credentials.report import Outcome, Verdict
 from infra.database import create_database_engine
-from issuers import status_lists
 from issuers.access import create_api_key, create_staff_user, log_in
 from issuers.api_models import EmployerCreate
-from issuers.audit import AuditAction
-from issuers.award_tables import Award, StatusList
-from issuers.awards import AwardRequest, Learner, change_status, issue_award
-from issuers.endorsements import create_employer, endorse_program
+from issuers.audit.log import AuditAction
+from issuers.awards import status_lists
+from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.tables import Award, StatusList
 from issuers.identity import signer_for_institution
 from issuers.institutions import get_institution
+from issuers.programs.endorsements import create_employer, endorse_program
 from keys.crypto_envelope import EnvelopeError, MasterKey
 from keys.store import LocalKeyStoreResolver
 from passport.backup import MANIFEST_NAME, BackupRefused, backed_up_tables, write_backup

@@ -25,8 +25,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from issuers import batch_jobs, batch_runner, batches
-from issuers.award_tables import AuditEvent, Award, Batch
+from issuers.awards.tables import AuditEvent, Award, Batch
+from issuers.cohorts import batches
+from issuers.cohorts import jobs as batch_jobs
+from issuers.cohorts import runner as batch_runner
 from issuers.tables import Institution, Program
 from tests.issuers.award_support import BASE_URL
 from tests.issuers.test_batches import cohort

@@ -36,11 +36,11 @@ from sqlmodel import Session, col, select
 from credentials.multibase import encode_base64url
 from credentials.report import Outcome
 from infra.database import create_database_engine
-from issuers import status_lists
-from issuers.audit import AuditAction
-from issuers.award_tables import AuditEvent, Award, AwardState, Batch, BatchRow, StatusList
-from issuers.awards import AwardRequest, Learner, issue_recorded
-from issuers.batch_jobs import TASK_NAME
+from issuers.audit.log import AuditAction
+from issuers.awards import status_lists
+from issuers.awards.service import AwardRequest, Learner, issue_recorded
+from issuers.awards.tables import AuditEvent, Award, AwardState, Batch, BatchRow, StatusList
+from issuers.cohorts.jobs import TASK_NAME
 from issuers.identity import institution_owner, signer_for_institution
 from issuers.tables import Institution, Program
 from keys.crypto_envelope import MasterKey, load_master_key

@@ -18,11 +18,12 @@ from pypdf import PdfReader
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
-from issuers import awards, offers
-from issuers.award_routes import context_for
-from issuers.catalog import find_program
+from issuers.awards import offers
+from issuers.awards import service as awards
+from issuers.awards.routes import context_for
 from issuers.demo_staff import DEMO_PASSWORD
 from issuers.institutions import get_institution
+from issuers.programs.service import find_program
 from passport.app import create_app
 from passport.cli import app as cli
 from passport.settings import Mode, Settings

@@ -24,7 +24,7 @@ from credentials.badge_art import PALETTE
 from credentials.baking import extract_png
 from credentials.report import Check, Outcome, Verdict
 from infra.clock import get_now
-from issuers.batch_jobs import runner_for
+from issuers.cohorts.jobs import runner_for
 from passport.wallet.badges import Badges
 from passport.wallet.tables import StoredCredential
 from tests.issuers.test_portable_credentials import verify_independently

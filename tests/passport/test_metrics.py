@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from issuers.award_tables import Batch, BatchRow, BatchState, RowState
-from issuers.awards import AwardRequest, Learner, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.tables import Batch, BatchRow, BatchState, RowState
 from passport.app import create_app
 from passport.database import prepare_database
 from passport.metrics import (

@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from credentials.multibase import encode_base64url
 from infra.database import create_database_engine
-from issuers.audit import AuditAction
-from issuers.award_tables import Award
-from issuers.awards import AwardRequest, Learner, change_status, issue_award
-from issuers.batches import submit_batch
+from issuers.audit.log import AuditAction
+from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.tables import Award
+from issuers.cohorts.batches import submit_batch
 from keys.crypto_envelope import load_master_key
 from passport.app import create_app
 from passport.cli import app as passport_cli

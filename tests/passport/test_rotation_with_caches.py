@@ -24,9 +24,9 @@ from credentials.multibase import encode_base64url
 from credentials.report import Outcome
 from infra.database import create_database_engine
 from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
-from issuers.audit import AuditAction
-from issuers.award_tables import Award
-from issuers.awards import AwardRequest, Learner, change_status, issue_award
+from issuers.audit.log import AuditAction
+from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.tables import Award
 from issuers.identity import (
     DOCUMENT_MAX_AGE,
     institution_owner,

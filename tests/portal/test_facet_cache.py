@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from infra.database import create_database_engine
 from issuers.api_models import ProgramCreate
-from issuers.catalog import create_program, get_program, program_fields, update_program
+from issuers.programs.service import create_program, get_program, program_fields, update_program
 from issuers.tables import DeliveryMode, Institution
 from passport.app import create_app
 from portal.catalog_version import catalog_version

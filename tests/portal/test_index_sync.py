@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from infra.database import create_database_engine
 from issuers.api_models import ProgramCreate
-from issuers.catalog import create_program, get_program, program_fields, update_program
+from issuers.programs.service import create_program, get_program, program_fields, update_program
 from issuers.tables import Institution
 from portal.index_sync import keep_index_in_sync
 from portal.search import parse_search_request, search

@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import Session, select
 
 from infra.database import create_database_engine
-from issuers.awards import AwardRequest, Learner, issue_award, issuing_context
+from issuers.awards.service import AwardRequest, Learner, issue_award, issuing_context
 from issuers.identity import signer_for_institution
-from issuers.programs import achievement_for
+from issuers.programs.achievements import achievement_for
 from issuers.tables import Institution, Program, ProgramEndorsement
 from keys.crypto_envelope import load_master_key
 from portal.stats import issued_count

@@ -1,5 +1,5 @@
 """Wrong transaction codes counted per offer, so a few are allowed before the offer locks
-(issuers.award_tables.CredentialOffer.tx_code_failures; issue 13).
+(issuers.awards.tables.CredentialOffer.tx_code_failures; issue 13).
 
 Revision ID: 0010
 Revises: 0009

@@ -1,4 +1,4 @@
-"""Holder-bound copies of awards signed at claim time (issuers.award_tables.AwardCopy), the
+"""Holder-bound copies of awards signed at claim time (issuers.awards.tables.AwardCopy), the
 Comprehensive Learner Records institutions issue (ClrRecord), and each institution's JWT format
 (issuers.tables.Institution.jwt_format).
 

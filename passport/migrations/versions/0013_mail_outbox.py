@@ -1,4 +1,4 @@
-"""The mail outbox (issuers.mail.OutboxMail): award emails, queued with what they announce.
+"""The mail outbox (issuers.mail.outbox.OutboxMail): award emails, queued with what they announce.
 
 Revision ID: 0013
 Revises: 0012

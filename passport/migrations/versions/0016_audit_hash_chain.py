@@ -1,4 +1,4 @@
-"""The audit log's hash chain per institution (issue #13, issuers.audit_chain), and the
+"""The audit log's hash chain per institution (issue #13, issuers.audit.chain), and the
 learners' sign-up attempts, for the sign-up rate limit (passport.wallet.tables.SignUpAttempt).
 
 Events recorded before this revision keep no hash: each institution's chain starts at its first

@@ -1,5 +1,5 @@
 """End to end: an institution of this deployment issues an award and a claim link
-(``issuers.offers``); the learner claims it into their passport with the transaction code."""
+(``issuers.awards.offers``); the learner claims it into their passport with the transaction code."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from sqlmodel import Session
 
 from issuers.access import create_api_key
 from issuers.api_models import InstitutionCreate, ProgramCreate
-from issuers.award_tables import Award
-from issuers.catalog import create_program
+from issuers.awards.tables import Award
 from issuers.institutions import create_institution
+from issuers.programs.service import create_program
 from passport.app import create_app
 from passport.database import upgrade_database
 from tests.passport.wallet.support import Learner, wallet_settings

@@ -15,8 +15,8 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from issuers.email_tokens import EmailToken, Purpose, issue_token, redeem, valid_account
-from issuers.mail import OutboxMail
+from issuers.mail.outbox import OutboxMail
+from issuers.mail.tokens import EmailToken, Purpose, issue_token, redeem, valid_account
 from keys.crypto_envelope import load_master_key
 from passport.app import create_app
 from passport.database import upgrade_database

@@ -1,0 +1,1 @@
+"""Awards: the one signing path, status lists, OpenID4VCI delivery, the award API."""

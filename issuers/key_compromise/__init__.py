@@ -1,0 +1,1 @@
+"""After a key compromise: the awards it signed, revoked and re-issued in bulk."""

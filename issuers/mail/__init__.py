@@ -1,0 +1,1 @@
+"""Mail: the outbox, single-use email tokens, the staff's confirm and reset flows."""

@@ -1,0 +1,1 @@
+"""Programs: their create/read/update, their OB 3.0 Achievement, employer endorsements."""
