@@ -12,8 +12,10 @@ Guarantees (issue #3, "Awarding" and "Bad input"):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -118,8 +120,8 @@ def _batch_row(batch_id: str, line: int, request: AwardRequest) -> BatchRow:
     )
 
 
-def request_of(row: BatchRow) -> AwardRequest:
-    data = row.learner
+def request_of(external_id: str, data: Mapping[str, Any]) -> AwardRequest:
+    """The award request a stored row (``_batch_row``'s ``learner`` values) stands for."""
 
     def moment(value: object) -> datetime | None:
         return datetime.fromisoformat(str(value)) if value else None
@@ -130,7 +132,7 @@ def request_of(row: BatchRow) -> AwardRequest:
         evidence=tuple(data.get("evidence") or ()),
         awarded_on=moment(data.get("awarded_on")),
         valid_until=moment(data.get("valid_until")),
-        external_id=row.external_id,
+        external_id=external_id,
         language=data.get("language"),
     )
 
