@@ -35,7 +35,7 @@ from credentials.errors import NotFound, PassportError
 from issuers import audit, award_mail, awards, batch_store, status_lists
 from issuers.award_tables import Award, Batch, BatchState, RowState
 from issuers.awards import IssuingContext
-from issuers.batches import batch_progress, pending_count, request_of
+from issuers.batches import batch_progress, has_pending, pending_count, request_of
 from issuers.tables import Institution, Program
 
 logger = logging.getLogger("issuers.batches")
@@ -260,7 +260,7 @@ class BatchRunner:
     def _finish_if_complete(self, batch_id: str) -> bool:
         """Complete (and audit) the batch when no row is pending; True if this call did."""
         with self.sessions() as session:
-            if pending_count(session, batch_id, None) > 0:
+            if has_pending(session, batch_id):
                 return False
             progress = batch_progress(session, batch_id)
             # Locked (PostgreSQL): of two runners finishing together, one completes and audits.
