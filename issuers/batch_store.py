@@ -23,6 +23,8 @@ from issuers.award_tables import Award, BatchRow, RowState
 
 _ROWS = BatchRow.__table__  # type: ignore[attr-defined]
 _AWARDS = Award.__table__  # type: ignore[attr-defined]
+# Awards inserted by ``insert_awards`` in the session's current transaction.
+INSERTED_AWARDS = "issuers.batch_store.inserted_awards"
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,14 @@ def _claim(session: Session, statement: Select[tuple[Any, Any, Any]]) -> list[Cl
 
 
 def insert_awards(session: Session, awards: Sequence[Mapping[str, Any]]) -> None:
-    """Insert the group's awards (column values, ``issuers.awards.award_values``) at once."""
+    """Insert the group's awards (column values, ``issuers.awards.award_values``) at once.
+
+    No ORM object is flushed, so the count goes in ``session.info`` (``INSERTED_AWARDS``), where
+    whoever counts committed awards (the shell's metrics) finds it beside flushed ones.
+    """
     if awards:
         session.connection().execute(insert(_AWARDS), list(awards))
+        session.info[INSERTED_AWARDS] = session.info.get(INSERTED_AWARDS, 0) + len(awards)
 
 
 def mark_rows(session: Session, settled: Sequence[SettledRow]) -> None:
