@@ -21,9 +21,12 @@ Prints ``BENCH <name> <value> <ratio>`` lines: ``cohort_<backend>_<n>[_w<N>]`` (
 second, ratio to raw both-forms signing times N: the share of raw signing each worker process
 achieves), ``cohort_postgresql_<n>_w<N>_scaling`` (ratio to the 1-worker run of the same size),
 ``cohort_<backend>_<n>_peak_mb`` (peak RSS in MB of the largest process, ratio to the smallest
-cohort's), ``sign_both_forms`` (raw credentials per second, ratio 1). A ``#`` line after each
-gives the wall-clock seconds and the CPU seconds of the issuing processes per credential against
-raw signing's (a ratio that the load of other processes moves less).
+cohort's; on SQLite that process also submitted the cohort, which holds the uploaded file),
+``cohort_postgresql_<n>[_w<N>]_worker_peak_mb`` (the largest worker process's peak, which issues
+and does not submit; ratio to the smallest cohort's), ``sign_both_forms`` (raw credentials per
+second, ratio 1). A ``#`` line after each gives the wall-clock seconds and the CPU seconds of the
+issuing processes per credential against raw signing's (a ratio that the load of other processes
+moves less).
 """
 
 from __future__ import annotations
@@ -135,7 +138,8 @@ def _work(database_url: str, master_key: str, ready: Any, go: Any, cpu: Any) -> 
     go.wait()
     start = time.process_time()
     app.run_worker(queues=[QUEUE], concurrency=1, wait=False, install_signal_handlers=False)
-    cpu.put(time.process_time() - start)
+    peak_mb = resource.getrusage(RUSAGE_SELF).ru_maxrss / 1024
+    cpu.put((time.process_time() - start, peak_mb))
     engine.dispose()
 
 
@@ -156,19 +160,20 @@ class _Workers:
         for _ in self.processes:
             self.ready.acquire()
 
-    def run(self, database_url: str, master_key: str, batch_id: str) -> float:
-        """Queue the batch's jobs, let the workers share them; their CPU seconds in all."""
+    def run(self, database_url: str, master_key: str, batch_id: str) -> tuple[float, float]:
+        """Queue the batch's jobs, let the workers share them; their CPU seconds in all, and the
+        largest worker's peak memory (MB)."""
         engine = create_database_engine(database_url)
         master = load_master_key(master_key)
         runner = runner_for(engine, lambda: master, BASE_URL, lambda: datetime.now(UTC))
         enqueue_batch(create_job_app(database_url, lambda: runner), engine, batch_id)
         engine.dispose()
         self.go.set()
-        cpu = sum(self.cpu.get() for _ in self.processes)
+        reports = [self.cpu.get() for _ in self.processes]
         for process in self.processes:
             process.join()
             assert process.exitcode == 0, process.exitcode
-        return float(cpu)
+        return sum(cpu for cpu, _ in reports), max(peak for _, peak in reports)
 
 
 def child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[str, Any]:
@@ -199,11 +204,11 @@ def child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[
         batch_id = submission.batch.id
     validated = time.perf_counter()
     engine.dispose()
-    workers_cpu = 0.0
+    workers_cpu, worker_peak_mb = 0.0, 0.0
     if workers_ready is None:
         _issue(database_url, master_key, batch_id)
     else:
-        workers_cpu = workers_ready.run(database_url, master_key, batch_id)
+        workers_cpu, worker_peak_mb = workers_ready.run(database_url, master_key, batch_id)
     issued, cpu = time.perf_counter(), time.process_time() - cpu_start + workers_cpu
     with Session(engine) as session:
         progress = batch_progress(session, batch_id)
@@ -220,6 +225,7 @@ def child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[
         "raw_s": (raw_before["wall"] + raw_after["wall"]) / 2,
         "raw_cpu_s": (raw_before["cpu"] + raw_after["cpu"]) / 2,
         "workers": workers,
+        "worker_peak_mb": worker_peak_mb,
         "peak_rss_mb": max(
             resource.getrusage(who).ru_maxrss / 1024 for who in (RUSAGE_SELF, RUSAGE_CHILDREN)
         ),
@@ -286,6 +292,11 @@ def report(results: list[dict[str, Any]]) -> None:
         print(
             f"BENCH {name}_peak_mb {result['peak_rss_mb']:.1f} {result['peak_rss_mb'] / base:.3f}"
         )
+        if result["worker_peak_mb"]:
+            workers_key = f"{result['backend']}_w{workers}"
+            worker_base = smallest.setdefault(workers_key, result["worker_peak_mb"])
+            peak = result["worker_peak_mb"]
+            print(f"BENCH {name}_worker_peak_mb {peak:.1f} {peak / worker_base:.3f}")
         cpu, raw_cpu = result["cpu_s"] / result["size"], result["raw_cpu_s"]
         print(
             f"# {name}: {result['total_s']:.1f} s (validate+store "
