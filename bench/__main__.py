@@ -7,6 +7,6 @@ from bench import issue_cohort, passport_pages, portal_search, proofs, verify_ap
 if __name__ == "__main__":
     proofs.main()
     verify_api.main()
-    issue_cohort.main([])
+    issue_cohort.main(["--workers", "2"])
     portal_search.main([])
     passport_pages.main()

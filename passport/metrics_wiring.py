@@ -10,8 +10,10 @@ metric hooks, so the shell observes what they do from the outside:
   report, and counts a status check that "could not check" as a status-list fetch error. The
   employer page (HTML) and the passport's import are not counted yet.
 - **Issuance**: SQLAlchemy session events count ``Award`` rows when their transaction commits,
-  whoever inserts them in this process (single awards, batch runner threads, ``passport
-  worker``), and revocations, suspensions and restorations by their audit events.
+  whoever inserts them in this process (single awards flushed as objects; batch runner threads
+  and ``passport worker`` insert groups in bulk and leave their count in the session,
+  ``issuers.cohorts.batch_store.INSERTED_AWARDS``), and revocations, suspensions and restorations by
+  their audit events.
 - **Fetches**: the verifier's guarded fetcher counts its failures by kind (``infra.fetch.counts``)
   and ``OutboundSlots`` the verifications it shed; each scrape copies them into the counters.
 - **Batches**: before each scrape, the batch tables give done / pending / failed rows of every
@@ -48,6 +50,7 @@ from credentials.errors import Forbidden, Unauthorized
 from infra.fetch.budget import OutboundSlots
 from infra.fetch.counts import BUDGET_PREFIX, FetchCounts
 from issuers.awards.tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
+from issuers.cohorts.batch_store import INSERTED_AWARDS
 from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics
 from verifier.routes import API_PATH as VERIFY_API_PATH
 
@@ -161,7 +164,7 @@ def observe_engine(engine: Engine, metrics: PassportMetrics) -> None:
 
 
 def _report_committed_awards(session: OrmSession) -> None:
-    count = session.info.pop(_NEW_AWARDS, 0)
+    count = session.info.pop(_NEW_AWARDS, 0) + session.info.pop(INSERTED_AWARDS, 0)
     changes = session.info.pop(_NEW_STATUS_CHANGES, {})
     engine = _engine_of(session)
     metrics = metrics_of(engine) if engine is not None else None
@@ -175,6 +178,7 @@ def _report_committed_awards(session: OrmSession) -> None:
 
 def _forget_rolled_back_awards(session: OrmSession) -> None:
     session.info.pop(_NEW_AWARDS, None)
+    session.info.pop(INSERTED_AWARDS, None)
     session.info.pop(_NEW_STATUS_CHANGES, None)
 
 

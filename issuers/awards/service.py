@@ -1,10 +1,10 @@
 """Awarding: the ONE signing path of an OpenBadgeCredential, and status changes of awards.
 
-``signed_award`` builds the credential once (``credentials.models.build_achievement_credential``)
+``award_values`` builds the credential once (``credentials.models.build_achievement_credential``)
 and secures that same document twice, with ``eddsa-rdfc-2022`` (JSON-LD) and the institution's
 JWT format (``vc+jwt``, or OB 3.0's own ``ob-jwt``, ``Institution.jwt_format``); both
 texts are stored as issued, with the exact key id that signed them. Single awards
-(``issue_award``), cohorts and the benchmark all come through here.
+(``issue_award``, through ``signed_award``), cohorts and the benchmark all come through here.
 
 The learner (OB 3.0 section B.1.2 AchievementSubject, "identifier"): the email is only ever in
 the credential as a salted SHA-256 ``IdentityObject`` (``hashed: true``); the learner's DID, when
@@ -188,10 +188,20 @@ def signed_award(
     *,
     batch_id: str | None = None,
 ) -> Award:
-    """The award row of one credential built once and secured in both forms (no database).
+    """The award row of one credential built once and secured in both forms (no database)."""
+    return Award(**award_values(context, request, now, slot, batch_id=batch_id))
 
-    Cohorts call this for a group of rows and store the group in one flush.
-    """
+
+def award_values(
+    context: IssuingContext,
+    request: AwardRequest,
+    now: datetime,
+    slot: StatusSlot,
+    *,
+    batch_id: str | None = None,
+) -> dict[str, Any]:
+    """The column values of one award (``signed_award``'s row): cohorts insert a group's values
+    in one statement (``issuers.cohorts.batch_store``) without building a model object for each."""
     learner = request.learner.checked()
     institution = context.institution
     award_id = str(uuid.uuid4())
@@ -214,27 +224,29 @@ def signed_award(
     )
     signed_ldp = secure(credential, context.signer, LDP_MECHANISM, now=now)
     signed_jwt = secure(credential, context.signer, institution.jwt_format, now=now)
-    return Award(
-        id=award_id,
-        institution_id=_stored_id(institution.id),
-        program_id=_stored_id(context.program.id),
-        external_id=request.external_id,
-        batch_id=batch_id,
-        credential_id=credential["id"],
-        learner_name=learner.name,
-        learner_email=learner.email,
-        learner_did=learner.did,
-        result=request.result,
-        signing_key_id=context.signer.verification_method,
-        status_list_id=slot.list_id,
-        status_index=slot.index,
-        status_purpose=slot.purpose,
-        ldp_credential=json.dumps(signed_ldp, ensure_ascii=False),
-        jwt_credential=str(signed_jwt),
-        valid_from=now,
-        valid_until=request.valid_until,
-        issued_at=now,
-    )
+    return {
+        "id": award_id,
+        "institution_id": _stored_id(institution.id),
+        "program_id": _stored_id(context.program.id),
+        "external_id": request.external_id,
+        "batch_id": batch_id,
+        "credential_id": credential["id"],
+        "learner_name": learner.name,
+        "learner_email": learner.email,
+        "learner_did": learner.did,
+        "result": request.result,
+        "signing_key_id": context.signer.verification_method,
+        "status_list_id": slot.list_id,
+        "status_index": slot.index,
+        "status_purpose": slot.purpose,
+        "state": AwardState.ACTIVE.value,
+        "ldp_credential": json.dumps(signed_ldp, ensure_ascii=False),
+        "jwt_credential": str(signed_jwt),
+        "valid_from": now,
+        "valid_until": request.valid_until,
+        "issued_at": now,
+        "replaced_by": None,
+    }
 
 
 def _stored_id(row_id: int | None) -> int:

@@ -97,7 +97,9 @@ def _feistel(key: bytes, value: int) -> int:
     left, right = value >> _HALF_BITS, value & _HALF_MASK
     for round_number in range(_FEISTEL_ROUNDS):
         message = round_number.to_bytes(1, "big") + right.to_bytes(4, "big")
-        digest = hmac.new(key, message, hashlib.sha256).digest()
+        # One-shot HMAC (computed in C without an HMAC object): 4 rounds, often twice over
+        # (cycle-walking), for every entry of a cohort.
+        digest = hmac.digest(key, message, "sha256")
         left, right = right, left ^ (int.from_bytes(digest[:4], "big") & _HALF_MASK)
     return left << _HALF_BITS | right
 

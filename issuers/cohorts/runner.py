@@ -25,10 +25,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
 from credentials.errors import NotFound, PassportError
 from issuers.audit import log as audit
@@ -36,8 +37,9 @@ from issuers.awards import mail as award_mail
 from issuers.awards import service as awards
 from issuers.awards import status_lists
 from issuers.awards.service import IssuingContext
-from issuers.awards.tables import Award, Batch, BatchRow, BatchState, RowState
-from issuers.cohorts.batches import batch_progress, pending_count, request_of
+from issuers.awards.tables import Award, Batch, BatchState, RowState
+from issuers.cohorts import batch_store
+from issuers.cohorts.batches import batch_progress, has_pending, pending_count, request_of
 from issuers.tables import Institution, Program
 
 logger = logging.getLogger("issuers.batches")
@@ -163,28 +165,16 @@ class BatchRunner:
         If another worker stored one of these learners' awards meanwhile (a unique-constraint
         failure), the group is rolled back and its rows are settled one transaction each.
         """
-        statement = select(BatchRow).where(
-            BatchRow.batch_id == batch_id, BatchRow.state == RowState.PENDING
-        )
-        if lines is not None:
-            statement = statement.where(col(BatchRow.line_number).between(*lines))
-        rows = list(
-            session.exec(
-                statement.order_by(col(BatchRow.line_number))
-                .limit(len(slots))
-                .with_for_update(skip_locked=True)
-            ).all()
-        )
+        rows = batch_store.claim_rows(session, batch_id, lines, len(slots))
         if not rows:
             session.rollback()
             return 0
-        row_ids = [row.id for row in rows]
         try:
             self._settle(session, context, batch_id, rows, slots)
         except IntegrityError:
             session.rollback()
-            for row_id, slot in zip(row_ids, slots, strict=False):
-                self._settle_alone(session, context, batch_id, row_id, slot)
+            for row, slot in zip(rows, slots, strict=False):
+                self._settle_alone(session, context, batch_id, row.id, slot)
         return len(rows)
 
     def _settle(
@@ -192,7 +182,7 @@ class BatchRunner:
         session: Session,
         context: IssuingContext,
         batch_id: str,
-        rows: list[BatchRow],
+        rows: list[batch_store.ClaimedRow],
         slots: list[status_lists.StatusSlot],
     ) -> None:
         """Issue each row's award (or record the one its learner already has) and commit."""
@@ -205,25 +195,24 @@ class BatchRunner:
             [row.external_id for row in rows],
         )
         now = self.clock()
-        issued: list[tuple[Award, str | None]] = []
+        issued: list[tuple[dict[str, Any], str | None]] = []
+        settled: list[batch_store.SettledRow] = []
         for row, slot in zip(rows, slots, strict=False):
             award = existing.get(row.external_id)
             if award is None:
-                request = request_of(row)
-                award = awards.signed_award(context, request, now, slot, batch_id=batch_id)
-                session.add(award)
-                issued.append((award, request.language))
-                row.state = RowState.ISSUED.value
+                request = request_of(row.external_id, row.learner)
+                values = awards.award_values(context, request, now, slot, batch_id=batch_id)
+                issued.append((values, request.language))
+                settled.append(batch_store.SettledRow(row.id, RowState.ISSUED, values["id"]))
             else:
-                row.state = RowState.EXISTING.value
-            row.award_id = award.id
-            session.add(row)
-        if self.mail_base_url is not None and issued:
-            session.flush()  # the awards exist before their offers name them
-            for award, language in issued:
+                settled.append(batch_store.SettledRow(row.id, RowState.EXISTING, award.id))
+        batch_store.insert_awards(session, [values for values, _ in issued])
+        batch_store.mark_rows(session, settled)
+        if self.mail_base_url is not None:
+            for values, language in issued:
                 award_mail.queue_award_mail(
                     session,
-                    award,
+                    Award(**values),
                     context.institution,
                     context.program,
                     self.mail_base_url,
@@ -237,38 +226,30 @@ class BatchRunner:
         session: Session,
         context: IssuingContext,
         batch_id: str,
-        row_id: int | None,
+        row_id: int,
         slot: status_lists.StatusSlot,
     ) -> None:
         """One row of a group that collided, in a transaction of its own."""
-        row = session.exec(
-            select(BatchRow)
-            .where(col(BatchRow.id) == row_id, BatchRow.state == RowState.PENDING)
-            .with_for_update(skip_locked=True)
-        ).first()
+        row = batch_store.claim_row(session, row_id)
         if row is None:
             session.rollback()
             return
-        external_id = row.external_id
         try:
             self._settle(session, context, batch_id, [row], [slot])
         except IntegrityError:
             # Another worker issued this learner's award between our check and our insert.
             session.rollback()
-            self._mark_existing(session, row_id, context, external_id)
+            self._mark_existing(session, row_id, context, row.external_id)
 
     @staticmethod
     def _mark_existing(
-        session: Session, row_id: int | None, context: IssuingContext, external_id: str
+        session: Session, row_id: int, context: IssuingContext, external_id: str
     ) -> None:
         award = awards.find_award(
             session, context.institution.id or 0, context.program.id or 0, external_id
         )
-        session.exec(
-            update(BatchRow)
-            .where(col(BatchRow.id) == row_id)
-            .values(state=RowState.EXISTING.value, award_id=award.id if award else None)
-        )
+        settled = batch_store.SettledRow(row_id, RowState.EXISTING, award.id if award else None)
+        batch_store.mark_rows(session, [settled])
         session.commit()
 
     def _mark(self, batch_id: str, state: BatchState) -> None:
@@ -283,7 +264,7 @@ class BatchRunner:
     def _finish_if_complete(self, batch_id: str) -> bool:
         """Complete (and audit) the batch when no row is pending; True if this call did."""
         with self.sessions() as session:
-            if pending_count(session, batch_id, None) > 0:
+            if has_pending(session, batch_id):
                 return False
             progress = batch_progress(session, batch_id)
             # Locked (PostgreSQL): of two runners finishing together, one completes and audits.

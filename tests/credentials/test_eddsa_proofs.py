@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from credentials.canonical import canonicalize_jsonld
 from credentials.contexts import OB_V3P0, VC_V2
 from credentials.did import DocumentResolver, offline_resolver
 from credentials.errors import InvalidInput, InvalidKey, ResolutionUnavailable, UndefinedTerm
@@ -36,9 +37,11 @@ from credentials.proofs.data_integrity import (
     PROOF_TRANSFORMATION_ERROR,
     SUPPORTED_CRYPTOSUITES,
     verify_data_integrity,
+    without_proof,
 )
 from credentials.proofs.eddsa_jcs_2022 import SUITE as JCS
 from credentials.proofs.eddsa_rdfc_2022 import SUITE as RDFC
+from credentials.proofs.eddsa_rdfc_2022 import EddsaRdfc2022
 from credentials.report import Outcome
 
 SUITES = [RDFC, JCS]
@@ -337,3 +340,30 @@ def test_sign_then_verify_any_unicode_name(name: str, suite: DataIntegritySuite)
     assert verify(document).verified
     document["name"] = name + "."
     assert not verify(document).verified
+
+
+def test_rdfc_canonicalizes_a_repeated_proof_configuration_once() -> None:
+    """A cohort's credentials signed in the same second share their proof configuration
+    (vc-di-eddsa 3.2.5): its canonical form is computed once, and every proof still verifies."""
+    inputs: list[dict[str, Any]] = []
+
+    def counted(document: dict[str, Any]) -> str:
+        inputs.append(document)
+        return canonicalize_jsonld(document)
+
+    suite, signer = EddsaRdfc2022(counted), new_signer()
+    signed = [
+        suite.add_proof(badge(name), signer, ProofOptions(created=CREATED))
+        for name in ("Soudage", "Électricité", "Plomberie")
+    ]
+    configs = [document for document in inputs if "cryptosuite" in document]
+    assert len(inputs) == 4 and len(configs) == 1
+    suite.add_proof(badge(), signer, ProofOptions(created=CREATED + timedelta(seconds=1)))
+    assert len([document for document in inputs if "cryptosuite" in document]) == 2
+    for document in signed:
+        assert verify(document).outcome is Outcome.PASSED
+        # Ed25519 is deterministic: a suite with nothing cached signs the very same bytes.
+        fresh = EddsaRdfc2022().add_proof(
+            without_proof(document), signer, ProofOptions(created=CREATED)
+        )
+        assert fresh == document

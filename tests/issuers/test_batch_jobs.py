@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from procrastinate import App
 from sqlmodel import func, select
 
-from issuers.awards.tables import AuditEvent, Award
+from issuers.awards.status_lists import permuted_index
+from issuers.awards.tables import AuditEvent, Award, StatusList
 from issuers.cohorts import jobs as batch_jobs
 from issuers.cohorts import runner as batch_runner
 from issuers.cohorts.batches import batch_progress
@@ -100,3 +104,76 @@ def test_a_job_gives_up_when_the_outage_outlasts_its_patience(
     assert pauses == [1.0, 2.0, 4.0]
     with awarding.session() as session:
         assert batch_progress(session, batch_id).state == "running"
+
+
+def _issue_in_two_workers(awarding: Awarding, batch_id: str, ran: dict[str, int]) -> None:
+    """Two procrastinate workers share the batch's chunk jobs, each with its own app, connection
+    and event loop. A barrier holds each worker's first job until the other has one too, so both
+    really run at once."""
+    both_started = threading.Barrier(2, timeout=60)
+
+    def app_of(worker: str) -> App:
+        def runner() -> BatchRunner:
+            ran[worker] += 1
+            if ran[worker] == 1:
+                both_started.wait()
+            return _runner(awarding)
+
+        return batch_jobs.create_job_app(awarding.database_url, runner)
+
+    apps = [app_of(worker) for worker in ran]
+    assert batch_jobs.enqueue_batch(apps[0], awarding.engine, batch_id) == 6
+    options = {"wait": False, "queues": [batch_jobs.QUEUE], "concurrency": 1}
+    threads = [
+        threading.Thread(
+            target=app.run_worker, kwargs={**options, "install_signal_handlers": False}
+        )
+        for app in apps
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+
+def _issue_in_two_runners(awarding: Awarding, batch_id: str, ran: dict[str, int]) -> None:
+    """SQLite has one process by design: two runners take the same chunks in turn."""
+    for position, lines in enumerate(batch_jobs.line_blocks(awarding.engine, batch_id)):
+        worker = list(ran)[position % 2]
+        ran[worker] += 1
+        _runner(awarding).run(batch_id, lines=lines)
+
+
+def test_two_workers_share_a_batch_in_chunks_with_no_double_and_no_gap(
+    awarding: Awarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_jobs, "LINES_PER_JOB", 5)
+    monkeypatch.setattr(batch_runner, "GROUP_SIZE", 2)
+    batch_id = _submit(awarding, cohort(28))
+    assert batch_id is not None
+    assert len(batch_jobs.line_blocks(awarding.engine, batch_id)) == 6
+    ran = {"a": 0, "b": 0}
+    if batch_jobs.uses_workers(awarding.engine):
+        _issue_in_two_workers(awarding, batch_id, ran)
+    else:
+        _issue_in_two_runners(awarding, batch_id, ran)
+    assert ran["a"] >= 1 and ran["b"] >= 1 and ran["a"] + ran["b"] == 6
+    with awarding.session() as session:
+        stored = session.exec(select(Award)).all()
+        progress = batch_progress(session, batch_id)
+        lists = session.exec(select(StatusList)).all()
+        actions = sorted(session.exec(select(AuditEvent.action)).all())
+    assert (progress.state, progress.issued, progress.existing) == ("completed", 28, 0)
+    assert sorted(award.external_id or "" for award in stored) == sorted(
+        f"S-{n}" for n in range(1, 29)
+    )
+    # No gap: each list's indexes are exactly the first positions of its permutation (two
+    # workers starting at once may each open a list; issuers.status_lists).
+    assert sum(status_list.allocated for status_list in lists) == 28
+    for status_list in lists:
+        key = bytes.fromhex(status_list.permutation_key)
+        used = [award.status_index for award in stored if award.status_list_id == status_list.id]
+        assert sorted(used) == sorted(
+            permuted_index(key, position) for position in range(status_list.allocated)
+        )
+    assert actions == ["batch_completed", "batch_submitted"]
