@@ -18,7 +18,6 @@ from credentials.canonical import canonicalize_jsonld
 from credentials.proofs.data_integrity import (
     EddsaCryptosuite,
     check_proof_configuration,
-    register,
 )
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -46,4 +45,4 @@ class EddsaRdfc2022(EddsaCryptosuite):
         return self.canonicalize(proof_config)
 
 
-SUITE = register(EddsaRdfc2022())
+SUITE = EddsaRdfc2022()
