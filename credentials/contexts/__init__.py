@@ -49,8 +49,8 @@ class BundledContext:
     sha256: str
 
 
-# URL -> bundled file. Sources and licences: tests/vectors/README.md and
-# ../shared/standards/PROVENANCE.md. Every published version stays, so old credentials verify.
+# URL -> bundled file. Sources (upstream repository and commit) and licences are in
+# tests/vectors/README.md. Every published version stays, so old credentials verify.
 CONTEXT_FILES: dict[str, BundledContext] = {
     VC_V2: BundledContext(
         "w3c-credentials-v2.jsonld",
