@@ -29,13 +29,9 @@ from credentials.did import offline_resolver
 from credentials.keys import Ed25519Signer
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.proofs.base import ProofExpectations, ProofOptions
-from credentials.proofs.data_integrity import (
-    EddsaCryptosuite,
-    verify_data_integrity,
-    without_proof,
-)
+from credentials.proofs.data_integrity import EddsaCryptosuite, without_proof
 from credentials.proofs.eddsa_rdfc_2022 import SUITE as RDFC_SUITE
-from credentials.proofs.registry import secure
+from credentials.proofs.registry import secure, verify_data_integrity
 from credentials.proofs.vc_jose import verify_jws
 from credentials.report import Outcome
 from verifier.pipeline import read_signed

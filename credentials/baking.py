@@ -12,9 +12,9 @@ bounded: a second credential is refused rather than silently ignored, PNG chunks
 CRC-checked, and SVG is parsed by expat with any DTD internal subset (where entity bombs and
 external entities live) refused.
 
->>> baked = bake(b'<svg xmlns="http://www.w3.org/2000/svg"/>', "e30.e30.c2ln")
+>>> baked = bake(b'<svg xmlns="http://www.w3.org/2000/svg"/>', "eyJhbGciOiJFZERTQSJ9.e30.c2ln")
 >>> extract(baked)
-'e30.e30.c2ln'
+'eyJhbGciOiJFZERTQSJ9.e30.c2ln'
 """
 
 from __future__ import annotations

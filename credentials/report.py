@@ -1,7 +1,7 @@
 """Verification report types: one result per check, never an exception for a bad credential.
 
 A check has a stable ``id`` (clients switch on it), an ``outcome``, a ``message_key`` that the pages
-render in English or French (``verifier.messages``), the ``params`` the message needs, and where one
+render in English or French (``verifier.wording``), the ``params`` the message needs, and where one
 exists the W3C problem type (VC Data Model 2.0, section 7.1 "Verification"; Bitstring Status List
 section 3.2 errors).
 """

@@ -27,13 +27,12 @@ from credentials.models.common import format_datetime
 from credentials.multikey import did_key_for, did_key_verification_method
 from credentials.proofs.registry import secure
 from passport.cli_verify import DATABASE_VARIABLE, cli_context
-from passport.wallet.display import claimed_document
 from verifier.cli import RegistryOption, TrustedKeyOption
 from verifier.context import OfflineStatusLists
 from verifier.email_check import EmailCheck, check_email
-from verifier.inputs import VerifiableInput, read_input
+from verifier.inputs import VerifiableInput, claimed_document, read_input
 from verifier.pipeline import VerificationReport, verify_input
-from verifier.render import report_as_json, report_as_text
+from verifier.wording.rendering import report_as_json, report_as_text
 
 FORMATS = {"di": "eddsa-rdfc-2022", "jcs": "eddsa-jcs-2022", "jwt": "vc+jwt"}
 MAX_FILE_BYTES = 16 * 1024 * 1024

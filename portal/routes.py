@@ -42,7 +42,7 @@ from portal.search import MAX_QUERY_CHARACTERS, FacetCountCache, parse_search_re
 from portal.skills import SkillNameCache
 from portal.stats import issued_count
 from portal.structured_data import course_data, json_for_script
-from verifier.messages import render_check, render_verdict
+from verifier.wording.sentences import render_check, render_verdict
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 OSAP_URL = "https://www.ontario.ca/page/osap-ontario-student-assistance-program"

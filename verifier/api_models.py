@@ -1,6 +1,6 @@
 """Response models of ``POST /api/v1/verify``, for the OpenAPI document (docs/verification.md).
 
-The route returns the JSON that ``verifier.explain.explained_report`` builds; these models
+The route returns the JSON that ``verifier.wording.rendering.explained_report`` builds; these models
 describe it field by field, and a test keeps the two in step.
 """
 

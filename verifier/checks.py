@@ -9,6 +9,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from credentials.claims import issuer_id_of, kind_of
 from credentials.errors import PassportError
 from credentials.key_binding import BINDABLE_ISSUER_PREFIXES
 from credentials.models import parse_credential
@@ -19,7 +20,6 @@ from credentials.report import Check, Outcome
 from credentials.schemas import SCHEMA_VALIDATOR_TYPE, is_bundled_schema, validation_errors
 from verifier.context import VerificationContext
 from verifier.guards import unknown_context_check
-from verifier.summary import issuer_id_of, kind_of
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 # The 1EdTech test key signs every 1EdTech fixture; its private key is published

@@ -16,9 +16,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from credentials.claims import first_subject
 from credentials.errors import PassportError
 from credentials.models.ob import IdentityObject, identity_matches
-from verifier.summary import _first_subject
 
 EMAIL = "emailAddress"
 MAX_EMAIL_LENGTH = 320
@@ -32,7 +32,7 @@ class EmailCheck(StrEnum):
 
 
 def _email_identities(document: dict[str, Any]) -> list[IdentityObject]:
-    identifiers = _first_subject(document).get("identifier")
+    identifiers = first_subject(document).get("identifier")
     items = identifiers if isinstance(identifiers, list) else [identifiers]
     found = []
     for item in items:

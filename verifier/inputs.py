@@ -16,6 +16,7 @@ from typing import Any, Literal
 from credentials.baking import extract
 from credentials.errors import InputTooLarge, InvalidInput
 from credentials.jsonio import MAX_DOCUMENT_BYTES, parse_json_object
+from credentials.proofs.jws import parse_compact_jws
 from credentials.proofs.vc_jose import looks_like_compact_jws
 from verifier.guards import refuse_oversized
 
@@ -64,3 +65,15 @@ def read_input(data: bytes) -> VerifiableInput:
     except UnicodeDecodeError:
         raise InvalidInput("not a credential: the file is neither text nor a PNG/SVG") from None
     return _from_text(text, baked=None)
+
+
+def claimed_document(item: VerifiableInput) -> dict[str, Any]:
+    """The credential as JSON, read and not verified: the document, or the payload of a JWS (its
+    ``vc`` claim for the legacy VC-JWT form). Raises ``PassportError`` for a token too malformed
+    to read."""
+    if item.document is not None:
+        return item.document
+    assert item.token is not None
+    payload = parse_compact_jws(item.token).payload
+    legacy = payload.get("vc")
+    return legacy if isinstance(legacy, dict) else payload

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from credentials.claims import CredentialSummary, issuer_id_of, kind_of, summarize
 from credentials.errors import PassportError
 from credentials.keys import AUTHENTICATION
 from credentials.proofs.base import ProofExpectations
@@ -40,7 +41,6 @@ from verifier.key_compromise import honour_key_compromise, jws_signature, proof_
 from verifier.legacy_badges import is_ob2_assertion, ob2_checks
 from verifier.proof_check import ProofOutcome, check_embedded_proofs, check_jws
 from verifier.status_check import check_status
-from verifier.summary import CredentialSummary, issuer_id_of, kind_of, summarize
 
 __all__ = [
     "OfflineStatusLists",

@@ -18,8 +18,7 @@ from typing import Any
 from credentials.key_binding import FOREIGN_KEY, IssuerBoundResolver, refusal
 from credentials.keys import KeyResolver
 from credentials.proofs.base import ProofExpectations, ProofVerification
-from credentials.proofs.data_integrity import verify_data_integrity
-from credentials.proofs.registry import is_supported_mechanism
+from credentials.proofs.registry import is_supported_mechanism, verify_data_integrity
 from credentials.proofs.vc_jose import verify_jws
 from credentials.report import Check, Outcome
 

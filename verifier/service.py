@@ -28,21 +28,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from credentials.claims import CredentialDetails, details_of
 from credentials.errors import InvalidInput, PassportError
-from credentials.proofs.jws import parse_compact_jws
 from infra.fetch.budget import FetchBudget, OutboundSlots
 from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from verifier.context import VerificationContext
 from verifier.email_check import EmailCheck, check_email
-from verifier.explain import CredentialDetails, details_of, explained_report
 from verifier.hosted_badges import FetchedHostedAssertions
-from verifier.inputs import VerifiableInput, read_input
-from verifier.messages import language_or_default
+from verifier.inputs import VerifiableInput, claimed_document, read_input
 from verifier.own import OwnDocuments, OwnFirstResolver, OwnFirstStatusLists
 from verifier.pipeline import VerificationReport, verify_collection, verify_input
 from verifier.registry import CompositeRegistry, RegistrySource, load_registries
 from verifier.sources import FetchedStatusLists, network_resolver
 from verifier.verified_lists import VerifiedLists
+from verifier.wording.rendering import explained_report
+from verifier.wording.sentences import language_or_default
 
 HOSTED_CREDENTIAL_ACCEPT = (
     "application/vc+ld+json, application/vc+jwt, application/vc;q=0.9, "
@@ -91,20 +91,6 @@ class VerificationResult:
         if self.email_check is not None:
             result["email_check"] = self.email_check.value
         return result
-
-
-def _claimed_document(item: VerifiableInput) -> dict[str, Any] | None:
-    """The credential as the input presents it (a token's payload is read, not verified: the
-    pipeline verifies it); None for a token too malformed to read, which the pipeline reports."""
-    if item.document is not None:
-        return item.document
-    assert item.token is not None
-    try:
-        payload = parse_compact_jws(item.token).payload
-    except PassportError:
-        return None
-    legacy = payload.get("vc")
-    return legacy if isinstance(legacy, dict) else payload
 
 
 def _hosted_url(item: VerifiableInput) -> str | None:
@@ -267,7 +253,10 @@ class VerifierService:
         budget: FetchBudget,
         email: str | None = None,
     ) -> VerificationResult:
-        document = _claimed_document(item)
+        try:
+            document: dict[str, Any] | None = claimed_document(item)
+        except PassportError:
+            document = None  # a token too malformed to read: the pipeline reports it
         report = verify_input(item, self.context(now, budget))
         budget.raise_if_shed()
         return VerificationResult(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from credentials.claims import issuer_id_of
 from credentials.errors import PassportError
 from credentials.proofs.base import ProofExpectations, ProofVerification
 from credentials.report import Check, Outcome
@@ -26,7 +27,6 @@ from verifier.checks import check_issuer_key
 from verifier.context import FetchedDocument, VerificationContext, dated
 from verifier.key_compromise import honour_key_compromise
 from verifier.proof_check import check_embedded_proofs, check_jws
-from verifier.summary import issuer_id_of
 from verifier.verified_lists import RecordingResolver, VerifiedLists
 
 CHECK_ID = "status"

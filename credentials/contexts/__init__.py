@@ -5,8 +5,8 @@ served from memory. Any other URL is refused with ``UnknownContext`` naming it: 
 fetches contexts at verification time can be made to change a credential's meaning (VC Data
 Integrity 1.0, section 4.6 "Contexts and Vocabularies": verifiers accept only known contexts).
 
->>> load_context("https://www.w3.org/ns/credentials/v2")["@context"]["@version"]
-1.1
+>>> load_context("https://www.w3.org/ns/credentials/v2")["@context"]["@protected"]
+True
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ class BundledContext:
     sha256: str
 
 
-# URL -> bundled file. Sources and licences: tests/vectors/README.md and
-# ../shared/standards/PROVENANCE.md. Every published version stays, so old credentials verify.
+# URL -> bundled file. Sources (upstream repository and commit) and licences are in
+# tests/vectors/README.md. Every published version stays, so old credentials verify.
 CONTEXT_FILES: dict[str, BundledContext] = {
     VC_V2: BundledContext(
         "w3c-credentials-v2.jsonld",

@@ -1,14 +1,13 @@
-"""Data Integrity proofs: the steps the EdDSA cryptosuites share, and the cryptosuite allow-list.
+"""Data Integrity proofs: the steps the EdDSA cryptosuites share.
 
 VC Data Integrity 1.0 (W3C Recommendation 2025) section 4.2 "Add Proof", 4.4 "Verify Proof" and
 2.1.2 "Proof Sets"; vc-di-eddsa 1.0 sections 3.2 (``eddsa-rdfc-2022``) and 3.3 (``eddsa-jcs-2022``).
 A cryptosuite module subclasses ``EddsaCryptosuite`` with its own ``transform`` and
-``configure_proof`` and registers its ``SUITE`` in ``SUPPORTED_CRYPTOSUITES``; anything else
-(``eddsa-rdf-2022``, ``eddsa-2022``, ``ecdsa-sd-2023``, other proof types) is named as a
-mechanism this verifier does not check: "could not check", never "changed after it was signed".
+``configure_proof`` and defines its ``SUITE``; the allow-list of suites, and the verification of
+a proof set against it, is ``credentials.proofs.registry``.
 
->>> sorted(SUPPORTED_CRYPTOSUITES)
-['eddsa-jcs-2022', 'eddsa-rdfc-2022']
+>>> format_date_time(datetime(2025, 1, 2, 3, 4, 5, 600, tzinfo=UTC))
+'2025-01-02T03:04:05Z'
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -32,7 +31,6 @@ from credentials.errors import (
 from credentials.keys import KeyResolver, Signer, VerificationMethod
 from credentials.multibase import decode_multibase, encode_multibase
 from credentials.proofs.base import (
-    DataIntegritySuite,
     ProofExpectations,
     ProofOptions,
     ProofVerification,
@@ -55,15 +53,6 @@ INVALID_VERIFICATION_METHOD = _SECURITY + "INVALID_VERIFICATION_METHOD"
 _DATE_TIME_STAMP = re.compile(
     r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
 )
-
-SUPPORTED_CRYPTOSUITES: dict[str, DataIntegritySuite] = {}
-SuiteT = TypeVar("SuiteT", bound="EddsaCryptosuite")
-
-
-def register(suite: SuiteT) -> SuiteT:
-    """Put a cryptosuite on the allow-list (each suite module registers its ``SUITE``)."""
-    SUPPORTED_CRYPTOSUITES[suite.cryptosuite] = suite
-    return suite
 
 
 class ProofFailure(Exception):
@@ -343,64 +332,3 @@ class EddsaCryptosuite(ABC):
         return ProofVerification(
             self.cryptosuite, Outcome.PASSED, "signature verified", method.id, method.controller
         )
-
-
-def verify_data_integrity(
-    document: dict[str, Any], resolver: KeyResolver, expectations: ProofExpectations
-) -> list[ProofVerification]:
-    """Verify every proof of ``document`` (a proof set): one result per proof, in order."""
-    proofs = document.get("proof")
-    if proofs is None:
-        return [
-            ProofVerification(
-                MECHANISM,
-                Outcome.FAILED,
-                "no proof",
-                problem_type=MALFORMED_PROOF_ERROR,
-                message_key="proof.missing",
-            )
-        ]
-    results = []
-    for proof in proofs if isinstance(proofs, list) else [proofs]:
-        results.append(_verify_one(document, proof, resolver, expectations))
-    return results
-
-
-def _verify_one(
-    document: dict[str, Any], proof: Any, resolver: KeyResolver, expectations: ProofExpectations
-) -> ProofVerification:
-    if not isinstance(proof, dict):
-        return ProofVerification(
-            MECHANISM,
-            Outcome.FAILED,
-            "proof is not a JSON object",
-            problem_type=MALFORMED_PROOF_ERROR,
-        )
-    if proof.get("type") != PROOF_TYPE:
-        return unsupported(_name(proof.get("type"), "proof type"))
-    suite = SUPPORTED_CRYPTOSUITES.get(str(proof.get("cryptosuite")))
-    if suite is None:
-        return unsupported(_name(proof.get("cryptosuite"), "cryptosuite"))
-    return suite.verify_proof(document, proof, resolver, expectations)
-
-
-def _name(value: Any, what: str) -> str:
-    """A proof type or cryptosuite as a reader can be told it: short, never a nested object."""
-    return value[:80] if isinstance(value, str) and value else f"an unnamed {what}"
-
-
-def unsupported(mechanism: str) -> ProofVerification:
-    """A proof of a mechanism this verifier does not implement: it may be genuine, so it is
-    "could not check" by name, never "changed after it was signed" (issue #12)."""
-    return ProofVerification(
-        mechanism,
-        Outcome.COULD_NOT_CHECK,
-        f"this credential uses {mechanism}, which this verifier does not check",
-        problem_type=PROOF_VERIFICATION_ERROR,
-        message_key="proof.unsupported",
-    )
-
-
-# The suites build on the steps above and register themselves; importing them here makes the
-# allow-list complete whichever module is imported first.
-from credentials.proofs import eddsa_jcs_2022, eddsa_rdfc_2022  # noqa: E402, F401

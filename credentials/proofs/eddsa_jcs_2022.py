@@ -23,7 +23,6 @@ from credentials.proofs.data_integrity import (
     ProofFailure,
     check_proof_configuration,
     proof_options_of,
-    register,
     without_proof,
 )
 
@@ -86,4 +85,4 @@ class EddsaJcs2022(EddsaCryptosuite):
         return unsecured
 
 
-SUITE = register(EddsaJcs2022())
+SUITE = EddsaJcs2022()

@@ -20,7 +20,6 @@ from credentials.canonical import canonicalize_jsonld
 from credentials.proofs.data_integrity import (
     EddsaCryptosuite,
     check_proof_configuration,
-    register,
 )
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -57,4 +56,4 @@ class EddsaRdfc2022(EddsaCryptosuite):
         return self._canonical_config(json.dumps(proof_config, sort_keys=True))
 
 
-SUITE = register(EddsaRdfc2022())
+SUITE = EddsaRdfc2022()

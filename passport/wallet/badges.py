@@ -31,8 +31,8 @@ from issuers.tables import Institution
 from keys.tables import SigningKey
 from passport.own_documents import DeploymentDocuments
 from passport.wallet.tables import StoredCredential
-from verifier.explain import key_is_issuers
 from verifier.pipeline import VerificationReport
+from verifier.wording.rendering import key_is_issuers
 
 
 def institutions_by_did(session: Session, dids: Iterable[str]) -> dict[str, Institution]:

@@ -22,15 +22,14 @@ from datetime import datetime
 from typing import Any
 
 from credentials.baking import extract
+from credentials.claims import details_of, first_subject, summarize
 from credentials.errors import PassportError
 from credentials.models.common import instant_or_none
-from credentials.proofs.jws import parse_compact_jws
 from passport.wallet.tables import CredentialFormat, StoredCredential
-from verifier.explain import details_of, key_is_issuers
-from verifier.inputs import VerifiableInput, read_input
+from verifier.inputs import claimed_document, read_input
 from verifier.pipeline import VerificationReport
 from verifier.registry import RegistrySource
-from verifier.summary import _first_subject, summarize
+from verifier.wording.rendering import key_is_issuers
 
 OTHER_FRAMEWORK = ""
 
@@ -40,17 +39,6 @@ def credential_text(stored: StoredCredential) -> str:
     if stored.format in (CredentialFormat.PNG, CredentialFormat.SVG):
         return extract(stored.content)
     return stored.content.decode("utf-8").removeprefix("\ufeff").strip()
-
-
-def claimed_document(item: VerifiableInput) -> dict[str, Any]:
-    """The credential as JSON: the document, or the payload of a JWS (its ``vc`` claim for the
-    legacy VC-JWT form)."""
-    if item.document is not None:
-        return item.document
-    assert item.token is not None
-    payload = parse_compact_jws(item.token).payload
-    legacy = payload.get("vc")
-    return legacy if isinstance(legacy, dict) else payload
 
 
 def display_of(document: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +69,7 @@ def holder_name(credentials: list[StoredCredential]) -> str | None:
     ``identifier`` of ``identityType`` ``name`` (OB 3.0 B.1.2 and B.1.10, what ours write)."""
     for stored in credentials:
         with contextlib.suppress(PassportError, ValueError):
-            subject = _first_subject(claimed_document(read_input(credential_text(stored).encode())))
+            subject = first_subject(claimed_document(read_input(credential_text(stored).encode())))
             names = [subject.get("name")] + [
                 item.get("identityHash")
                 for item in subject.get("identifier") or []

@@ -25,10 +25,11 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from credentials.claims import summarize
 from credentials.errors import Conflict, InvalidInput, NotFound
 from credentials.report import Verdict
 from infra.i18n import N_
-from passport.wallet.display import claimed_document, display_of
+from passport.wallet.display import display_of
 from passport.wallet.tables import (
     Collection,
     CollectionItem,
@@ -38,9 +39,8 @@ from passport.wallet.tables import (
     ShareLink,
     StoredCredential,
 )
-from verifier.inputs import VerifiableInput, read_input
+from verifier.inputs import VerifiableInput, claimed_document, read_input
 from verifier.pipeline import VerificationReport
-from verifier.summary import summarize
 
 MAX_COLLECTION_NAME = 120
 Verify = Callable[[VerifiableInput], VerificationReport]

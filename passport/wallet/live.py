@@ -24,11 +24,11 @@ from typing import Any
 from credentials.proofs.base import ProofExpectations
 from credentials.report import Outcome, Verdict
 from passport.wallet.tables import StoredCredential
-from verifier.explain import explained_report
 from verifier.inputs import VerifiableInput, read_input
 from verifier.outcome_cache import OutcomeCache
 from verifier.pipeline import VerificationReport, verify_input
 from verifier.service import VerifierService
+from verifier.wording.rendering import explained_report
 
 
 @dataclass(frozen=True)
@@ -104,5 +104,5 @@ class LiveVerifier:
         self.cache.clear()
 
     def explained(self, report: VerificationReport, language: str) -> dict[str, Any]:
-        """The report in the employer page's words (``verifier.explain``)."""
+        """The report in the employer page's words (``verifier.wording.rendering``)."""
         return explained_report(report, language, self.service.registry)

@@ -36,7 +36,7 @@ from credentials.jsonio import parse_json_object
 from credentials.keys import AUTHENTICATION, Signer
 from credentials.models.builders import build_presentation
 from credentials.proofs.base import ProofExpectations, ProofOptions
-from credentials.proofs.data_integrity import SUPPORTED_CRYPTOSUITES
+from credentials.proofs.registry import SUPPORTED_CRYPTOSUITES
 from credentials.report import Verdict
 from infra.i18n import N_
 from passport.wallet.display import credential_text

@@ -36,7 +36,7 @@ from passport.wallet.web import (
     redirect,
 )
 from verifier.inputs import MAX_IMAGE_BYTES
-from verifier.messages import render_verdict
+from verifier.wording.sentences import render_verdict
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 IMPORT_PATH = "/passport/import"

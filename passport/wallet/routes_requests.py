@@ -32,8 +32,8 @@ from passport.wallet.web import (
     redirect,
 )
 from verifier.inputs import VerifiableInput
-from verifier.messages import render_verdict
 from verifier.pipeline import VerificationReport
+from verifier.wording.sentences import render_verdict
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 api_router = APIRouter(tags=["presentation requests"])

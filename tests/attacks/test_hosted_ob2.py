@@ -19,9 +19,9 @@ from credentials.report import Outcome, Verdict
 from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from tests.attacks.verdict_world import check
 from tests.keys.loopback import LoopbackServer, serving
-from verifier.messages import render_check
 from verifier.registry import CompositeRegistry
 from verifier.service import VerifierService
+from verifier.wording.sentences import render_check
 
 LOOPBACK = FetchPolicy(allow_http_hosts=frozenset({"127.0.0.1"}), allow_private_addresses=True)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

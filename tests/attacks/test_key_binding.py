@@ -21,7 +21,7 @@ from credentials.proofs.registry import secure
 from credentials.report import Outcome, Verdict
 from tests.attacks.verdict_world import COLLEGE, World, check
 from tests.verifier.support import NOW
-from verifier.explain import explained_report
+from verifier.wording.rendering import explained_report
 
 UNRESOLVABLE_KEYS = [
     "https://nxdomain.invalid/keys#k",

@@ -20,8 +20,8 @@ from credentials.report import Outcome, Verdict
 from tests.attacks.verdict_world import CHECKED_AT, World, check
 from tests.conftest import VECTORS
 from tests.verifier.test_pipeline_core import fixture_context
-from verifier.messages import render_check
 from verifier.pipeline import verify_document
+from verifier.wording.sentences import render_check
 
 EXAMPLES = VECTORS / "examples" / "1edtech-validator"
 

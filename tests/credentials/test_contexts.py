@@ -36,7 +36,7 @@ def test_every_shared_context_is_bundled() -> None:
     bundled = {entry.filename for entry in CONTEXT_FILES.values()} | set(UNSERVED_FILES)
     if SHARED_CONTEXTS.is_dir():
         assert {path.name for path in SHARED_CONTEXTS.iterdir()} <= bundled
-    # The 15 published contexts of ../shared/standards/contexts plus our former extension context.
+    # The 15 published contexts (tests/vectors/README.md) plus our former extension context.
     assert len(bundled) == 16
 
 

@@ -35,13 +35,12 @@ from credentials.proofs.data_integrity import (
     MALFORMED_PROOF_ERROR,
     MISMATCHED_PROOF_PURPOSE_ERROR,
     PROOF_TRANSFORMATION_ERROR,
-    SUPPORTED_CRYPTOSUITES,
-    verify_data_integrity,
     without_proof,
 )
 from credentials.proofs.eddsa_jcs_2022 import SUITE as JCS
 from credentials.proofs.eddsa_rdfc_2022 import SUITE as RDFC
 from credentials.proofs.eddsa_rdfc_2022 import EddsaRdfc2022
+from credentials.proofs.registry import SUPPORTED_CRYPTOSUITES, verify_data_integrity
 from credentials.report import Outcome
 
 SUITES = [RDFC, JCS]

@@ -16,7 +16,7 @@ import pytest
 from credentials.did import offline_resolver
 from credentials.keys import KeyResolver
 from credentials.proofs.base import ProofExpectations
-from credentials.proofs.data_integrity import verify_data_integrity
+from credentials.proofs.registry import verify_data_integrity
 from credentials.report import Outcome
 from tests.conftest import VECTORS
 

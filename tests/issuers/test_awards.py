@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from credentials.errors import InvalidInput
 from credentials.proofs.base import ProofExpectations
-from credentials.proofs.data_integrity import verify_data_integrity
 from credentials.proofs.jws import parse_compact_jws
+from credentials.proofs.registry import verify_data_integrity
 from credentials.proofs.vc_jose import verify_jws
 from issuers.awards import status_lists
 from issuers.awards.service import (

@@ -13,8 +13,7 @@ from credentials.models.builders import build_achievement_credential
 from credentials.models.ob import Achievement, AchievementSubject
 from credentials.multikey import DID_KEY_PREFIX
 from credentials.proofs.base import ProofExpectations
-from credentials.proofs.data_integrity import verify_data_integrity
-from credentials.proofs.registry import secure
+from credentials.proofs.registry import secure, verify_data_integrity
 from credentials.report import Outcome
 from issuers.api_models import EmployerCreate
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS

@@ -11,7 +11,7 @@ from sqlmodel import col, select, update
 
 from credentials.errors import Conflict
 from credentials.proofs.base import ProofExpectations
-from credentials.proofs.data_integrity import verify_data_integrity
+from credentials.proofs.registry import verify_data_integrity
 from credentials.status_list import parse_status_entry, status_of
 from issuers.audit.log import AuditAction, events_for
 from issuers.awards import status_lists

@@ -16,7 +16,7 @@ from tests.passport.live_server import serving
 from tests.portal.test_browser_portal import violations
 from tests.storage import sqlite_url
 from tests.verifier.support import Issuer, settings_for
-from verifier.messages import render_verdict
+from verifier.wording.sentences import render_verdict
 
 pytestmark = pytest.mark.browser
 

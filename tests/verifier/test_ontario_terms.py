@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from bench.sample import sample_credential
+from credentials.claims import details_of
 from credentials.contexts import LEARNER_PASSPORT_V1, UNDEFINED_TERMS_V2
 from credentials.report import Verdict
 from tests.verifier.support import Issuer
 from tests.verifier.test_pipeline_core import fixture_context, signed_sample
-from verifier.explain import details_of
 from verifier.pipeline import verify_document
 
 NOC = {

@@ -14,7 +14,7 @@ from tests.passport.wallet.support import Learner, recognized_settings, served, 
 from tests.portal.test_browser_portal import violations
 from tests.storage import sqlite_url
 from tests.verifier.support import Issuer
-from verifier.messages import render_verdict
+from verifier.wording.sentences import render_verdict
 
 pytestmark = pytest.mark.browser
 COLLEGE = Issuer()

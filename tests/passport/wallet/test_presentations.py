@@ -16,8 +16,8 @@ from credentials.report import Verdict
 from tests.passport.wallet.support import Learner, Visitor, signed_credential
 from tests.verifier.support import Issuer
 from verifier.context import OfflineStatusLists, VerificationContext
-from verifier.messages import render_verdict
 from verifier.pipeline import verify_document
+from verifier.wording.sentences import render_verdict
 
 
 def offline_context(presentation: ProofExpectations | None = None) -> VerificationContext:

@@ -1,7 +1,7 @@
 """What a check's outcome means for a hiring manager, what to do next, and the advice under a
 verdict, in English and French (the "meaning and next step per check" of the employer page).
 
-The sentences themselves are ``verifier.messages``; this module explains them.
+The sentences themselves are ``verifier.wording.sentences``; this module explains them.
 
 >>> from credentials.report import Outcome
 >>> render_next_step(Check.of("status", Outcome.COULD_NOT_CHECK, "status.unavailable"), "en")[:9]
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from credentials.report import Check, Outcome, Verdict
-from verifier.messages import Language, language_or_default
+from verifier.wording.sentences import Language, language_or_default
 
 
 def _texts(en: str, fr: str) -> dict[Language, str]:
