@@ -87,11 +87,15 @@ def _iris_of(expanded: Any) -> Iterator[tuple[str, Any]]:
 
 
 def passport_error_of(exc: BaseException) -> PassportError:
-    """The PassportError that pyld wrapped (an unknown context, a refused term) or a new one."""
+    """The PassportError that pyld wrapped (an unknown context, a refused term) or a new one
+    naming the innermost error code of the JSON-LD 1.1 API (``JsonLdErrorCode``, such as "invalid
+    set or list object"), not the step that wrapped it ("jsonld.FlattenError" says nothing)."""
+    code = None
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, PassportError):
             return cause
+        code = getattr(cause, "code", None) or code
         cause = cause.__cause__ or cause.__context__
-    code = getattr(exc, "code", None) or getattr(exc, "type", "error")
-    return InvalidInput(f"the document is not valid JSON-LD ({code})")
+    named = code or getattr(exc, "type", "error")
+    return InvalidInput(f"the document is not valid JSON-LD ({named})")

@@ -17,7 +17,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld
 
@@ -126,13 +126,25 @@ def _included(document: dict[str, Any]) -> dict[str, Any]:
 
 def _reverse(document: dict[str, Any]) -> dict[str, Any]:
     """The subject at the top, saying which credential it is the subject of (section 4.8)."""
-    subject = document.get("credentialSubject")
-    if not isinstance(subject, dict):
+    subject = _one_node(document.get("credentialSubject"))
+    if subject is None:
         return document
     credential = {key: value for key, value in document.items() if key != "credentialSubject"}
     credential.pop("@context")
     reverse = {CRED + "credentialSubject": credential}
     return {"@context": document["@context"], **subject, "@reverse": reverse}
+
+
+def _one_node(value: Any) -> dict[str, Any] | None:
+    """The one node ``value`` holds, if it holds one. A set object is not a node: JSON-LD 1.1
+    section 9.7 lets it hold no entry but ``@set`` and ``@index``, so the subject cannot be moved
+    to the top beside ``@reverse`` in its set object (expansion then fails with "invalid set or
+    list object"); as a property's value, ``{"@set": [node]}`` says what ``node`` says (section
+    4.3.2), so the node itself is what moves."""
+    if isinstance(value, dict) and "@set" in value:
+        value = value["@set"]
+        value = value[0] if isinstance(value, list) and len(value) == 1 else value
+    return value if isinstance(value, dict) else None
 
 
 def _flattened(document: dict[str, Any]) -> dict[str, Any]:
@@ -207,11 +219,16 @@ def outcomes(report: VerificationReport) -> list[tuple[str, str]]:
     return sorted((check.id, check.outcome.value) for check in report.checks)
 
 
+# Found by hypothesis: the subject in a set object, moved to the top beside ``@reverse``, was no
+# JSON-LD at all (see ``_one_node``); the 1edtech credential then lost its verdict, the expired one
+# its validity check.
 @settings(max_examples=40, deadline=None)
 @given(
     st.sampled_from(sorted(corpus())),
     st.lists(st.sampled_from(sorted(SPELLINGS)), min_size=1, max_size=3, unique=True),
 )
+@example(name="1edtech", names=["@set", "@reverse"])
+@example(name="expired", names=["@set", "@reverse"])
 def test_every_spelling_of_a_credential_gets_its_verdict(name: str, names: list[str]) -> None:
     original = corpus()[name]
     expected = verdict(name, original)
@@ -248,3 +265,22 @@ def test_two_credentials_under_one_graph_are_refused_as_unreadable_not_as_forged
     assert report.verdict.value == "not_verified"
     assert [(check.id, check.outcome.value) for check in report.checks] == [("format", "failed")]
     assert "exactly one credential" in report.checks[0].params["reason"]
+
+
+def test_a_set_object_beside_reverse_is_refused_as_not_json_ld_not_as_forged() -> None:
+    """What ``_one_node`` keeps the generator from writing: a set object may hold nothing but
+    ``@set`` and ``@index`` (JSON-LD 1.1 section 9.7), so no graph was signed in this spelling."""
+    original = corpus()["genuine"]
+    subject = {"@set": [original["credentialSubject"]]}
+    credential = {key: value for key, value in original.items() if key not in ("proof", "@context")}
+    credential.pop("credentialSubject")
+    broken = {
+        "@context": original["@context"],
+        **subject,
+        "@reverse": {CRED + "credentialSubject": credential},
+        "proof": original["proof"],
+    }
+    report = world().verify(broken)
+    assert report.verdict.value == "not_verified"
+    assert [(check.id, check.outcome.value) for check in report.checks] == [("format", "failed")]
+    assert "not valid JSON-LD (invalid set or list object)" in report.checks[0].params["reason"]
