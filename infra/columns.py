@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
-from credentials.errors import InvalidInput
+from credentials import InvalidInput
 
 
 class UTCDateTime(TypeDecorator[datetime]):

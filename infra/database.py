@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from credentials.errors import PassportError
+from credentials import PassportError
 
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 

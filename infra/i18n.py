@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
-from credentials.errors import InvalidInput, PassportError
+from credentials import InvalidInput, PassportError
 
 SUPPORTED = ("en", "fr")
 SOURCE_LANGUAGE = "en"

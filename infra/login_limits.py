@@ -22,7 +22,7 @@ from typing import NoReturn
 from sqlalchemy import ColumnElement, String, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from credentials.errors import PassportError
+from credentials import PassportError
 from infra.columns import UTCDateTime
 
 ADDRESS_LENGTH = 64

@@ -32,9 +32,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from credentials.email_address import normalize_email
-from credentials.errors import Conflict, Forbidden, NotFound, Unauthorized
-from infra.login_limits import LoginLimits, TooManyAttempts
+from credentials import Conflict, Forbidden, NotFound, Unauthorized, normalize_email
+from infra import LoginLimits, TooManyAttempts
 from issuers.audit import log as audit
 from issuers.tables import ApiKey, Institution, StaffLoginFailure, StaffSession, StaffUser
 

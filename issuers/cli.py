@@ -18,7 +18,7 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from credentials.errors import PassportError
+from credentials import PassportError
 from issuers.access import create_api_key, create_staff_user
 from issuers.api_models import ApiKeyCreate, InstitutionCreate, StaffUserCreate
 from issuers.counters import SIGNED_CREDENTIAL_COUNTERS

@@ -22,12 +22,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from credentials.errors import Forbidden, Unauthorized
-from infra.database import SessionDep
+from credentials import Forbidden, Unauthorized
+from infra import SessionDep
 from issuers.access import authenticate_api_key, authorize, check_admin_token, is_admin_token
 from issuers.institutions import find_institution, get_institution
 from issuers.tables import Institution
-from keys.crypto_envelope import MasterKey
+from keys import MasterKey
 
 BEARER = "bearer"
 ADMIN_ACTOR = "admin"

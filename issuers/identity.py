@@ -29,16 +29,19 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
-from credentials.contexts import OB_V3P0, VC_V2
-from credentials.errors import InvalidInput, NotFound
-from credentials.keys import Signer
-from credentials.multikey import DID_KEY_PREFIX
+from credentials import DID_KEY_PREFIX, OB_V3P0, VC_V2, InvalidInput, NotFound, Signer
 from issuers.awards.status_lists import mark_lists_for_resigning
 from issuers.tables import Employer, Institution
-from keys.crypto_envelope import MasterKey
-from keys.documents import did_document, did_web_for, jwks
-from keys.store import DID_KEY_METHOD, KeyStore
-from keys.tables import KeyStatus, SigningKey
+from keys import (
+    DID_KEY_METHOD,
+    KeyStatus,
+    KeyStore,
+    MasterKey,
+    SigningKey,
+    did_document,
+    did_web_for,
+    jwks,
+)
 
 DidMethod = Literal["did:web", "did:key"]
 ISSUERS_PATH = "issuers"

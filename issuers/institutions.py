@@ -12,13 +12,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from credentials.badge_art import checked_logo
-from credentials.errors import Conflict, NotFound
+from credentials import Conflict, NotFound, checked_logo
 from issuers.api_models import InstitutionCreate
 from issuers.identity import institution_did, institution_owner
 from issuers.tables import Institution
-from keys.crypto_envelope import MasterKey
-from keys.store import KeyStore
+from keys import KeyStore, MasterKey
 
 
 def create_institution(

@@ -22,9 +22,8 @@ import sys
 import threading
 from pathlib import Path
 
-from credentials.errors import InvalidKey, PassportError
-from credentials.multibase import encode_base64url
-from keys.crypto_envelope import MASTER_KEY_BYTES, MasterKey, load_master_key
+from credentials import InvalidKey, PassportError, encode_base64url
+from keys import MASTER_KEY_BYTES, MasterKey, load_master_key
 
 logger = logging.getLogger("issuers.master_key")
 DEVELOPMENT_KEY_FILE = Path("var/development-master.key")

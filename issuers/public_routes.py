@@ -19,11 +19,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from credentials.contexts import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
-from infra.app_state import BaseUrlDep
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.pages import render_page
+from credentials import CONTEXT_FILES, LEARNER_PASSPORT_V1, bundled_bytes
+from infra import BaseUrlDep, NowDep, SessionDep, render_page
 from issuers.deps import MasterKeyDep
 from issuers.identity import (
     PublishedDocument,

@@ -25,9 +25,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from infra.app_state import BaseUrlDep, MailEnabledDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from infra import BaseUrlDep, MailEnabledDep, NowDep, SessionDep
 from issuers.access import api_keys_of, create_api_key, create_staff_user, revoke_api_key
 from issuers.api_models import (
     ApiKeyCreate,
@@ -81,7 +79,7 @@ from issuers.programs.service import (
     update_program,
 )
 from issuers.tables import Institution, Program, ProgramEndorsement
-from keys.tables import SigningKey
+from keys import SigningKey
 
 __all__ = [
     "BaseUrlDep",

@@ -14,8 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from infra.columns import UTCDateTime
-from infra.login_limits import LoginFailureColumns
+from infra import LoginFailureColumns, UTCDateTime
 
 
 class InstitutionKind(StrEnum):

@@ -32,8 +32,7 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from credentials.errors import InvalidInput, InvalidKey, PassportError
-from credentials.multibase import decode_base64url, encode_base64url
+from credentials import InvalidInput, InvalidKey, PassportError, decode_base64url, encode_base64url
 
 ENVELOPE_VERSION = "pe1"
 MASTER_KEY_BYTES = 32

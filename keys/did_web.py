@@ -28,11 +28,16 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from credentials.did import DocumentResolver
-from credentials.errors import InvalidInput, InvalidKey, KeyNotFound, ResolutionUnavailable
-from credentials.jsonio import parse_json_object
-from credentials.keys import VerificationMethod
-from infra.fetch.fetcher import FetchResult, GuardedFetcher
+from credentials import (
+    DocumentResolver,
+    InvalidInput,
+    InvalidKey,
+    KeyNotFound,
+    ResolutionUnavailable,
+    VerificationMethod,
+    parse_json_object,
+)
+from infra import FetchResult, GuardedFetcher
 
 DID_WEB_PREFIX = "did:web:"
 DID_DOCUMENT_ACCEPT = "application/did+json, application/did+ld+json;q=0.9, application/json;q=0.8"

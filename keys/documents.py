@@ -40,19 +40,21 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import Any
 
-from credentials.contexts import DID_V1, MULTIKEY_V1
-from credentials.errors import InvalidInput
-from credentials.jwk import public_jwk
-from credentials.keys import ASSERTION_METHOD, AUTHENTICATION
-from credentials.multikey import (
+from credentials import (
+    ASSERTION_METHOD,
+    AUTHENTICATION,
     DID_KEY_PREFIX,
+    DID_V1,
+    MULTIKEY_V1,
+    InvalidInput,
     decode_public_multikey,
     did_key_document,
     multikey_verification_method,
+    public_jwk,
 )
+from keys.did_web import DID_WEB_PREFIX
 from keys.tables import KeyStatus, SigningKey
 
-DID_WEB_PREFIX = "did:web:"
 _DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 # DID Core 1.0 section 3.1 idchar without pct-encoded: our path segments and key fragments are
 # slugs, ids and multibase strings.

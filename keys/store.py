@@ -35,15 +35,15 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from credentials.errors import (
+from credentials import (
+    DID_KEY_PREFIX,
     Conflict,
+    Ed25519Signer,
     InvalidInput,
     KeyNotFound,
+    Signer,
     UnsupportedMechanism,
-)
-from credentials.keys import Ed25519Signer, Signer, VerificationMethod
-from credentials.multikey import (
-    DID_KEY_PREFIX,
+    VerificationMethod,
     decode_public_multikey,
     did_key_for,
     did_key_verification_method,
@@ -57,7 +57,8 @@ from keys.crypto_envelope import (
     rewrap,
     seal_envelope,
 )
-from keys.documents import DID_WEB_PREFIX, ID_CHARS, did_web_for, relationships_of
+from keys.did_web import DID_WEB_PREFIX
+from keys.documents import ID_CHARS, did_web_for, relationships_of
 from keys.tables import KeyStatus, SigningKey
 
 # Pass as ``did`` to ``create_key`` for a did:key owner: the DID is derived from the new key.

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from infra.columns import UTCDateTime
+from infra import UTCDateTime
 
 
 class KeyStatus(StrEnum):

@@ -27,20 +27,23 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from credentials.errors import InputTooLarge
-from infra.database import SessionDep, create_database_engine
+from credentials import InputTooLarge
+from infra import SessionDep, create_database_engine
+from issuers import (
+    SIGNED_CREDENTIAL_COUNTERS,
+    MasterKeySource,
+    award_routes,
+    clr_routes,
+    cohort_routes,
+    console_cohorts,
+    console_routes,
+    key_compromise_routes,
+    oid4vci_routes,
+    status_list_routes,
+)
+from issuers import TEMPLATES_DIR as CONSOLE_TEMPLATES_DIR
 from issuers import public_routes as issuer_public_routes
 from issuers import routes as issuer_routes
-from issuers.awards import oid4vci_routes, status_list_routes
-from issuers.awards import routes as award_routes
-from issuers.clr import routes as clr_routes
-from issuers.cohorts import routes as cohort_routes
-from issuers.console import cohorts as console_cohorts
-from issuers.console import routes as console_routes
-from issuers.console.staff import TEMPLATES_DIR as CONSOLE_TEMPLATES_DIR
-from issuers.counters import SIGNED_CREDENTIAL_COUNTERS
-from issuers.key_compromise import routes as key_compromise_routes
-from issuers.master_key import MasterKeySource
 from passport import pages
 from passport.cors import PublicCors
 from passport.errors import install_error_handlers, passport_error_response
@@ -58,10 +61,10 @@ from passport.wallet import install as wallet_install
 from passport.wallet import share_verification
 from passport.worker_metrics import worker_metrics_collector
 from portal import api as portal_api
+from portal import keep_index_in_sync
 from portal import routes as portal_routes
-from portal.index_sync import keep_index_in_sync
+from verifier import VerifierService
 from verifier import routes as verifier_routes
-from verifier.service import VerifierService
 
 logger = logging.getLogger("passport.app")
 

@@ -41,7 +41,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
 import passport.tables  # noqa: F401  (registers every component's tables on SQLModel.metadata)
-from credentials.errors import PassportError
+from credentials import PassportError
 from passport.database import UPGRADE_COMMAND, DeploymentInfo, head_revision
 
 BACKUP_FORMAT = "learner-passport-backup"

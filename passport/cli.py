@@ -13,12 +13,15 @@ from contextlib import contextmanager
 import typer
 from sqlmodel import Session
 
-from infra.database import disposable_engine
-from issuers.audit.cli import register_audit_commands
-from issuers.awards.cli import register_award_commands
-from issuers.cli import Workspace, register_issuer_commands
-from issuers.cohorts.cli import register_cohort_commands
-from issuers.key_compromise.cli import register_key_compromise_commands
+from infra import disposable_engine
+from issuers import (
+    Workspace,
+    register_audit_commands,
+    register_award_commands,
+    register_cohort_commands,
+    register_issuer_commands,
+    register_key_compromise_commands,
+)
 from passport.app import master_key_source
 from passport.cli_credentials import register_credential_commands
 from passport.cli_ops import register_ops_commands
@@ -26,7 +29,7 @@ from passport.cli_server import checked_settings, register_server_commands
 from passport.database import prepare_database
 from passport.log_setup import configure_logging
 from passport.worker_metrics import pushing_worker_metrics
-from verifier.cli import register_verifier_commands
+from verifier import register_verifier_commands
 
 app = typer.Typer(
     name="passport",

@@ -18,21 +18,34 @@ from typing import Annotated, Any, NoReturn
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from credentials.baking import bake, extract
-from credentials.errors import PassportError
-from credentials.jsonio import parse_json_object
-from credentials.jwk import ed25519_private_key_from_jwk, private_jwk
-from credentials.keys import Ed25519Signer
-from credentials.models.common import format_datetime
-from credentials.multikey import did_key_for, did_key_verification_method
-from credentials.proofs.registry import secure
+from credentials import (
+    Ed25519Signer,
+    PassportError,
+    bake,
+    did_key_for,
+    did_key_verification_method,
+    ed25519_private_key_from_jwk,
+    extract,
+    format_datetime,
+    parse_json_object,
+    private_jwk,
+    secure,
+)
 from passport.cli_verify import DATABASE_VARIABLE, cli_context
-from verifier.cli import RegistryOption, TrustedKeyOption
-from verifier.context import OfflineStatusLists
-from verifier.email_check import EmailCheck, check_email
-from verifier.inputs import VerifiableInput, claimed_document, read_input
-from verifier.pipeline import VerificationReport, verify_input
-from verifier.wording.rendering import report_as_json, report_as_text
+from verifier import (
+    EmailCheck,
+    OfflineStatusLists,
+    RegistryOption,
+    TrustedKeyOption,
+    VerifiableInput,
+    VerificationReport,
+    check_email,
+    claimed_document,
+    read_input,
+    report_as_json,
+    report_as_text,
+    verify_input,
+)
 
 FORMATS = {"di": "eddsa-rdfc-2022", "jcs": "eddsa-jcs-2022", "jwt": "vc+jwt"}
 MAX_FILE_BYTES = 16 * 1024 * 1024

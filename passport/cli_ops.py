@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from infra.database import disposable_engine, redacted_url
+from infra import disposable_engine, redacted_url
 from passport.backup import Manifest, write_backup
 from passport.cli_server import _unusable_input_exits
 from passport.database import prepare_database

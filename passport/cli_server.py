@@ -19,9 +19,9 @@ import uvicorn
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from credentials.errors import PassportError
-from infra.database import disposable_engine, redacted_url
-from issuers.demo_staff import DEMO_PASSWORD
+from credentials import PassportError
+from infra import disposable_engine, redacted_url
+from issuers import DEMO_PASSWORD
 from passport.app import create_app, master_key_source
 from passport.asgi import exec_workers
 from passport.config_check import ConfigurationRefused, check_configuration
@@ -29,7 +29,7 @@ from passport.database import prepare_database, upgrade_database
 from passport.demo_journey import DEMO_LEARNERS, JourneyReport, seed_demo_journey
 from passport.log_setup import LOG_FORMATS, LogFormat, logging_config
 from passport.settings import Settings
-from portal.demo import seed_demo_catalog
+from portal import seed_demo_catalog
 
 UNUSABLE_INPUT_EXIT_CODE = 2
 GRACEFUL_SHUTDOWN_SECONDS = 30

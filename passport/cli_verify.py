@@ -22,15 +22,19 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from credentials.did import offline_resolver
-from infra.database import DatabaseUnavailable, create_database_engine, redacted_url
+from credentials import offline_resolver
+from infra import DatabaseUnavailable, create_database_engine, redacted_url
 from passport.app import master_key_source
 from passport.database import require_current_database
 from passport.own_documents import DeploymentDocuments
 from passport.settings import Settings
-from verifier.cli import configured_registry
-from verifier.context import OfflineStatusLists, VerificationContext
-from verifier.own import OwnFirstResolver, OwnFirstStatusLists
+from verifier import (
+    OfflineStatusLists,
+    OwnFirstResolver,
+    OwnFirstStatusLists,
+    VerificationContext,
+    configured_registry,
+)
 
 DATABASE_VARIABLE = "PASSPORT_DATABASE_URL"
 

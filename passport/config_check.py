@@ -19,8 +19,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from credentials.errors import InvalidKey, PassportError
-from keys.crypto_envelope import load_master_key
+from credentials import InvalidKey, PassportError
+from keys import load_master_key
 from passport.settings import Mode, Settings
 
 PREFIX = "PASSPORT_"

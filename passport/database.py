@@ -32,8 +32,8 @@ from sqlalchemy import DateTime, Engine
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
-from credentials.errors import PassportError
-from infra.database import disposable_engine, is_sqlite, redacted_url
+from credentials import PassportError
+from infra import disposable_engine, is_sqlite, redacted_url
 from passport.settings import Settings
 
 UPGRADE_COMMAND = "passport db upgrade"

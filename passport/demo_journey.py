@@ -19,17 +19,24 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
-from issuers.awards import offers
-from issuers.awards import service as awards
-from issuers.awards.routes import context_for
-from issuers.demo_staff import DEMO_PASSWORD, add_demo_registrar, demo_sign_ins
-from issuers.institutions import get_institution
-from issuers.programs.service import find_program
-from keys.crypto_envelope import MasterKey
+from issuers import (
+    DEMO_PASSWORD,
+    AwardRequest,
+    add_demo_registrar,
+    context_for,
+    create_offer,
+    demo_sign_ins,
+    find_program,
+    get_institution,
+    issue_recorded,
+    offer_uri,
+)
+from issuers import Learner as AwardLearner
+from keys import MasterKey
 from passport.wallet import accounts, claim, presenting
 from passport.wallet.tables import Learner
 from passport.wallet.web import WalletState, learner_signer
-from portal.demo import demo_catalog
+from portal import demo_catalog
 
 
 @dataclass(frozen=True)
@@ -86,11 +93,11 @@ def _offer_link(
     program = find_program(session, institution, award[1])
     assert program is not None, award
     context = context_for(session, master, base_url, institution, program, now)
-    request = awards.AwardRequest(awards.Learner(person.name, person.email, learner.did))
-    issued = awards.issue_recorded(session, context, request, now, actor="demo")
-    created = offers.create_offer(session, issued, now)
+    request = AwardRequest(AwardLearner(person.name, person.email, learner.did))
+    issued = issue_recorded(session, context, request, now, actor="demo")
+    created = create_offer(session, issued, now)
     session.commit()
-    return offers.offer_uri(base_url, created.secret)
+    return offer_uri(base_url, created.secret)
 
 
 def _learners(session: Session, app: FastAPI, master: MasterKey, now: datetime) -> tuple[int, int]:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from credentials.errors import PassportError
-from infra.i18n import N_, error_text, negotiate_language, translations_for
-from infra.pages import render_page
+from credentials import PassportError
+from infra import N_, error_text, negotiate_language, render_page, translations_for
 
 STATUS_SENTENCES = {
     404: N_("There is no page at this address. Check the link, or start again from the home page."),

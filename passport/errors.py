@@ -26,7 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from credentials.errors import PassportError
+from credentials import PassportError
 from passport.error_pages import error_page, wants_page
 from passport.redaction import redact_secrets
 

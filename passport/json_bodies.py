@@ -16,8 +16,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from credentials.errors import InputTooLarge, InvalidInput
-from credentials.jsonio import parse_json
+from credentials import InputTooLarge, InvalidInput, parse_json
 from passport.errors import passport_error_response
 
 # Bodies up to this size parse in well under a millisecond, inline; larger ones in a thread.

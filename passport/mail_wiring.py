@@ -19,8 +19,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from infra.pages import render_page
-from issuers.mail.outbox import MailPump, SmtpRelay, SmtpSender, stop_waking, wake_on_commit
+from infra import render_page
+from issuers import MailPump, SmtpRelay, SmtpSender, stop_waking, wake_on_commit
 from passport.mail_catcher import MailCatcher
 from passport.settings import Mode, Settings
 

@@ -46,13 +46,11 @@ from sqlmodel import Session, col, select
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from credentials.errors import Forbidden, Unauthorized
-from infra.fetch.budget import OutboundSlots
-from infra.fetch.counts import BUDGET_PREFIX, FetchCounts
-from issuers.awards.tables import AuditEvent, Award, Batch, BatchRow, BatchState, RowState
-from issuers.cohorts.batch_store import INSERTED_AWARDS
+from credentials import Forbidden, Unauthorized
+from infra import BUDGET_PREFIX, FetchCounts, OutboundSlots
+from issuers import INSERTED_AWARDS, AuditEvent, Award, Batch, BatchRow, BatchState, RowState
 from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics
-from verifier.routes import API_PATH as VERIFY_API_PATH
+from verifier import API_PATH as VERIFY_API_PATH
 
 logger = logging.getLogger("passport.metrics")
 

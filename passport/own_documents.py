@@ -42,19 +42,11 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, func, or_, select
 
-from credentials.errors import KeyNotFound, ResolutionUnavailable
-from credentials.keys import VerificationMethod
-from issuers.awards.status_lists import sign_status_list
-from issuers.awards.tables import Award, StatusList
-from issuers.identity import signer_for_institution
-from issuers.tables import Institution
-from keys.crypto_envelope import MasterKey
-from keys.documents import DID_WEB_PREFIX
-from keys.store import stored_verification_method
-from keys.tables import KeyStatus, SigningKey
+from credentials import KeyNotFound, ResolutionUnavailable, VerificationMethod
+from issuers import Award, Institution, StatusList, sign_status_list, signer_for_institution
+from keys import DID_WEB_PREFIX, KeyStatus, MasterKey, SigningKey, stored_verification_method
 from passport.database import DeploymentBaseUrl
-from verifier.context import FetchedDocument
-from verifier.registry import RegistryEntry, RegistryStatus
+from verifier import FetchedDocument, RegistryEntry, RegistryStatus
 
 STATUS_PATH = "/status/"
 INSTITUTION_OWNER_PREFIX = "issuer:"

@@ -14,9 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from infra.i18n import SUPPORTED, error_text, translations_for
-from infra.pages import render_page
-from issuers.awards.delivery import badge_art
+from infra import SUPPORTED, error_text, render_page, translations_for
+from issuers import badge_art
 from passport.rich_text import badge, markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from infra.i18n import N_, translations_for
+from infra import N_, translations_for
 from passport.wallet.exports import qr_png
 
 FONTS = Path(__file__).resolve().parent / "fonts"

@@ -27,11 +27,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from credentials.errors import PassportError
-from credentials.multikey import decode_public_multikey
-from issuers.master_key import MasterKeySource
-from keys.store import KeyStore
-from keys.tables import KeyStatus, SigningKey
+from credentials import PassportError, decode_public_multikey
+from issuers import MasterKeySource
+from keys import KeyStatus, KeyStore, SigningKey
 from passport.database import database_is_current
 
 logger = logging.getLogger("passport.readiness")

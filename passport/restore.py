@@ -24,7 +24,7 @@ from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
-from issuers.tables import Program
+from issuers import Program
 from passport.backup import (
     DEPLOYMENT_TABLE,
     INSERT_CHUNK_ROWS,
@@ -36,7 +36,7 @@ from passport.backup import (
     decode_value,
 )
 from passport.database import UPGRADE_COMMAND, head_revision, require_current_database
-from portal.search_index import reindex_programs
+from portal import reindex_programs
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from credentials.badge_art import BadgeArt, badge_svg
+from credentials import BadgeArt, badge_svg
 
 _RENDERER = MarkdownIt("js-default").disable(["image", "heading", "lheading"])
 

@@ -3,27 +3,23 @@ migrations and their checks) always sees the whole schema."""
 
 from __future__ import annotations
 
-import issuers.awards.tables
-import issuers.mail.outbox
-import issuers.mail.tokens
-import issuers.tables
-import keys.tables
 import passport.database
 import passport.obapi.tables
 import passport.wallet.tables
 import passport.worker_metrics
-import portal.tables
-from portal.catalog_version import is_catalog_version_table
-from portal.search_index import is_search_index_table
+from issuers import award_tables, issuer_tables, mail_outbox, mail_tokens
+from keys import tables as key_tables
+from portal import is_catalog_version_table, is_search_index_table
+from portal import tables as portal_tables
 
 COMPONENT_TABLE_MODULES = (
     passport.database,
-    keys.tables,
-    issuers.tables,
-    issuers.awards.tables,
-    issuers.mail.outbox,
-    issuers.mail.tokens,
-    portal.tables,
+    key_tables,
+    issuer_tables,
+    award_tables,
+    mail_outbox,
+    mail_tokens,
+    portal_tables,
     passport.wallet.tables,
     passport.worker_metrics,
     passport.obapi.tables,

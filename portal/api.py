@@ -14,8 +14,7 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from infra.app_state import BaseUrlDep
-from infra.database import SessionDep
+from infra import BaseUrlDep, SessionDep
 from portal.api_models import ProgramDetail, ProgramList
 from portal.catalog import (
     all_published,

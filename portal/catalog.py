@@ -15,10 +15,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from credentials.errors import NotFound
-from issuers.programs.achievements import program_url, skill_name
-from issuers.tables import Institution, Program
-from keys.tables import SigningKey
+from credentials import NotFound
+from issuers import Institution, Program, program_url, skill_name
+from keys import SigningKey
 from portal.facets import skill_value
 from portal.occupations import Occupation, occupation
 from portal.tables import ProgramFacet

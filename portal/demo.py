@@ -23,12 +23,23 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
-from issuers.api_models import EmployerCreate, InstitutionCreate, ProgramCreate
-from issuers.institutions import create_institution, find_institution
-from issuers.programs.endorsements import create_employer, endorse_program, find_employer
-from issuers.programs.service import create_program, find_program
-from issuers.tables import Employer, Institution, Program, ProgramEndorsement
-from keys.crypto_envelope import MasterKey
+from issuers import (
+    Employer,
+    EmployerCreate,
+    Institution,
+    InstitutionCreate,
+    Program,
+    ProgramCreate,
+    ProgramEndorsement,
+    create_employer,
+    create_institution,
+    create_program,
+    endorse_program,
+    find_employer,
+    find_institution,
+    find_program,
+)
+from keys import MasterKey
 from portal.search_index import reindex_programs
 from portal.text import tokens
 

@@ -17,12 +17,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from credentials.did import ChainResolver, DidKeyResolver
-from credentials.multikey import DID_KEY_PREFIX
-from issuers.tables import Employer, Program, ProgramEndorsement
-from keys.store import LocalKeyStoreResolver
-from verifier.context import OfflineStatusLists, VerificationContext
-from verifier.pipeline import VerificationReport, verify_document
+from credentials import DID_KEY_PREFIX, ChainResolver, DidKeyResolver
+from issuers import Employer, Program, ProgramEndorsement
+from keys import LocalKeyStoreResolver
+from verifier import OfflineStatusLists, VerificationContext, VerificationReport, verify_document
 
 
 @dataclass(frozen=True)

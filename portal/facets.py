@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from issuers.programs.achievements import LANGUAGES, skill_name
-from issuers.tables import DeliveryMode, Institution, InstitutionKind, Program
+from issuers import LANGUAGES, DeliveryMode, Institution, InstitutionKind, Program, skill_name
 from portal.tables import MAX_FACET_VALUE_LENGTH
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
-from issuers.tables import Institution, Program
+from issuers import Institution, Program
 from portal.search_index import reindex_programs
 
 _SYNCED_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()

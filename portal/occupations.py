@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from credentials.errors import InvalidInput
+from credentials import InvalidInput
 from portal.text import one_edit_away, tokens
 
 NOC_CODE = re.compile(r"[0-9]{5}")

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from issuers.programs.achievements import achievement_for
-from issuers.tables import Institution, Program
+from issuers import Institution, Program, achievement_for
 from portal.api_models import (
     Endorsement,
     Facet,

@@ -14,11 +14,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from credentials.errors import InvalidInput
-from infra.app_state import BaseUrlDep
-from infra.database import SessionDep
-from infra.i18n import negotiate_language
-from infra.pages import render_page
+from credentials import InvalidInput
+from infra import BaseUrlDep, SessionDep, negotiate_language, render_page
 from portal import api
 from portal.catalog import (
     achievement_id,
@@ -42,7 +39,7 @@ from portal.search import MAX_QUERY_CHARACTERS, FacetCountCache, parse_search_re
 from portal.skills import SkillNameCache
 from portal.stats import issued_count
 from portal.structured_data import course_data, json_for_script
-from verifier.wording.sentences import render_check, render_verdict
+from verifier import render_check, render_verdict
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 OSAP_URL = "https://www.ontario.ca/page/osap-ontario-student-assistance-program"

@@ -25,17 +25,20 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from credentials.did import offline_resolver
-from credentials.keys import Ed25519Signer
-from credentials.models.builders import build_achievement_credential
-from credentials.models.common import validate_document
-from credentials.models.ob import Achievement, AchievementSubject, IdentityObject
-from credentials.multikey import did_key_for, did_key_verification_method
-from credentials.proofs.registry import secure
-from issuers.programs.achievements import achievement_for
-from issuers.tables import Institution, Program
-from verifier.context import OfflineStatusLists, VerificationContext
-from verifier.pipeline import VerificationReport, verify_document
+from credentials import (
+    Achievement,
+    AchievementSubject,
+    Ed25519Signer,
+    IdentityObject,
+    build_achievement_credential,
+    did_key_for,
+    did_key_verification_method,
+    offline_resolver,
+    secure,
+    validate_document,
+)
+from issuers import Institution, Program, achievement_for
+from verifier import OfflineStatusLists, VerificationContext, VerificationReport, verify_document
 
 SAMPLE_MECHANISM = "eddsa-rdfc-2022"
 SAMPLE_LEARNER = "SAMPLE / EXEMPLE Learner"

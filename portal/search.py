@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlmodel import Session, col
 
-from credentials.errors import InvalidInput
-from issuers.tables import DeliveryMode, Institution, InstitutionKind, Program
+from credentials import InvalidInput
+from issuers import DeliveryMode, Institution, InstitutionKind, Program
 from portal.catalog_version import catalog_version
 from portal.facets import ANYTIME, BUCKET_LABELS, FACETS, NO, YES
 from portal.occupations import NOC_CODE

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from issuers.tables import Institution, Program
+from issuers import Institution, Program
 from portal.catalog_version import note_catalog_change
 from portal.facets import KIND_LABELS, MODE_LABELS, SECTOR_LABELS, facet_values, skill_names
 from portal.occupations import occupations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
-from issuers.awards.tables import Award
+from issuers import Award
 
 
 def issued_count(session: Session, institution_id: int) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from issuers.tables import DeliveryMode, InstitutionKind
+from issuers import DeliveryMode, InstitutionKind
 from portal.catalog import ProgramView, institution_name
 
 SCHEMA_ORG = "https://schema.org"

@@ -152,7 +152,7 @@ def test_credentials_core_imports_no_io_framework_or_database() -> None:
 
 def test_the_walker_sees_imports_and_definitions() -> None:
     assert "credentials" in imported_top_level(ROOT / "verifier" / "pipeline.py")
-    assert "infra.database.SessionDep" in imported_modules(ROOT / "portal" / "routes.py")
+    assert "infra.SessionDep" in imported_modules(ROOT / "portal" / "routes.py")
     assert {"SessionDep", "get_session"} <= defined_names(ROOT / "infra" / "database.py")
     assert modules_of("credentials")
     assert modules_of("passport/wallet")

@@ -9,21 +9,28 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from credentials.claims import issuer_id_of, kind_of
-from credentials.errors import PassportError
-from credentials.key_binding import BINDABLE_ISSUER_PREFIXES
+from credentials import (
+    BINDABLE_ISSUER_PREFIXES,
+    SCHEMA_VALIDATOR_TYPE,
+    Check,
+    Outcome,
+    PassportError,
+    ProofVerification,
+    decode_public_multikey,
+    instant_or_none,
+    is_bundled_schema,
+    issuer_id_of,
+    kind_of,
+    public_key_bytes,
+    validation_errors,
+)
 from credentials.models import parse_credential
-from credentials.models.common import instant_or_none
-from credentials.multikey import decode_public_multikey, public_key_bytes
-from credentials.proofs.base import ProofVerification
-from credentials.report import Check, Outcome
-from credentials.schemas import SCHEMA_VALIDATOR_TYPE, is_bundled_schema, validation_errors
 from verifier.context import VerificationContext
 from verifier.guards import unknown_context_check
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 # The 1EdTech test key signs every 1EdTech fixture; its private key is published
-# (../shared/docs/standards.md, pitfall 11), so outside test suites it proves nothing.
+# (a known pitfall of the VC-JOSE examples), so outside test suites it proves nothing.
 PUBLISHED_TEST_KEYS = frozenset(
     public_key_bytes(decode_public_multikey(multikey))
     for multikey in ("z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",)

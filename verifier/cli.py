@@ -27,11 +27,14 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from credentials.errors import PassportError
-from credentials.jsonio import parse_json_object
-from credentials.jwk import ed25519_private_key_from_jwk
-from credentials.keys import Ed25519Signer
-from credentials.multikey import did_key_for, did_key_verification_method
+from credentials import (
+    Ed25519Signer,
+    PassportError,
+    did_key_for,
+    did_key_verification_method,
+    ed25519_private_key_from_jwk,
+    parse_json_object,
+)
 from verifier.registry import (
     INSTITUTION_TYPES,
     CompositeRegistry,

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from credentials.errors import ResolutionUnavailable
-from credentials.keys import KeyResolver
-from credentials.proofs.base import ProofExpectations
+from credentials import KeyResolver, ProofExpectations, ResolutionUnavailable
 from verifier.hosted_badges import HostedAssertions
 from verifier.verified_lists import VerifiedLists
 

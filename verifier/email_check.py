@@ -16,9 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from credentials.claims import first_subject
-from credentials.errors import PassportError
-from credentials.models.ob import IdentityObject, identity_matches
+from credentials import IdentityObject, PassportError, first_subject, identity_matches
 
 EMAIL = "emailAddress"
 MAX_EMAIL_LENGTH = 320

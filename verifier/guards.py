@@ -21,9 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.contexts import is_bundled
-from credentials.errors import InputTooLarge
-from credentials.report import Check, Outcome
+from credentials import Check, InputTooLarge, Outcome, is_bundled
 
 # The pipeline reads at most 500 credentials of a CLR; real alignments and results are dozens.
 MAX_ARRAY_ITEMS = 2_000

@@ -14,10 +14,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from credentials.errors import PassportError
-from credentials.jsonio import parse_json_object
-from credentials.report import Check, Outcome
-from infra.fetch.fetcher import GuardedFetcher
+from credentials import Check, Outcome, PassportError, parse_json_object
+from infra import GuardedFetcher
 
 HOSTED_TYPES = ("hosted", "HostedBadge")
 OB2_ACCEPT = "application/ld+json, application/json;q=0.9"

@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from credentials.baking import extract
-from credentials.errors import InputTooLarge, InvalidInput
-from credentials.jsonio import MAX_DOCUMENT_BYTES, parse_json_object
-from credentials.proofs.jws import parse_compact_jws
-from credentials.proofs.vc_jose import looks_like_compact_jws
+from credentials import (
+    MAX_DOCUMENT_BYTES,
+    InputTooLarge,
+    InvalidInput,
+    extract,
+    looks_like_compact_jws,
+    parse_compact_jws,
+    parse_json_object,
+)
 from verifier.guards import refuse_oversized
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

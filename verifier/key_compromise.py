@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.errors import PassportError
-from credentials.report import Check, Outcome
+from credentials import Check, Outcome, PassportError
 from verifier.context import VerificationContext
 from verifier.proof_check import CHECK_ID, ProofOutcome
 

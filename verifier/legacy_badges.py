@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.report import Check, Outcome
+from credentials import Check, Outcome
 from verifier.hosted_badges import HostedAssertions, hosted_check, is_hosted
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"

@@ -44,10 +44,7 @@ from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from credentials.errors import PassportError
-from credentials.keys import KeyResolver, VerificationMethod
-from credentials.models.common import instant_or_none
-from credentials.report import Outcome
+from credentials import KeyResolver, Outcome, PassportError, VerificationMethod, instant_or_none
 from verifier.context import FetchedDocument, StatusListSource, VerificationContext
 from verifier.own import OwnFirstResolver, OwnFirstStatusLists
 from verifier.pipeline import VerificationReport

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from credentials.keys import KeyResolver, VerificationMethod
+from credentials import KeyResolver, VerificationMethod
 from verifier.context import FetchedDocument, OwnRecords, StatusListSource
 from verifier.registry import RegistryEntry
 

@@ -19,14 +19,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from credentials.claims import CredentialSummary, issuer_id_of, kind_of, summarize
-from credentials.errors import PassportError
-from credentials.keys import AUTHENTICATION
-from credentials.proofs.base import ProofExpectations
-from credentials.proofs.data_integrity import without_proof
-from credentials.report import Check, Outcome, Verdict, ordered, verdict_of
-from credentials.signed_tree import laid_out, one_tree
-from credentials.signed_view import is_plain, signed_view
+from credentials import (
+    AUTHENTICATION,
+    Check,
+    CredentialSummary,
+    Outcome,
+    PassportError,
+    ProofExpectations,
+    Verdict,
+    is_plain,
+    issuer_id_of,
+    kind_of,
+    laid_out,
+    one_tree,
+    ordered,
+    signed_view,
+    summarize,
+    verdict_of,
+    without_proof,
+)
 from verifier.checks import (
     check_format,
     check_issuer_key,

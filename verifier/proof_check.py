@@ -15,12 +15,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from credentials.key_binding import FOREIGN_KEY, IssuerBoundResolver, refusal
-from credentials.keys import KeyResolver
-from credentials.proofs.base import ProofExpectations, ProofVerification
-from credentials.proofs.registry import is_supported_mechanism, verify_data_integrity
-from credentials.proofs.vc_jose import verify_jws
-from credentials.report import Check, Outcome
+from credentials import (
+    FOREIGN_KEY,
+    Check,
+    IssuerBoundResolver,
+    KeyResolver,
+    Outcome,
+    ProofExpectations,
+    ProofVerification,
+    is_supported_mechanism,
+    refusal,
+    verify_data_integrity,
+    verify_jws,
+)
 
 CHECK_ID = "proof"
 

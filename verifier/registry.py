@@ -40,12 +40,18 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from credentials.errors import InvalidInput, PassportError
-from credentials.jsonio import parse_json, parse_json_object
-from credentials.keys import Signer
-from credentials.multibase import decode_base64url, encode_base64url
-from credentials.multikey import DID_KEY_PREFIX, resolve_did_key
-from credentials.proofs.eddsa_jcs_2022 import jcs
+from credentials import (
+    DID_KEY_PREFIX,
+    InvalidInput,
+    PassportError,
+    Signer,
+    decode_base64url,
+    encode_base64url,
+    jcs,
+    parse_json,
+    parse_json_object,
+    resolve_did_key,
+)
 from verifier.context import TrustedIssuer
 
 REGISTRY_TYPE = "PassportTrustRegistry"

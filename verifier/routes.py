@@ -18,12 +18,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from credentials.baking import extract
-from credentials.errors import InvalidInput, PassportError
-from credentials.jsonio import MAX_DOCUMENT_BYTES
-from infra.fetch.budget import Overloaded
-from infra.i18n import negotiate_language
-from infra.pages import render_page
+from credentials import MAX_DOCUMENT_BYTES, InvalidInput, PassportError, extract
+from infra import Overloaded, negotiate_language, render_page
 from verifier.api_models import HostedCredential, VerifyResponse
 from verifier.email_check import MAX_EMAIL_LENGTH
 from verifier.inputs import MAX_IMAGE_BYTES

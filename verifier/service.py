@@ -28,10 +28,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from credentials.claims import CredentialDetails, details_of
-from credentials.errors import InvalidInput, PassportError
-from infra.fetch.budget import FetchBudget, OutboundSlots
-from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
+from credentials import CredentialDetails, InvalidInput, PassportError, details_of
+from infra import FetchBudget, FetchPolicy, GuardedFetcher, OutboundSlots
 from verifier.context import VerificationContext
 from verifier.email_check import EmailCheck, check_email
 from verifier.hosted_badges import FetchedHostedAssertions

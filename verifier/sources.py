@@ -21,14 +21,20 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from credentials.did import ChainResolver, DidKeyResolver, DocumentResolver
-from credentials.errors import InvalidInput, ResolutionUnavailable
-from credentials.jsonio import parse_json_object
-from credentials.keys import KeyResolver, VerificationMethod
-from credentials.multikey import DID_KEY_PREFIX
-from credentials.proofs.vc_jose import looks_like_compact_jws
-from infra.fetch.fetcher import FetchResult, GuardedFetcher
-from keys.did_web import DID_WEB_PREFIX, DidWebResolver
+from credentials import (
+    DID_KEY_PREFIX,
+    ChainResolver,
+    DidKeyResolver,
+    DocumentResolver,
+    InvalidInput,
+    KeyResolver,
+    ResolutionUnavailable,
+    VerificationMethod,
+    looks_like_compact_jws,
+    parse_json_object,
+)
+from infra import FetchResult, GuardedFetcher
+from keys import DID_WEB_PREFIX, DidWebResolver
 from verifier.context import FetchedDocument
 from verifier.status_freshness import ListLifetime
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.claims import issuer_id_of
-from credentials.errors import PassportError
-from credentials.proofs.base import ProofExpectations, ProofVerification
-from credentials.report import Check, Outcome
-from credentials.status_list import (
+from credentials import (
     ENTRY_TYPE,
     LEGACY_ENTRY_TYPE,
+    Check,
+    Outcome,
+    PassportError,
+    ProofExpectations,
+    ProofVerification,
+    issuer_id_of,
     parse_status_entry,
     status_of,
 )

@@ -31,9 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from credentials.errors import InvalidInput
-from credentials.models.common import parse_datetime_stamp
-from credentials.proofs.jws import parse_compact_jws
+from credentials import InvalidInput, parse_compact_jws, parse_datetime_stamp
 
 REVALIDATE_AFTER = timedelta(seconds=30)
 

@@ -31,9 +31,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 
-from credentials.errors import PassportError
-from credentials.keys import KeyResolver, VerificationMethod
-from credentials.proofs.base import ProofVerification
+from credentials import KeyResolver, PassportError, ProofVerification, VerificationMethod
 
 # An entry is a digest, a proof result and a key or two: 1,000 of them are a few hundred KB.
 DEFAULT_MAX_ENTRIES = 1000

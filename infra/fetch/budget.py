@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from credentials.errors import PassportError
+from credentials import PassportError
 from infra.fetch.counts import BUDGET_PREFIX
 from infra.fetch.errors import FetchError, FetchFailed
 from infra.fetch.fetcher import FetchResult

@@ -9,7 +9,7 @@ True
 
 from __future__ import annotations
 
-from credentials.errors import ResolutionUnavailable
+from credentials import ResolutionUnavailable
 
 
 class FetchError(ResolutionUnavailable):

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from credentials.errors import PassportError
+from credentials import PassportError
 from infra.fetch.addresses import Resolver, system_resolver, vetted_addresses
 from infra.fetch.cache import LruCache, freshness_seconds
 from infra.fetch.counts import FetchCounts

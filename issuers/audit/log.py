@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from credentials.errors import Conflict, InvalidInput
+from credentials import Conflict, InvalidInput
 from issuers.audit import chain as audit_chain
 from issuers.awards.tables import AuditEvent
 from issuers.tables import Institution

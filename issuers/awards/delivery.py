@@ -14,8 +14,7 @@ import json
 import qrcode
 import qrcode.image.svg
 
-from credentials.badge_art import BadgeArt, badge_png, badge_svg
-from credentials.baking import bake_png, bake_svg
+from credentials import BadgeArt, badge_png, badge_svg, bake_png, bake_svg
 from issuers.awards.tables import Award
 from issuers.tables import Institution, Program
 

@@ -23,14 +23,12 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from credentials.errors import NotFound
-from credentials.keys import Signer
-from credentials.proofs.registry import secure
+from credentials import NotFound, Signer, secure
 from issuers.awards.offers import LDP_FORM, CopySigner
 from issuers.awards.tables import Award, AwardCopy
 from issuers.identity import SignedCredentialCounter, signer_for_institution
 from issuers.tables import Institution
-from keys.crypto_envelope import MasterKey
+from keys import MasterKey
 
 LDP_MECHANISM = "eddsa-rdfc-2022"
 

@@ -44,14 +44,16 @@ from urllib.parse import quote
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, col, select, update
 
-from credentials.errors import InvalidInput, PassportError
-from credentials.jwk import public_key_from_jwk
-from credentials.keys import PublicKey
-from credentials.multikey import did_key_for, resolve_did_key
-from credentials.proofs.jws import (
+from credentials import (
     ALLOWED_ALGORITHMS,
+    InvalidInput,
+    PassportError,
+    PublicKey,
+    did_key_for,
     parse_compact_jws,
+    public_key_from_jwk,
     refused_header_reason,
+    resolve_did_key,
     signature_failure,
 )
 from issuers.audit import log as audit

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.models.builders import OB_CONTEXTS
+from credentials import OB_CONTEXTS
 from issuers.awards.offers import (
     JWT_CONFIGURATION,
     LDP_CONFIGURATION,

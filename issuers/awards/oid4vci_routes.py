@@ -13,10 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Form, Request
 from fastapi.responses import JSONResponse, Response
 
-from credentials.errors import NotFound
-from infra.app_state import BaseUrlDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import NotFound
+from infra import BaseUrlDep, NowDep, SessionDep
 from issuers.awards import delivery as award_delivery
 from issuers.awards import holder_copies, offers
 from issuers.awards.offers import OAuthError

@@ -18,10 +18,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from credentials.errors import NotFound
-from infra.app_state import BaseUrlDep, MailEnabledDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import NotFound
+from infra import BaseUrlDep, MailEnabledDep, NowDep, SessionDep
 from issuers.audit import log as audit
 from issuers.awards import delivery as award_delivery
 from issuers.awards import holder_copies, offers
@@ -43,7 +41,7 @@ from issuers.identity import signer_for_institution
 from issuers.programs.endorsements import program_issuing_context
 from issuers.programs.service import get_program
 from issuers.tables import Institution, Program
-from keys.crypto_envelope import MasterKey
+from keys import MasterKey
 
 API = "/api/v1/institutions/{slug}"
 Issuing = Annotated[Institution, Depends(require_institution_scope("issue"))]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, or_, select
 
-from credentials.errors import InvalidInput, NotFound
+from credentials import InvalidInput, NotFound
 from issuers.awards.tables import Award, AwardState
 from issuers.tables import Institution, Program
 

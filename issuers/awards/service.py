@@ -32,9 +32,15 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from credentials.email_address import normalize_email
-from credentials.errors import Conflict, InvalidInput, NotFound
-from credentials.keys import Signer
+from credentials import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Signer,
+    normalize_email,
+    secure,
+    validate_document,
+)
 from credentials.models import (
     Achievement,
     AchievementSubject,
@@ -46,8 +52,6 @@ from credentials.models import (
     hashed_identity_object,
     identity_matches,
 )
-from credentials.models.common import validate_document
-from credentials.proofs.registry import secure
 from issuers.audit import chain as audit_chain
 from issuers.audit import log as audit
 from issuers.awards import status_lists

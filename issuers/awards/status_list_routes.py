@@ -9,10 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from credentials.errors import NotFound
-from infra.app_state import BaseUrlDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import NotFound
+from infra import BaseUrlDep, NowDep, SessionDep
 from issuers.awards import status_lists
 from issuers.awards.tables import StatusList
 from issuers.deps import MasterKeyDep

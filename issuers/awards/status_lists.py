@@ -30,10 +30,16 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
-from credentials.errors import Conflict, NotFound
-from credentials.keys import Signer
-from credentials.proofs.registry import secure
-from credentials.status_list import MIN_ENTRIES, Bitstring, encode_list, new_status_list_credential
+from credentials import (
+    MIN_ENTRIES,
+    Bitstring,
+    Conflict,
+    NotFound,
+    Signer,
+    encode_list,
+    new_status_list_credential,
+    secure,
+)
 from issuers.awards.tables import StatusList, StatusPurpose
 from issuers.tables import Institution
 

@@ -25,7 +25,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, String
 from sqlalchemy import UniqueConstraint as Unique
 from sqlmodel import Field, SQLModel
 
-from infra.columns import UTCDateTime
+from infra import UTCDateTime
 
 
 class StatusPurpose(StrEnum):

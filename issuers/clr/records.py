@@ -21,10 +21,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from credentials.errors import NotFound
-from credentials.keys import Signer
+from credentials import NotFound, Signer, secure
 from credentials.models import ClrSubject, build_clr_credential, hashed_identity_object
-from credentials.proofs.registry import secure
 from issuers.awards.holder_copies import copies_of
 from issuers.awards.offers import LDP_FORM
 from issuers.awards.service import LDP_MECHANISM, Learner

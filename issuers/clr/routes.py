@@ -13,9 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from infra.app_state import BaseUrlDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from infra import BaseUrlDep, NowDep, SessionDep
 from issuers.awards.routes import Issuing
 from issuers.clr.records import issue_clr
 from issuers.deps import MasterKeyDep

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
-from credentials.errors import InvalidInput, NotFound
+from credentials import InvalidInput, NotFound
 from issuers.audit import log as audit
 from issuers.awards.service import AwardRequest, Learner
 from issuers.awards.tables import Batch, BatchRow, BatchState, RowState

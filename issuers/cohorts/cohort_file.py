@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from credentials.errors import InputTooLarge, InvalidInput
-from credentials.jsonio import parse_json
+from credentials import InputTooLarge, InvalidInput, parse_json
 from issuers.awards.service import AwardRequest, Learner
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

@@ -39,7 +39,7 @@ from issuers.cohorts.runner import BatchInterrupted, BatchRunner, Clock
 from issuers.identity import signer_for_institution
 from issuers.programs.endorsements import program_issuing_context
 from issuers.tables import Institution, Program
-from keys.crypto_envelope import MasterKey
+from keys import MasterKey
 
 logger = logging.getLogger("issuers.batch_jobs")
 LINES_PER_JOB = 500

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from credentials.errors import NotFound
+from credentials import NotFound
 from issuers.awards.tables import Batch, BatchState
 from issuers.cohorts.batches import batch_progress
 from issuers.tables import Institution

@@ -15,8 +15,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from infra.clock import NowDep, get_now
-from infra.database import SessionDep
+from infra import NowDep, SessionDep, get_now
 from issuers.awards.api_models import BatchAccepted, BatchProgress, CohortValidation
 from issuers.awards.routes import API, Issuing
 from issuers.cohorts import batches

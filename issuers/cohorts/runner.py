@@ -31,7 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, update
 
-from credentials.errors import NotFound, PassportError
+from credentials import NotFound, PassportError
 from issuers.audit import log as audit
 from issuers.awards import mail as award_mail
 from issuers.awards import service as awards

@@ -18,10 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from credentials.errors import Conflict, PassportError
-from infra.app_state import BaseUrlDep, MailEnabledDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import Conflict, PassportError
+from infra import BaseUrlDep, MailEnabledDep, NowDep, SessionDep
 from issuers.audit import log as audit
 from issuers.audit.log import audit_page
 from issuers.awards import mail as award_mail
@@ -36,7 +34,7 @@ from issuers.console.staff import CONSOLE, Pages, Staff, StaffDep, StaffFormDep
 from issuers.deps import MasterKeyDep
 from issuers.programs.service import get_program, list_programs
 from issuers.tables import Program
-from keys.crypto_envelope import MasterKey
+from keys import MasterKey
 
 AWARDS = f"{CONSOLE}/awards"
 ISSUE_FIELDS = ("program", "name", "email", "did", "result", "external_id", "language")

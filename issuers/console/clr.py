@@ -10,9 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from infra.app_state import BaseUrlDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from infra import BaseUrlDep, NowDep, SessionDep
 from issuers.awards import service as awards
 from issuers.clr.records import issue_clr
 from issuers.console.staff import StaffFormDep

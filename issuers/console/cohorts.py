@@ -21,10 +21,8 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
-from credentials.errors import InputTooLarge, InvalidInput, NotFound, PassportError
-from infra.app_state import BaseUrlDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import InputTooLarge, InvalidInput, NotFound, PassportError
+from infra import BaseUrlDep, NowDep, SessionDep
 from issuers.awards import claim_links
 from issuers.awards.api_models import CohortValidation
 from issuers.awards.routes import API

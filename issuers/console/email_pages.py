@@ -10,10 +10,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from credentials.errors import PassportError
-from infra.app_state import BaseUrlDep, MailEnabledDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import PassportError
+from infra import BaseUrlDep, MailEnabledDep, NowDep, SessionDep
 from issuers.console.staff import CONSOLE, Pages, StaffFormDep, login_csrf_ok, read_form
 from issuers.mail import staff_email
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from infra.clock import NowDep
-from infra.database import SessionDep
+from infra import NowDep, SessionDep
 from issuers.console.staff import CONSOLE, Pages, StaffDep, StaffFormDep
 from issuers.deps import MasterKeyDep
 from issuers.identity import institution_keys, institution_owner, rotate_institution_key
 from issuers.key_compromise.affected_awards import affected_awards
-from keys.tables import KeyStatus
+from keys import KeyStatus
 
 
 def add_key_routes(router: APIRouter, pages: Pages) -> None:

@@ -6,9 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from credentials.errors import PassportError
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import PassportError
+from infra import NowDep, SessionDep
 from issuers.access import check_csrf, log_in, log_out
 from issuers.console.staff import (
     CONSOLE,

@@ -11,9 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from credentials.errors import PassportError
-from infra.clock import NowDep
-from infra.database import SessionDep
+from credentials import PassportError
+from infra import NowDep, SessionDep
 from issuers.api_models import ProgramCreate
 from issuers.console.program_forms import error_messages, form_of, parse_program
 from issuers.console.staff import CONSOLE, Pages, Staff, StaffDep, StaffFormDep

@@ -27,10 +27,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from credentials.errors import Unauthorized
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.pages import render_page
+from credentials import Unauthorized
+from infra import NowDep, SessionDep, render_page
 from issuers.access import check_csrf, staff_session
 from issuers.tables import Institution, StaffSession, StaffUser
 

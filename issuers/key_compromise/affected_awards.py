@@ -23,8 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from credentials.errors import Conflict, NotFound
-from credentials.models.common import instant_or_none
+from credentials import Conflict, NotFound, instant_or_none
 from issuers.audit import log as audit
 from issuers.awards.offers import CreatedOffer, create_offer
 from issuers.awards.service import (
@@ -38,9 +37,7 @@ from issuers.awards.tables import Award, AwardState
 from issuers.identity import institution_owner, signer_for_institution
 from issuers.programs.achievements import achievement_for
 from issuers.tables import Institution, Program
-from keys.crypto_envelope import MasterKey
-from keys.store import KeyStore
-from keys.tables import KeyStatus
+from keys import KeyStatus, KeyStore, MasterKey
 
 MAX_PAGE = 500
 REPLACED_REASON = "replaced by a re-issued credential after the compromise of its signing key"

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from credentials.errors import NotFound
+from credentials import NotFound
 from issuers.audit.log import cli_actor
 from issuers.awards import offers
 from issuers.cli import WorkspaceOpener, keys_group, reasons_on_failure
@@ -27,8 +27,7 @@ from issuers.key_compromise.affected_awards import (
     revoke_affected,
 )
 from issuers.tables import Institution
-from keys.crypto_envelope import MasterKey
-from keys.store import KeyStore
+from keys import KeyStore, MasterKey
 
 KeyArgument = Annotated[str, typer.Argument(help="The compromised key id (verification method).")]
 

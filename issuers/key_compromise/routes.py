@@ -15,9 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from infra.app_state import BaseUrlDep
-from infra.clock import NowDep
-from infra.database import SessionDep
+from infra import BaseUrlDep, NowDep, SessionDep
 from issuers.awards import offers
 from issuers.awards.api_models import (
     AffectedAwardsPage,

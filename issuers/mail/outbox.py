@@ -31,8 +31,8 @@ from sqlalchemy import Column, String, Text, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from credentials.errors import InvalidInput
-from infra.columns import UTCDateTime
+from credentials import InvalidInput
+from infra import UTCDateTime
 
 MAX_ATTEMPTS = 5
 RETRY_PAUSES = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))

@@ -21,8 +21,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from credentials.email_address import normalize_email
-from credentials.errors import InvalidInput
+from credentials import InvalidInput, normalize_email
 from issuers.access import hash_password
 from issuers.mail.tokens import (
     RESET_PAUSE,

@@ -26,7 +26,7 @@ from typing import ClassVar
 from sqlalchemy import String, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from infra.columns import UTCDateTime
+from infra import UTCDateTime
 from issuers.mail.outbox import enqueue
 
 TOKEN_BYTES = 32

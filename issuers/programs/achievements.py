@@ -40,8 +40,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from credentials.contexts import UNDEFINED_TERMS_V2
-from credentials.ontario import CIP_FRAMEWORK, NOC_FRAMEWORK, OntarioTerm
+from credentials import CIP_FRAMEWORK, NOC_FRAMEWORK, UNDEFINED_TERMS_V2, OntarioTerm
 from issuers.tables import Institution, Program
 
 TUITION_CURRENCY = "CAD"

@@ -17,17 +17,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from credentials.errors import Conflict, NotFound
-from credentials.keys import Signer
-from credentials.models.builders import build_endorsement_credential
-from credentials.proofs.registry import secure
+from credentials import Conflict, NotFound, Signer, build_endorsement_credential, secure
 from issuers.api_models import EmployerCreate
 from issuers.awards.service import IssuingContext, issuing_context
 from issuers.identity import EMPLOYERS_PATH, SignedCredentialCounter, did_for
 from issuers.programs.achievements import LANGUAGES, achievement_for, program_url, text_language
 from issuers.tables import Employer, Institution, Program, ProgramEndorsement
-from keys.crypto_envelope import MasterKey
-from keys.store import KeyStore
+from keys import KeyStore, MasterKey
 
 ENDORSEMENT_MECHANISM = "eddsa-rdfc-2022"
 

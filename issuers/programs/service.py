@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from credentials.errors import Conflict, NotFound
+from credentials import Conflict, NotFound
 from issuers.api_models import ProgramCreate, ProgramFields
 from issuers.tables import Institution, Program
 

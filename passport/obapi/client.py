@@ -24,9 +24,9 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlmodel import Session, select
 
-from credentials.errors import NotFound, PassportError
-from infra.i18n import N_
-from keys.crypto_envelope import MasterKey, open_envelope, seal_envelope
+from credentials import NotFound, PassportError
+from infra import N_
+from keys import MasterKey, open_envelope, seal_envelope
 from passport.obapi.oauth_models import digest
 from passport.obapi.scopes import OB_V3P0
 from passport.obapi.tables import RemoteGrant, RemoteHost

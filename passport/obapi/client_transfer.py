@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from credentials.errors import PassportError
-from infra.i18n import N_
+from credentials import PassportError
+from infra import N_
 from passport.obapi.client import (
     MAX_PAGES,
     PAGE_SIZE,

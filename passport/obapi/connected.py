@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from credentials.errors import NotFound
-from infra.i18n import N_
+from credentials import NotFound
+from infra import N_
 from passport.obapi.oauth import revoke_grants
 from passport.obapi.tables import ApiClient, ApiToken
 

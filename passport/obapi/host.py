@@ -24,16 +24,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from credentials.claims import summarize
-from credentials.errors import InvalidInput
-from credentials.report import Verdict
-from infra.i18n import N_
+from credentials import InvalidInput, Verdict, summarize
+from infra import N_
 from passport.obapi.scopes import ServiceFamily
 from passport.obapi.tables import LearnerProfile
 from passport.wallet import holdings
 from passport.wallet.display import credential_text, display_of
 from passport.wallet.tables import CredentialFormat, Learner, StoredCredential
-from verifier.inputs import claimed_document, read_input
+from verifier import claimed_document, read_input
 
 OPENAPI_FILE = Path(__file__).resolve().parent / "data" / "imsob_v3p0_openapi.json"
 OB_KIND = "ob"

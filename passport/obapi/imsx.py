@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from credentials.errors import PassportError
-from infra.i18n import error_text, negotiate_language
+from credentials import PassportError
+from infra import error_text, negotiate_language
 
 CODE_MINOR_BY_STATUS = {
     400: "invalid_data",

@@ -11,8 +11,8 @@ import io
 
 from PIL import Image, UnidentifiedImageError
 
-from credentials.errors import PassportError
-from infra.fetch.fetcher import GuardedFetcher
+from credentials import PassportError
+from infra import GuardedFetcher
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 MAX_LOGO_BYTES = 256 * 1024

@@ -14,7 +14,7 @@ from authlib.oauth2 import OAuth2Error, ResourceProtector
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from sqlmodel import Session
 
-from credentials.errors import PassportError
+from credentials import PassportError
 from passport.obapi.oauth import PassportAuthorizationServer
 from passport.obapi.oauth_models import IssuedToken
 from passport.wallet.tables import Learner

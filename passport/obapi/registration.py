@@ -20,8 +20,8 @@ from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint, InvalidClientMeta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from credentials.errors import PassportError
-from infra.i18n import N_
+from credentials import PassportError
+from infra import N_
 from passport.obapi.oauth import (
     UNFINISHED_CLIENT_LIFETIME,
     HttpRequest,

@@ -15,11 +15,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.responses import Response
 
-from credentials.errors import Forbidden, InvalidInput
-from credentials.jsonio import parse_json_object
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_
+from credentials import Forbidden, InvalidInput, parse_json_object
+from infra import N_, NowDep, SessionDep
 from passport.obapi import host
 from passport.obapi.imsx import ImsxRoute
 from passport.obapi.protect import token_learner

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from infra.clock import NowDep
-from infra.database import SessionDep
+from infra import NowDep, SessionDep
 from passport.obapi.connected import connected_apps, disconnect
 from passport.obapi.routes_api import POLICY_PATH
 from passport.obapi.scopes import FAMILIES

@@ -14,10 +14,8 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from credentials.errors import InvalidInput
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_
+from credentials import InvalidInput
+from infra import N_, NowDep, SessionDep
 from passport.obapi import client_transfer
 from passport.obapi.client import (
     CALLBACK_PATH,

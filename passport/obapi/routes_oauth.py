@@ -17,11 +17,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
-from credentials.errors import InvalidInput, PassportError
-from credentials.jsonio import parse_json_object
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_
+from credentials import InvalidInput, PassportError, parse_json_object
+from infra import N_, NowDep, SessionDep
 from passport.obapi.logo import logo_data_uri
 from passport.obapi.oauth import HttpRequest, OAuthResponse, PassportAuthorizationServer
 from passport.obapi.oauth_models import RegisteredClient

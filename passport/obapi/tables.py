@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column, ForeignKey, String, Text
 from sqlmodel import Field, SQLModel
 
-from infra.columns import UTCDateTime
+from infra import UTCDateTime
 
 DIGEST_LENGTH = 64  # hex SHA-256
 

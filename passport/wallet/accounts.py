@@ -35,13 +35,9 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from credentials.email_address import normalize_email
-from credentials.errors import Conflict, InvalidInput, PassportError
-from infra.i18n import N_
-from infra.login_limits import LoginLimits
-from keys.crypto_envelope import MasterKey
-from keys.store import DID_KEY_METHOD, KeyStore
-from keys.tables import SigningKey
+from credentials import Conflict, InvalidInput, PassportError, normalize_email
+from infra import N_, LoginLimits
+from keys import DID_KEY_METHOD, KeyStore, MasterKey, SigningKey
 from passport.wallet.tables import (
     Collection,
     CollectionItem,

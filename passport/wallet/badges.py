@@ -23,16 +23,13 @@ from sqlalchemy import literal
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
-from credentials.badge_art import BadgeArt
-from infra.database import SessionDep
-from issuers.awards.delivery import badge_art
-from issuers.identity import ISSUER_OWNER_KIND
-from issuers.tables import Institution
-from keys.tables import SigningKey
+from credentials import BadgeArt
+from infra import SessionDep
+from issuers import ISSUER_OWNER_KIND, Institution, badge_art
+from keys import SigningKey
 from passport.own_documents import DeploymentDocuments
 from passport.wallet.tables import StoredCredential
-from verifier.pipeline import VerificationReport
-from verifier.wording.rendering import key_is_issuers
+from verifier import VerificationReport, key_is_issuers
 
 
 def institutions_by_did(session: Session, dids: Iterable[str]) -> dict[str, Institution]:

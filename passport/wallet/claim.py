@@ -38,12 +38,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel import Session
 
-from credentials.errors import InvalidInput, PassportError
-from credentials.jsonio import member_text, parse_json_object
-from credentials.keys import Signer
-from credentials.multibase import encode_base64url
-from infra.fetch.errors import FetchFailed
-from infra.i18n import N_
+from credentials import (
+    InvalidInput,
+    PassportError,
+    Signer,
+    encode_base64url,
+    member_text,
+    parse_json_object,
+)
+from infra import N_, FetchFailed
 from passport.wallet.holdings import Verify, add_credential
 from passport.wallet.issuer_http import IssuerAnswer, IssuerHttp
 from passport.wallet.tables import Learner, StoredCredential

@@ -21,15 +21,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from credentials.baking import extract
-from credentials.claims import details_of, first_subject, summarize
-from credentials.errors import PassportError
-from credentials.models.common import instant_or_none
+from credentials import (
+    PassportError,
+    details_of,
+    extract,
+    first_subject,
+    instant_or_none,
+    summarize,
+)
 from passport.wallet.tables import CredentialFormat, StoredCredential
-from verifier.inputs import claimed_document, read_input
-from verifier.pipeline import VerificationReport
-from verifier.registry import RegistrySource
-from verifier.wording.rendering import key_is_issuers
+from verifier import (
+    RegistrySource,
+    VerificationReport,
+    claimed_document,
+    key_is_issuers,
+    read_input,
+)
 
 OTHER_FRAMEWORK = ""
 

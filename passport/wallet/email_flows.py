@@ -25,15 +25,14 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from credentials.email_address import normalize_email
-from credentials.errors import InvalidInput
-from infra.i18n import N_
-from issuers.mail.tokens import (
+from credentials import InvalidInput, normalize_email
+from infra import N_
+from issuers import (
     RESET_PAUSE,
     Purpose,
     issued_since,
     queue_token_mail,
-    redeem,
+    redeem_email_token,
     valid_account,
 )
 from passport.wallet import accounts
@@ -109,7 +108,7 @@ def send_confirmation(
 
 def confirm_email(session: Session, token: str, now: datetime) -> bool:
     """Use up a confirmation token; whether it was valid (unused, unexpired)."""
-    learner = _learner_of(session, redeem(session, Purpose.CONFIRM, token, now))
+    learner = _learner_of(session, redeem_email_token(session, Purpose.CONFIRM, token, now))
     if learner is None:
         return False
     learner.email_confirmed_at = learner.email_confirmed_at or now
@@ -136,7 +135,7 @@ def reset_link_is_valid(session: Session, token: str, now: datetime) -> bool:
 def reset_password(session: Session, token: str, password: str, now: datetime) -> None:
     """Set the new password and end every session; ``InvalidInput`` for a bad link or password."""
     accounts.checked_password(password)
-    learner = _learner_of(session, redeem(session, Purpose.RESET, token, now))
+    learner = _learner_of(session, redeem_email_token(session, Purpose.RESET, token, now))
     if learner is None:
         raise InvalidInput(N_("this link has expired or was already used; ask for a new one"))
     learner.password_hash = accounts.password_hash(password)

@@ -27,10 +27,8 @@ from urllib.parse import urlencode
 import qrcode
 import qrcode.image.svg
 
-from credentials.badge_art import BadgeArt, badge_png, badge_svg
-from credentials.baking import bake
-from credentials.errors import NotFound
-from infra.i18n import N_
+from credentials import BadgeArt, NotFound, badge_png, badge_svg, bake
+from infra import N_
 from passport.wallet.display import credential_text, learning_date
 from passport.wallet.tables import CredentialFormat, StoredCredential
 

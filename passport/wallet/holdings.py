@@ -25,10 +25,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from credentials.claims import summarize
-from credentials.errors import Conflict, InvalidInput, NotFound
-from credentials.report import Verdict
-from infra.i18n import N_
+from credentials import Conflict, InvalidInput, NotFound, Verdict, summarize
+from infra import N_
 from passport.wallet.display import display_of
 from passport.wallet.tables import (
     Collection,
@@ -39,8 +37,7 @@ from passport.wallet.tables import (
     ShareLink,
     StoredCredential,
 )
-from verifier.inputs import VerifiableInput, claimed_document, read_input
-from verifier.pipeline import VerificationReport
+from verifier import VerifiableInput, VerificationReport, claimed_document, read_input
 
 MAX_COLLECTION_NAME = 120
 Verify = Callable[[VerifiableInput], VerificationReport]

@@ -26,8 +26,7 @@ from passport.wallet.issuer_http import GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier
 from passport.wallet.own_issuer import OwnIssuerHttp
 from passport.wallet.web import WalletState
-from verifier.routes import MAX_UPLOAD_REQUEST_BYTES
-from verifier.service import VerifierService
+from verifier import MAX_UPLOAD_REQUEST_BYTES, VerifierService
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"

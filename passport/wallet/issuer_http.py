@@ -28,13 +28,18 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from credentials.errors import InvalidInput
-from credentials.jsonio import parse_json_object
-from infra.fetch.addresses import Resolver, address_refusal, system_resolver
-from infra.fetch.budget import FetchBudget
-from infra.fetch.errors import FetchFailed, FetchRefused
-from infra.fetch.fetcher import GuardedFetcher
-from infra.fetch.pinned_transport import PinnedBackend, PinnedTransport
+from credentials import InvalidInput, parse_json_object
+from infra import (
+    FetchBudget,
+    FetchFailed,
+    FetchRefused,
+    GuardedFetcher,
+    PinnedBackend,
+    PinnedTransport,
+    Resolver,
+    address_refusal,
+    system_resolver,
+)
 
 JSON_ACCEPT = "application/json"
 # Metadata, token, nonce and credential requests together; a working issuer needs a second.

@@ -21,14 +21,17 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from credentials.proofs.base import ProofExpectations
-from credentials.report import Outcome, Verdict
+from credentials import Outcome, ProofExpectations, Verdict
 from passport.wallet.tables import StoredCredential
-from verifier.inputs import VerifiableInput, read_input
-from verifier.outcome_cache import OutcomeCache
-from verifier.pipeline import VerificationReport, verify_input
-from verifier.service import VerifierService
-from verifier.wording.rendering import explained_report
+from verifier import (
+    OutcomeCache,
+    VerifiableInput,
+    VerificationReport,
+    VerifierService,
+    explained_report,
+    read_input,
+    verify_input,
+)
 
 
 @dataclass(frozen=True)

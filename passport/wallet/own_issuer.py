@@ -24,9 +24,8 @@ import anyio.from_thread
 import httpx
 from starlette.types import ASGIApp
 
-from credentials.errors import InvalidInput
-from credentials.jsonio import parse_json_object
-from infra.fetch.errors import FetchFailed
+from credentials import InvalidInput, parse_json_object
+from infra import FetchFailed
 from passport.wallet.issuer_http import (
     CLAIM_SECONDS,
     JSON_ACCEPT,

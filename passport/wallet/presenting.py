@@ -31,19 +31,24 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from credentials.errors import Conflict, InvalidInput, NotFound
-from credentials.jsonio import parse_json_object
-from credentials.keys import AUTHENTICATION, Signer
-from credentials.models.builders import build_presentation
-from credentials.proofs.base import ProofExpectations, ProofOptions
-from credentials.proofs.registry import SUPPORTED_CRYPTOSUITES
-from credentials.report import Verdict
-from infra.i18n import N_
+from credentials import (
+    AUTHENTICATION,
+    SUPPORTED_CRYPTOSUITES,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ProofExpectations,
+    ProofOptions,
+    Signer,
+    Verdict,
+    build_presentation,
+    parse_json_object,
+)
+from infra import N_
 from passport.wallet.display import credential_text
 from passport.wallet.tables import PresentationRequest, StoredCredential
 from passport.wallet.tokens import digest, is_token_shaped, new_token, same_token
-from verifier.inputs import VerifiableInput
-from verifier.pipeline import VerificationReport
+from verifier import VerifiableInput, VerificationReport
 
 PRESENTATION_SUITE = "eddsa-rdfc-2022"
 REQUEST_LIFETIME = timedelta(minutes=10)

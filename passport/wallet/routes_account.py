@@ -9,11 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from credentials.errors import Forbidden, PassportError
-from infra.app_state import mail_enabled
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_, negotiate_language
+from credentials import Forbidden, PassportError
+from infra import N_, NowDep, SessionDep, mail_enabled, negotiate_language
 from passport.wallet import accounts, signups
 from passport.wallet.web import (
     SESSION_COOKIE,

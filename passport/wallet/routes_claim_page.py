@@ -14,12 +14,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from credentials.errors import NotFound
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_, error_text, negotiate_language
-from issuers.awards import offers
-from issuers.tables import Institution, Program
+from credentials import NotFound
+from infra import N_, NowDep, SessionDep, error_text, negotiate_language
+from issuers import Institution, OAuthError, Program, offer_uri, open_offer
 from passport.wallet.accounts import learner_for_session
 from passport.wallet.tables import Learner
 from passport.wallet.tokens import is_token_shaped
@@ -40,8 +37,8 @@ def _visitor(request: Request, session: SessionDep, moment: NowDep) -> Learner |
 @router.get("/claim/{secret}", response_class=HTMLResponse)
 def claim_page(request: Request, secret: str, session: SessionDep, moment: NowDep) -> HTMLResponse:
     try:
-        offer, award = offers.open_offer(session, secret, moment)
-    except offers.OAuthError:
+        offer, award = open_offer(session, secret, moment)
+    except OAuthError:
         gone = N_("This claim link has expired, was replaced by a newer one, or was already used.")
         message = error_text(NotFound(gone), negotiate_language(request))
         return page(request, "wallet_error.html", status=404, message=message, error=None)
@@ -60,7 +57,7 @@ def claim_page(request: Request, secret: str, session: SessionDep, moment: NowDe
         or program.name_fr,
         institution_name=institution.legal_name_fr if french else institution.legal_name_en,
         needs_tx_code=offer.tx_code_hash is not None,
-        offer_uri=offers.offer_uri(base_url, secret),
+        offer_uri=offer_uri(base_url, secret),
         here=f"/claim/{secret}",
         secret=secret,
         expires_at=offer.expires_at,

@@ -11,9 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import negotiate_language
+from infra import NowDep, SessionDep, negotiate_language
 from passport.wallet import holdings
 from passport.wallet.badges import BadgesDep
 from passport.wallet.display import holder_name, skills_summary, timeline

@@ -12,11 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from credentials.errors import PassportError
-from infra.app_state import mail_enabled
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import negotiate_language
+from credentials import PassportError
+from infra import NowDep, SessionDep, mail_enabled, negotiate_language
 from passport.wallet import email_flows
 from passport.wallet.web import CsrfDep, SignedInDep, WalletRoute, error_message, page, redirect
 

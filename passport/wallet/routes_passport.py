@@ -9,10 +9,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from credentials.errors import InputTooLarge, InvalidInput, PassportError
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_, error_text, negotiate_language
+from credentials import InputTooLarge, InvalidInput, PassportError
+from infra import N_, NowDep, SessionDep, error_text, negotiate_language
 from passport.wallet import claim, holdings
 from passport.wallet.badges import Badges, BadgesDep
 from passport.wallet.display import (
@@ -35,8 +33,7 @@ from passport.wallet.web import (
     page,
     redirect,
 )
-from verifier.inputs import MAX_IMAGE_BYTES
-from verifier.wording.sentences import render_verdict
+from verifier import MAX_IMAGE_BYTES, render_verdict
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 IMPORT_PATH = "/passport/import"

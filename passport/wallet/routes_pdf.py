@@ -14,9 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_, negotiate_language, translations_for
+from infra import N_, NowDep, SessionDep, negotiate_language, translations_for
 from passport.pdf import PdfDocument
 from passport.wallet import holdings, sharing
 from passport.wallet.display import holder_name, issuer_view, skills_summary, timeline

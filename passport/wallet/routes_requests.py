@@ -12,12 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.responses import Response
 
-from credentials.errors import PassportError
-from credentials.jsonio import parse_json_object
-from credentials.proofs.base import ProofExpectations
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import negotiate_language
+from credentials import PassportError, ProofExpectations, parse_json_object
+from infra import NowDep, SessionDep, negotiate_language
 from passport.wallet import holdings, presenting
 from passport.wallet.exports import qr_svg
 from passport.wallet.web import (
@@ -31,9 +27,7 @@ from passport.wallet.web import (
     page,
     redirect,
 )
-from verifier.inputs import VerifiableInput
-from verifier.pipeline import VerificationReport
-from verifier.wording.sentences import render_verdict
+from verifier import VerifiableInput, VerificationReport, render_verdict
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 api_router = APIRouter(tags=["presentation requests"])

@@ -10,10 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from credentials.errors import InvalidInput, NotFound
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_, negotiate_language
+from credentials import InvalidInput, NotFound
+from infra import N_, NowDep, SessionDep, negotiate_language
 from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
 from passport.wallet.badges import BadgesDep

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from credentials.errors import InvalidInput
-from infra.i18n import N_
+from credentials import InvalidInput
+from infra import N_
 from passport.wallet.sharing import SHARE_PATH, open_share
-from verifier.service import SharedCredentials
+from verifier import SharedCredentials
 
 NO_LONGER_VALID = N_("this share link is no longer valid")
 

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from credentials.errors import InvalidInput, NotFound
-from infra.i18n import N_
+from credentials import InvalidInput, NotFound
+from infra import N_
 from passport.wallet.holdings import credentials_by_ids, get_collection
 from passport.wallet.tables import (
     CollectionItem,

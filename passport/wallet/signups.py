@@ -34,11 +34,17 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from credentials.errors import Conflict, InvalidInput
-from infra.i18n import N_
-from issuers.mail.outbox import enqueue
-from issuers.mail.tokens import SIGNUP_LIFETIME, Purpose, issue_token, redeem, valid_account
-from keys.crypto_envelope import MasterKey
+from credentials import Conflict, InvalidInput
+from infra import N_
+from issuers import (
+    SIGNUP_LIFETIME,
+    Purpose,
+    enqueue,
+    issue_token,
+    redeem_email_token,
+    valid_account,
+)
+from keys import MasterKey
 from passport.wallet import accounts
 from passport.wallet.tables import Learner, PendingSignUp
 from passport.wallet.tokens import digest
@@ -144,7 +150,7 @@ def finish_sign_up(
             session, account_key=account_key, client_address=client_address, now=now
         )
         raise accounts.SignInRefused(N_("this is not the password you chose when you signed up"))
-    if redeem(session, Purpose.SIGNUP, token, now) is None:
+    if redeem_email_token(session, Purpose.SIGNUP, token, now) is None:
         raise InvalidInput(LINK_GONE)  # another request used the link a moment ago
     signed_in = accounts.create_account(
         session,

@@ -30,8 +30,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from infra.columns import UTCDateTime
-from infra.login_limits import LoginFailureColumns
+from infra import LoginFailureColumns, UTCDateTime
 
 DIGEST_LENGTH = 64  # hex SHA-256
 

@@ -26,13 +26,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from credentials.errors import Forbidden, PassportError
-from infra.clock import NowDep
-from infra.database import SessionDep
-from infra.i18n import N_, error_text, negotiate_language
-from infra.pages import render_page
-from keys.crypto_envelope import MasterKey
-from keys.store import KeyStore
+from credentials import Forbidden, PassportError
+from infra import N_, NowDep, SessionDep, error_text, negotiate_language, render_page
+from keys import KeyStore, MasterKey
 from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
 from passport.wallet.issuer_http import ClaimHttp, GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier

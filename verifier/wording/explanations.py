@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from credentials.report import Check, Outcome, Verdict
+from credentials import Check, Outcome, Verdict
 from verifier.wording.sentences import Language, language_or_default
 
 

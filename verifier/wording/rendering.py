@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from credentials.report import Check, Outcome
+from credentials import Check, Outcome
 from verifier.pipeline import VerificationReport
 from verifier.registry import InstitutionRegistry, RegistryEntry, RegistrySource
 from verifier.wording.explanations import render_advice, render_meaning, render_next_step

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from credentials.report import Check, Verdict
+from credentials import Check, Verdict
 
 Language = str
 SUPPORTED_LANGUAGES = ("en", "fr")
