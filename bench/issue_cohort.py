@@ -14,7 +14,7 @@ of it.
 
 SQLite cohorts are issued in the process that submitted them, as the app's thread does. PostgreSQL
 cohorts go the production way: one procrastinate job per block of lines
-(``issuers.batch_jobs.enqueue_batch``), run by N worker processes (``run_worker``, one job at a
+(``issuers.cohorts.jobs.enqueue_batch``), run by N worker processes (``run_worker``, one job at a
 time each, as N ``passport worker --concurrency 1`` would), N = 1 and, with ``--workers``, N.
 
 Prints ``BENCH <name> <value> <ratio>`` lines: ``cohort_<backend>_<n>[_w<N>]`` (credentials per

@@ -1,7 +1,7 @@
 """The badge pictures of held credentials (issue #16).
 
 A credential of one of this deployment's institutions shows that institution's badge: its
-brand colour and its logo (``issuers.award_delivery.badge_art``). Only when the credential's
+brand colour and its logo (``issuers.awards.delivery.badge_art``). Only when the credential's
 live report shows that the signing key is the issuer's (``key_is_issuers``), as for the
 registry name (``passport.wallet.display.issuer_view``): a forgery naming one of our
 institutions' DIDs gets the palette colour and the initials of the name it claims, never the

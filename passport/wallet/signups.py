@@ -11,7 +11,7 @@ generically and the rest goes by email). So the form makes no account:
   - for an address that has an account mails "you already have a passport: sign in or reset
     your password", and keeps nothing.
   The caller shows the same "check your e-mail" page in both cases.
-- The link's token is an ``issuers.email_tokens`` token (purpose ``signup``, account
+- The link's token is an ``issuers.mail.tokens`` token (purpose ``signup``, account
   ``signup:<pending id>``): stored hashed, single use, expiring after ``SIGNUP_LIFETIME``.
   Opening the link shows a page; its form's POST (``finish_sign_up``) makes the account, marks
   the address confirmed (the mail reached it), signs in and returns where the learner was

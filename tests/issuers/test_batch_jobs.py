@@ -168,7 +168,7 @@ def test_two_workers_share_a_batch_in_chunks_with_no_double_and_no_gap(
         f"S-{n}" for n in range(1, 29)
     )
     # No gap: each list's indexes are exactly the first positions of its permutation (two
-    # workers starting at once may each open a list; issuers.status_lists).
+    # workers starting at once may each open a list; issuers.awards.status_lists).
     assert sum(status_list.allocated for status_list in lists) == 28
     for status_list in lists:
         key = bytes.fromhex(status_list.permutation_key)
