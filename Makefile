@@ -49,8 +49,12 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# Three test processes on two cores: many tests wait on servers, browsers and subprocesses they
+# start; work stealing keeps the long ones from ending up last on one process.
+PYTEST_WORKERS ?= 3
+
 pytest: $(DEV_STAMP) browser deploy-tools
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 test: lint typecheck pytest
 
