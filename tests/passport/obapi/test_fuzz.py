@@ -22,6 +22,10 @@ from tests.test_schemathesis import loopback_only
 __all__ = ["loopback_only"]  # a fixture this module uses
 
 schema = schemathesis.openapi.from_dict(openapi_document())
+# Schemathesis's coverage phase walks every boundary of the 1EdTech schemas: thousands of
+# requests for POST /credentials alone, nine minutes of the suite. The schemas' examples and
+# Hypothesis's generated cases stay; hostile bodies are tests/attacks/test_hostile_json.py's.
+schema.config.phases.update(phases=["examples", "fuzzing"])
 
 
 @pytest.fixture(scope="module")
