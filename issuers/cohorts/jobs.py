@@ -119,7 +119,11 @@ def run_through_outages(
         try:
             runner.run(batch_id, lines=lines)
             return
-        except BatchInterrupted:
+        except BatchInterrupted as interrupted:
+            if interrupted.rows_done:
+                # The database was back between outages: a new outage starts a new wait, so
+                # a job cut three times does not sleep as if through one long outage.
+                waited, pause = 0.0, 1.0
             if waited >= patience:
                 raise
             logger.warning(

@@ -59,6 +59,10 @@ class BatchInterrupted(PassportError):
     code = "batch_interrupted"
     status = 503
 
+    def __init__(self, message: str, *, rows_done: int = 0) -> None:
+        super().__init__(message)
+        self.rows_done = rows_done  # issued by the interrupted run before the database failed
+
 
 @dataclass
 class BatchRunner:
@@ -107,7 +111,8 @@ class BatchRunner:
                 extra={"batch_id": batch_id, "done": done},
             )
             raise BatchInterrupted(
-                f"the database failed during batch {batch_id}; it resumes from its pending rows"
+                f"the database failed during batch {batch_id}; it resumes from its pending rows",
+                rows_done=done,
             ) from None
         logger.info(
             "batch %s: end (%s): %d rows done%s",

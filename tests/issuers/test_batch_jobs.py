@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 import pytest
 from procrastinate import App
@@ -104,6 +105,28 @@ def test_a_job_gives_up_when_the_outage_outlasts_its_patience(
     assert pauses == [1.0, 2.0, 4.0]
     with awarding.session() as session:
         assert batch_progress(session, batch_id).state == "running"
+
+
+class _CutThreeTimes:
+    """A runner whose database is cut three times, each after the rows of a block were issued."""
+
+    def __init__(self) -> None:
+        self.cuts = 3
+
+    def run(self, batch_id: str, *, lines: tuple[int, int]) -> int:
+        if self.cuts:
+            self.cuts -= 1
+            raise BatchInterrupted("cut", rows_done=25)
+        return 25
+
+
+def test_each_outage_after_progress_starts_a_new_short_wait() -> None:
+    """Three cuts between which the database was back are three outages of one second each,
+    not one long outage whose pauses double (a cohort cut three times finished late)."""
+    pauses: list[float] = []
+    runner = cast(BatchRunner, _CutThreeTimes())
+    batch_jobs.run_through_outages(runner, "b", (1, 500), patience=5, sleep=pauses.append)
+    assert pauses == [1.0, 1.0, 1.0]
 
 
 def _issue_in_two_workers(awarding: Awarding, batch_id: str, ran: dict[str, int]) -> None:
