@@ -15,6 +15,7 @@ from infra.database import (
     disposable_engine,
     is_sqlite,
     redacted_url,
+    statement_session,
 )
 from infra.fetch.addresses import Resolver, address_refusal, system_resolver
 from infra.fetch.budget import FetchBudget, OutboundSlots, Overloaded
@@ -60,6 +61,7 @@ __all__ = [
     "mail_enabled",
     "negotiate_language",
     "redacted_url",
+    "statement_session",
     "render_page",
     "system_resolver",
     "translations_for",
