@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,13 +38,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, event, literal
+from sqlalchemy import Connection, Engine, bindparam, event, literal
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, func, or_, select
 
 from credentials import KeyNotFound, ResolutionUnavailable, VerificationMethod
+from infra import statement_session
 from issuers import Award, Institution, StatusList, sign_status_list, signer_for_institution
 from keys import DID_WEB_PREFIX, KeyStatus, MasterKey, SigningKey, stored_verification_method
 from passport.database import DeploymentBaseUrl
@@ -57,6 +60,11 @@ JURISDICTION = "CA-ON"
 # base URL written through this process refreshes it at once (``_ours_changed``), a did:web on
 # our host that it lacks is looked up at once, so this bounds only what another process added.
 OURS_TTL_SECONDS = 300.0
+# Lists signed in memory, kept per process by (list, version of its bits, signer): without it
+# every verification of a credential on a list changed since it was last served signed the list
+# anew (0.4 ms) and, its bytes being new, verified that signature in full instead of reusing
+# the kept verification (``verifier.verified_lists``). A few lists per institution are live.
+SIGNED_LISTS_KEPT = 256
 # Per engine, how many commits wrote keys or base URLs through it (see ``_ours_changed``).
 _GENERATIONS: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
 
@@ -88,6 +96,19 @@ def _ours_unchanged(session: OrmSession) -> None:
     session.info.pop(_WRITTEN, None)
 
 
+# Built once: every page of credentials reads it, and building it cost more than running it.
+_REVISION = select(
+    select(func.coalesce(func.sum(StatusList.version), 0)).scalar_subquery(),
+    select(func.count()).where(SigningKey.status == KeyStatus.REVOKED).scalar_subquery(),
+    select(func.count()).where(col(SigningKey.published)).scalar_subquery(),
+    select(func.count()).select_from(SigningKey).scalar_subquery(),
+)
+_REPLACED = select(Award.credential_id).where(
+    col(Award.credential_id).in_(bindparam("wanted", expanding=True)),
+    col(Award.replaced_by).is_not(None),
+)
+
+
 def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]:
     """Which of ``credential_ids`` are awards of ours re-issued after their key's compromise
     (``issuers.key_compromise.affected_awards``), in one query: their share links say they were
@@ -95,10 +116,7 @@ def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]
     wanted = list(credential_ids)
     if not wanted:
         return set()
-    statement = select(Award.credential_id).where(
-        col(Award.credential_id).in_(wanted), col(Award.replaced_by).is_not(None)
-    )
-    return set(session.exec(statement).all())
+    return set(session.exec(_REPLACED, params={"wanted": wanted}).all())
 
 
 def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
@@ -161,6 +179,8 @@ class DeploymentDocuments:
         self.base_url = base_url.rstrip("/")
         self._monotonic = monotonic
         self._snapshot: _Ours | None = None
+        self._signed_lists: OrderedDict[tuple[str, int, str, str], str] = OrderedDict()
+        self._signed_lists_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"DeploymentDocuments(base_url={self.base_url!r})"
@@ -176,7 +196,7 @@ class DeploymentDocuments:
         ):
             return snapshot
         try:
-            with Session(self._engine) as session:
+            with statement_session(self._engine) as session:
                 # One query: every (DID, owner) of our keys, and every base URL (owner "").
                 statement = select(SigningKey.did, SigningKey.owner_id).union_all(
                     select(DeploymentBaseUrl.url, literal(""))
@@ -215,7 +235,7 @@ class DeploymentDocuments:
             if self._ours().names_our_host(did):
                 raise KeyNotFound(f"{did!r} is not a DID of this deployment")
             return None
-        with Session(self._engine) as session:
+        with statement_session(self._engine) as session:
             key = session.get(SigningKey, verification_method)
             if key is None or not key.published or key.did != did:
                 raise KeyNotFound(f"{verification_method!r} is not a published key of {did}")
@@ -226,28 +246,44 @@ class DeploymentDocuments:
         if matched is None:
             return None
         base, list_id = matched
-        with Session(self._engine) as session:
-            row = session.get(StatusList, list_id)
-            institution = session.get(Institution, row.institution_id) if row else None
-            if row is None or institution is None:
-                raise ResolutionUnavailable(f"this deployment publishes no status list {url}")
-            if row.signed_version == row.version and row.signed_credential:
-                text = row.signed_credential
-            else:
-                # Signed in memory, never written here: the verifier runs inside requests that
-                # may hold the database's write lock (SQLite), and the list's own route stores
-                # the new signature when it is next served.
-                text = self._signed_now(session, row, institution, base, now)
+        # One statement (the list and its institution together), as most lists are served
+        # already signed; signing one anew reads keys, in a transaction of its own.
+        statement = select(StatusList, Institution).join(
+            Institution, col(Institution.id) == StatusList.institution_id
+        )
+        with statement_session(self._engine) as session:
+            found = session.exec(statement.where(StatusList.id == list_id)).first()
+        if found is None:
+            raise ResolutionUnavailable(f"this deployment publishes no status list {url}")
+        row, institution = found
+        if row.signed_version == row.version and row.signed_credential:
+            text = row.signed_credential
+        else:
+            text = self._signed_now(row, institution, base, now)
         return FetchedDocument(json.loads(text), now, hashlib.sha256(text.encode()).hexdigest())
 
     def _signed_now(
-        self, session: Session, row: StatusList, institution: Institution, base: str, now: datetime
+        self, row: StatusList, institution: Institution, base: str, now: datetime
     ) -> str:
+        """The list of these bits signed in memory, once per process: never written here, as
+        the verifier runs inside requests that may hold the database's write lock (SQLite); the
+        list's own route stores a signature when it is next served."""
+        kept = (row.id, row.version, institution.did, base)
+        with self._signed_lists_lock:
+            text = self._signed_lists.get(kept)
+        if text is not None:
+            return text
         master = self._master_key()
         if master is None:
             raise ResolutionUnavailable("the master key is not available to sign the list")
-        signer = signer_for_institution(session, master, now, institution)
-        return sign_status_list(row, institution, signer, base, now).text
+        with Session(self._engine) as session:
+            signer = signer_for_institution(session, master, now, institution)
+        text = sign_status_list(row, institution, signer, base, now).text
+        with self._signed_lists_lock:
+            self._signed_lists[kept] = text
+            while len(self._signed_lists) > SIGNED_LISTS_KEPT:
+                self._signed_lists.popitem(last=False)
+        return text
 
     def _status_list_of(self, url: str) -> tuple[str, str] | None:
         for base in self._ours().base_urls:
@@ -261,14 +297,8 @@ class DeploymentDocuments:
         """One query over every list and key of the deployment: the lists' versions grow with
         every change of their bits (and a key compromise), and a key revoked or unpublished
         changes the counts. Read from the database, so every process sees a change at once."""
-        versions = select(func.coalesce(func.sum(StatusList.version), 0)).scalar_subquery()
-        revoked = (
-            select(func.count()).where(SigningKey.status == KeyStatus.REVOKED).scalar_subquery()
-        )
-        published = select(func.count()).where(col(SigningKey.published)).scalar_subquery()
-        keys = select(func.count()).select_from(SigningKey).scalar_subquery()
-        with Session(self._engine) as session:
-            row = session.connection().execute(select(versions, revoked, published, keys)).one()
+        with statement_session(self._engine) as session:
+            row = session.connection().execute(_REVISION).one()
         return ":".join(str(value) for value in row)
 
     def entry(self, issuer_id: str) -> RegistryEntry | None:

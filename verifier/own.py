@@ -16,11 +16,11 @@ not import it (tests/test_dependency_rule.py), only this protocol.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from credentials import KeyResolver, VerificationMethod
+from credentials import KeyResolver, PassportError, VerificationMethod
 from verifier.context import FetchedDocument, OwnRecords, StatusListSource
 from verifier.registry import RegistryEntry
 
@@ -55,14 +55,32 @@ class OwnDocuments(OwnRecords, Protocol):
 
 @dataclass(frozen=True)
 class OwnFirstResolver:
-    """A ``KeyResolver``: our own keys from our records, every other key from ``others``."""
+    """A ``KeyResolver``: our own keys from our records, every other key from ``others``.
+
+    One is made per verification (``VerifierService.context``), and it asks for each method
+    once: one verification resolves the same key for the credential's proof, again for its
+    status list's proof, for the list's reuse check and for the key's binding to its issuer,
+    which were four database queries for our own key."""
 
     own: OwnDocuments
     others: KeyResolver
+    _answers: dict[str, VerificationMethod | PassportError] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def resolve(self, verification_method: str) -> VerificationMethod:
-        method = self.own.resolve_own(verification_method)
-        return method if method is not None else self.others.resolve(verification_method)
+        answer = self._answers.get(verification_method)
+        if answer is None:
+            try:
+                answer = self.own.resolve_own(verification_method) or self.others.resolve(
+                    verification_method
+                )
+            except PassportError as error:
+                answer = error
+            self._answers[verification_method] = answer
+        if isinstance(answer, PassportError):
+            raise answer
+        return answer
 
 
 @dataclass(frozen=True)

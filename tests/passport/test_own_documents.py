@@ -13,8 +13,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from issuers.awards.status_lists import SignedStatusList, sign_status_list
+from issuers.awards.tables import StatusList
 from issuers.identity import rotate_institution_key
 from issuers.institutions import get_institution
+from passport import own_documents
 from passport.cli import app
 from tests.passport.own_deployment import api_verify, outcomes, own_deployment
 from tests.passport.wallet.support import TEST_MASTER_KEY, Learner, signed_credential
@@ -137,3 +140,30 @@ def test_cli_verify_uses_a_registry_file(tmp_path: Path) -> None:
     assert outcomes(report)["issuer_trust"] == "passed"
     env = {"PASSPORT_REGISTRY_FILES": str(registry), "PASSPORT_TRUSTED_REGISTRY_KEYS": operator.did}
     assert outcomes(cli_verify(credential, env=env))["issuer_trust"] == "passed"
+
+
+def test_a_list_not_served_since_it_changed_is_signed_once_per_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our verifier signs in memory a list whose bits changed since it was last served: once
+    per version of its bits in a process, not once per verification; a revocation is a new
+    version, signed anew, and shows at once."""
+    versions: list[int] = []
+
+    def counted(row: StatusList, *rest: Any) -> SignedStatusList:
+        versions.append(row.version)
+        return sign_status_list(row, *rest)
+
+    monkeypatch.setattr(own_documents, "sign_status_list", counted)
+    with own_deployment(tmp_path) as deployment:
+        deployment.add_institution("college-web", "did:web")
+        award = deployment.issue("college-web")
+        for _ in range(3):
+            assert api_verify(deployment, award.ldp_credential)["verdict"] == "verified"
+        assert len(versions) == 1
+        deployment.revoke(award)
+        for _ in range(3):
+            report = api_verify(deployment, award.ldp_credential)
+            assert outcomes(report)["status"] == "failed"
+        assert len(versions) == 2
+        assert versions[1] > versions[0]
