@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import literal
+from sqlalchemy import bindparam, literal
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
@@ -31,6 +31,16 @@ from passport.own_documents import DeploymentDocuments
 from passport.wallet.tables import StoredCredential
 from verifier import VerificationReport, key_is_issuers
 
+_INSTITUTIONS_BY_DID = (
+    select(SigningKey.did, Institution)
+    .join(
+        Institution,
+        col(SigningKey.owner_id)
+        == literal(f"{ISSUER_OWNER_KIND}:").op("||")(col(Institution.slug)),
+    )
+    .where(col(SigningKey.did).in_(bindparam("dids", expanding=True)))
+)
+
 
 def institutions_by_did(session: Session, dids: Iterable[str]) -> dict[str, Institution]:
     """This deployment's institutions whose DID is, or was, one of ``dids`` (their keys record
@@ -38,13 +48,7 @@ def institutions_by_did(session: Session, dids: Iterable[str]) -> dict[str, Inst
     wanted = set(dids)
     if not wanted:
         return {}
-    owner = literal(f"{ISSUER_OWNER_KIND}:").op("||")(col(Institution.slug))
-    rows = session.exec(
-        select(SigningKey.did, Institution)
-        .join(Institution, col(SigningKey.owner_id) == owner)
-        .where(col(SigningKey.did).in_(wanted))
-    ).all()
-    return dict(rows)
+    return dict(session.exec(_INSTITUTIONS_BY_DID, params={"dids": list(wanted)}).all())
 
 
 def stored_badge_art(stored: StoredCredential, institution: Institution | None = None) -> BadgeArt:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from credentials import InvalidInput, NotFound
@@ -136,24 +136,43 @@ def is_live(share: ShareLink, now: datetime) -> bool:
     return share.revoked_at is None and (share.expires_at is None or now < share.expires_at)
 
 
+# The share page's statements, built once: building a statement costs more CPU than running
+# it on a page that shows a few credentials (issue #19, docs/performance.md).
+_COLLECTION_MEMBERS = (
+    select(StoredCredential)
+    .join(CollectionItem, col(CollectionItem.credential_id) == col(StoredCredential.id))
+    .where(
+        CollectionItem.collection_id == bindparam("collection_id"),
+        StoredCredential.learner_id == bindparam("learner_id"),
+    )
+    .order_by(col(StoredCredential.added_at))
+)
+_CHOSEN_CREDENTIALS = (
+    select(StoredCredential)
+    .join(ShareItem, col(ShareItem.credential_id) == col(StoredCredential.id))
+    .where(
+        ShareItem.share_id == bindparam("share_id"),
+        StoredCredential.learner_id == bindparam("learner_id"),
+    )
+    .order_by(col(ShareItem.position))
+)
+_SHARE_BY_TOKEN = select(ShareLink).where(ShareLink.token_hash == bindparam("token_hash"))
+_ONE_MORE_VIEW = (
+    update(ShareLink)
+    .where(col(ShareLink.id) == bindparam("share_id"))
+    .values(view_count=col(ShareLink.view_count) + 1, last_viewed_at=bindparam("now"))
+)
+
+
 def shared_credentials(session: Session, share: ShareLink) -> list[StoredCredential]:
     """What the link shows now: the collection's current members, or the chosen credentials."""
-    owner = StoredCredential.learner_id == share.learner_id
     if share.collection_id is not None:
-        statement = (
-            select(StoredCredential)
-            .join(CollectionItem, col(CollectionItem.credential_id) == col(StoredCredential.id))
-            .where(CollectionItem.collection_id == share.collection_id, owner)
-            .order_by(col(StoredCredential.added_at))
-        )
+        statement = _COLLECTION_MEMBERS
+        params = {"collection_id": share.collection_id, "learner_id": share.learner_id}
     else:
-        statement = (
-            select(StoredCredential)
-            .join(ShareItem, col(ShareItem.credential_id) == col(StoredCredential.id))
-            .where(ShareItem.share_id == share.id, owner)
-            .order_by(col(ShareItem.position))
-        )
-    return list(session.exec(statement).all())
+        statement = _CHOSEN_CREDENTIALS
+        params = {"share_id": share.id, "learner_id": share.learner_id}
+    return list(session.exec(statement, params=params).all())
 
 
 def open_share(
@@ -162,16 +181,14 @@ def open_share(
     """The live share for ``token`` and its credentials, or None (one answer for every reason)."""
     if not is_token_shaped(token):
         return None
-    share = session.exec(select(ShareLink).where(ShareLink.token_hash == digest(token))).first()
+    share = session.exec(_SHARE_BY_TOKEN, params={"token_hash": digest(token)}).first()
     if share is None or not is_live(share, now):
         return None
     return share, shared_credentials(session, share)
 
 
 def count_view(session: Session, share_id: str, now: datetime) -> None:
-    """One more view of the share (not committed)."""
-    session.exec(
-        update(ShareLink)
-        .where(col(ShareLink.id) == share_id)
-        .values(view_count=col(ShareLink.view_count) + 1, last_viewed_at=now)
-    )
+    """One more view of the share (not committed). A Core statement on the session's
+    connection: the ORM's bulk update would first look for the row among the session's objects
+    to update them too, which the page, rendered already, does not need."""
+    session.connection().execute(_ONE_MORE_VIEW, {"share_id": share_id, "now": now})
