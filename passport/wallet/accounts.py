@@ -31,7 +31,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -233,14 +233,21 @@ def _open_session(session: Session, learner: Learner, now: datetime) -> str:
     return token
 
 
+# Built once: every page of a signed-in learner runs it (issue #19, docs/performance.md).
+_LEARNER_OF_SESSION = (
+    select(Learner)
+    .join(LearnerSession, col(LearnerSession.learner_id) == col(Learner.id))
+    .where(
+        LearnerSession.token_hash == bindparam("token_hash"),
+        LearnerSession.expires_at > bindparam("now"),
+    )
+)
+
+
 def learner_for_session(session: Session, token: str, now: datetime) -> Learner | None:
     """The signed-in learner, in one query; None for a missing, unknown or expired session."""
-    statement = (
-        select(Learner)
-        .join(LearnerSession, col(LearnerSession.learner_id) == col(Learner.id))
-        .where(LearnerSession.token_hash == digest(token), LearnerSession.expires_at > now)
-    )
-    return session.exec(statement).first()
+    params = {"token_hash": digest(token), "now": now}
+    return session.exec(_LEARNER_OF_SESSION, params=params).first()
 
 
 def csrf_token_for_session(token: str) -> str:

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from credentials import Conflict, InvalidInput, NotFound, Verdict, summarize
@@ -117,17 +117,37 @@ def _duplicate(
     return session.exec(statement).first()
 
 
+# The passport pages' statements, built once: building a statement cost more CPU than running
+# it (issue #19, docs/performance.md).
+_LEARNERS_CREDENTIALS = (
+    select(StoredCredential)
+    .where(StoredCredential.learner_id == bindparam("learner_id"))
+    .order_by(col(StoredCredential.added_at))
+)
+_ONE_CREDENTIAL = select(StoredCredential).where(
+    StoredCredential.id == bindparam("credential_id"),
+    StoredCredential.learner_id == bindparam("learner_id"),
+)
+_LEARNERS_COLLECTIONS = (
+    select(Collection)
+    .where(Collection.learner_id == bindparam("learner_id"))
+    .order_by(col(Collection.name))
+)
+_LEARNERS_COLLECTION_ITEMS = (
+    select(CollectionItem)
+    .join(Collection, col(Collection.id) == col(CollectionItem.collection_id))
+    .where(Collection.learner_id == bindparam("learner_id"))
+)
+
+
 def list_credentials(session: Session, learner_id: str) -> list[StoredCredential]:
     """Every credential of the learner, in one query."""
-    statement = select(StoredCredential).where(StoredCredential.learner_id == learner_id)
-    return list(session.exec(statement.order_by(col(StoredCredential.added_at))).all())
+    return list(session.exec(_LEARNERS_CREDENTIALS, params={"learner_id": learner_id}).all())
 
 
 def get_credential(session: Session, learner_id: str, credential_id: str) -> StoredCredential:
-    statement = select(StoredCredential).where(
-        StoredCredential.id == credential_id, StoredCredential.learner_id == learner_id
-    )
-    stored = session.exec(statement).first()
+    params = {"credential_id": credential_id, "learner_id": learner_id}
+    stored = session.exec(_ONE_CREDENTIAL, params=params).first()
     if stored is None:
         raise NotFound(N_("no such credential in your passport"))
     return stored
@@ -197,14 +217,9 @@ def get_collection(session: Session, learner_id: str, collection_id: str) -> Col
 
 def list_collections(session: Session, learner_id: str) -> list[tuple[Collection, set[str]]]:
     """Each collection with the ids of its credentials: two queries, whatever the counts."""
-    collections = session.exec(
-        select(Collection).where(Collection.learner_id == learner_id).order_by(col(Collection.name))
-    ).all()
-    items = session.exec(
-        select(CollectionItem)
-        .join(Collection, col(Collection.id) == col(CollectionItem.collection_id))
-        .where(Collection.learner_id == learner_id)
-    ).all()
+    params = {"learner_id": learner_id}
+    collections = session.exec(_LEARNERS_COLLECTIONS, params=params).all()
+    items = session.exec(_LEARNERS_COLLECTION_ITEMS, params=params).all()
     members: dict[str, set[str]] = {collection.id: set() for collection in collections}
     for item in items:
         members[item.collection_id].add(item.credential_id)
