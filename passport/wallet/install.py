@@ -46,13 +46,15 @@ def install_wallet(app: FastAPI) -> None:
     environments: dict[str, Environment] = app.state.template_environments
     for environment in environments.values():
         environment.loader = ChoiceLoader([FileSystemLoader(TEMPLATES_DIR), *_loaders(environment)])
+    # Matched in order, a regular expression per route: the pages an employer and a learner
+    # open most (share links, the passport) are tried first; no two routers' paths overlap.
     for module in (
+        routes_sharing,
+        routes_passport,
         routes_account,
         routes_email,
         routes_claim_page,
-        routes_passport,
         routes_collections,
-        routes_sharing,
         routes_requests,
         routes_pdf,
     ):
