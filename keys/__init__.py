@@ -13,15 +13,17 @@ from keys.crypto_envelope import (
     seal_envelope,
 )
 from keys.did_web import DID_WEB_PREFIX, DidWebResolver
-from keys.documents import did_document, did_web_for, jwks
+from keys.documents import KEY_STATE_COLUMNS, KeyState, did_document, did_web_for, jwks
 from keys.store import DID_KEY_METHOD, KeyStore, LocalKeyStoreResolver, stored_verification_method
 from keys.tables import KeyStatus, SigningKey
 
 __all__ = [
     "DID_KEY_METHOD",
     "DID_WEB_PREFIX",
+    "KEY_STATE_COLUMNS",
     "MASTER_KEY_BYTES",
     "DidWebResolver",
+    "KeyState",
     "KeyStatus",
     "KeyStore",
     "LocalKeyStoreResolver",

@@ -37,8 +37,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple, Protocol
+
+from sqlmodel import col
 
 from credentials import (
     ASSERTION_METHOD,
@@ -89,7 +91,46 @@ def _is_ip_address(name: str) -> bool:
     return True
 
 
-def relationships_of(key: SigningKey) -> frozenset[str]:
+class KeyRecord(Protocol):
+    """What a verifier reads of a stored key: a ``SigningKey`` row, or its ``KeyState``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def did(self) -> str: ...
+    @property
+    def public_key_multibase(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def published(self) -> bool: ...
+    @property
+    def compromised_since(self) -> datetime | None: ...
+
+
+class KeyState(NamedTuple):
+    """The columns of a ``KeyRecord`` read alone (``KEY_STATE_COLUMNS``, in this order): the
+    private key stays in the database, and the tuple can key a cache."""
+
+    id: str
+    did: str
+    public_key_multibase: str
+    status: str
+    published: bool
+    compromised_since: datetime | None
+
+
+KEY_STATE_COLUMNS = (
+    col(SigningKey.id),
+    col(SigningKey.did),
+    col(SigningKey.public_key_multibase),
+    col(SigningKey.status),
+    col(SigningKey.published),
+    col(SigningKey.compromised_since),
+)
+
+
+def relationships_of(key: KeyRecord) -> frozenset[str]:
     """The verification relationships a stored key is published under (see the module table)."""
     if not key.published:
         return frozenset()

@@ -58,7 +58,7 @@ from keys.crypto_envelope import (
     seal_envelope,
 )
 from keys.did_web import DID_WEB_PREFIX
-from keys.documents import ID_CHARS, did_web_for, relationships_of
+from keys.documents import ID_CHARS, KeyRecord, did_web_for, relationships_of
 from keys.tables import KeyStatus, SigningKey
 
 # Pass as ``did`` to ``create_key`` for a did:key owner: the DID is derived from the new key.
@@ -298,7 +298,7 @@ class LocalKeyStoreResolver:
         return stored_verification_method(key)
 
 
-def stored_verification_method(key: SigningKey) -> VerificationMethod:
+def stored_verification_method(key: KeyRecord) -> VerificationMethod:
     """A stored key as a verifier sees it: our records carry the compromise date, also for a
     did:key, whose document cannot say it (``keys.documents``)."""
     revoked = key.compromised_since if key.status == KeyStatus.REVOKED else None

@@ -38,17 +38,25 @@ from typing import Any
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, bindparam, event, literal
+from sqlalchemy import Connection, Engine, event, literal
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import object_session
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, or_, select
 
 from credentials import KeyNotFound, ResolutionUnavailable, VerificationMethod
 from infra import statement_session
 from issuers import Award, Institution, StatusList, sign_status_list, signer_for_institution
-from keys import DID_WEB_PREFIX, KeyStatus, MasterKey, SigningKey, stored_verification_method
+from keys import DID_WEB_PREFIX, KeyState, KeyStatus, MasterKey, SigningKey
 from passport.database import DeploymentBaseUrl
+from passport.own_statements import (
+    KEY_STATE,
+    LIST_AND_INSTITUTION,
+    LIST_STATE,
+    REPLACED,
+    REVISION,
+    published_method,
+)
 from verifier import FetchedDocument, RegistryEntry, RegistryStatus
 
 STATUS_PATH = "/status/"
@@ -60,11 +68,14 @@ JURISDICTION = "CA-ON"
 # base URL written through this process refreshes it at once (``_ours_changed``), a did:web on
 # our host that it lacks is looked up at once, so this bounds only what another process added.
 OURS_TTL_SECONDS = 300.0
-# Lists signed in memory, kept per process by (list, version of its bits, signer): without it
-# every verification of a credential on a list changed since it was last served signed the list
-# anew (0.4 ms) and, its bytes being new, verified that signature in full instead of reusing
-# the kept verification (``verifier.verified_lists``). A few lists per institution are live.
-SIGNED_LISTS_KEPT = 256
+# Our lists as verifiers read them, kept per process by what makes them what they are: the list,
+# the version of its bits, the version its stored signature is of, its institution's DID and the
+# base URL. One small query reads those; the list's row (its bits, its signed text) is read, and
+# the text parsed, only when they changed. A list changed since it was last served is signed in
+# memory once per version, not once per verification (which also made its bytes new each time,
+# so its signature was verified in full instead of reusing ``verifier.verified_lists``).
+LISTS_KEPT = 256
+_ListState = tuple[str, int, int | None, str, str]
 # Per engine, how many commits wrote keys or base URLs through it (see ``_ours_changed``).
 _GENERATIONS: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
 
@@ -96,19 +107,6 @@ def _ours_unchanged(session: OrmSession) -> None:
     session.info.pop(_WRITTEN, None)
 
 
-# Built once: every page of credentials reads it, and building it cost more than running it.
-_REVISION = select(
-    select(func.coalesce(func.sum(StatusList.version), 0)).scalar_subquery(),
-    select(func.count()).where(SigningKey.status == KeyStatus.REVOKED).scalar_subquery(),
-    select(func.count()).where(col(SigningKey.published)).scalar_subquery(),
-    select(func.count()).select_from(SigningKey).scalar_subquery(),
-)
-_REPLACED = select(Award.credential_id).where(
-    col(Award.credential_id).in_(bindparam("wanted", expanding=True)),
-    col(Award.replaced_by).is_not(None),
-)
-
-
 def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]:
     """Which of ``credential_ids`` are awards of ours re-issued after their key's compromise
     (``issuers.key_compromise.affected_awards``), in one query: their share links say they were
@@ -116,7 +114,7 @@ def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]
     wanted = list(credential_ids)
     if not wanted:
         return set()
-    return set(session.exec(_REPLACED, params={"wanted": wanted}).all())
+    return set(session.exec(REPLACED, params={"wanted": wanted}).all())
 
 
 def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
@@ -179,8 +177,8 @@ class DeploymentDocuments:
         self.base_url = base_url.rstrip("/")
         self._monotonic = monotonic
         self._snapshot: _Ours | None = None
-        self._signed_lists: OrderedDict[tuple[str, int, str, str], str] = OrderedDict()
-        self._signed_lists_lock = threading.Lock()
+        self._lists: OrderedDict[_ListState, tuple[Any, str]] = OrderedDict()
+        self._lists_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"DeploymentDocuments(base_url={self.base_url!r})"
@@ -236,54 +234,55 @@ class DeploymentDocuments:
                 raise KeyNotFound(f"{did!r} is not a DID of this deployment")
             return None
         with statement_session(self._engine) as session:
-            key = session.get(SigningKey, verification_method)
-            if key is None or not key.published or key.did != did:
-                raise KeyNotFound(f"{verification_method!r} is not a published key of {did}")
-            return stored_verification_method(key)
+            params = {"key_id": verification_method}
+            row = session.connection().execute(KEY_STATE, params).first()
+        state = KeyState(*row) if row is not None else None
+        if state is None or not state.published or state.did != did:
+            raise KeyNotFound(f"{verification_method!r} is not a published key of {did}")
+        return published_method(state)
 
     def own_status_list(self, url: str, now: datetime) -> FetchedDocument | None:
         matched = self._status_list_of(url)
         if matched is None:
             return None
         base, list_id = matched
-        # One statement (the list and its institution together), as most lists are served
-        # already signed; signing one anew reads keys, in a transaction of its own.
-        statement = select(StatusList, Institution).join(
-            Institution, col(Institution.id) == StatusList.institution_id
-        )
         with statement_session(self._engine) as session:
-            found = session.exec(statement.where(StatusList.id == list_id)).first()
-        if found is None:
-            raise ResolutionUnavailable(f"this deployment publishes no status list {url}")
-        row, institution = found
+            state = session.connection().execute(LIST_STATE, {"list_id": list_id}).first()
+            if state is None:
+                raise ResolutionUnavailable(f"this deployment publishes no status list {url}")
+            kept_as = (list_id, state.version, state.signed_version, state.did, base)
+            with self._lists_lock:
+                kept = self._lists.get(kept_as)
+            if kept is None:
+                found = session.exec(LIST_AND_INSTITUTION, params={"list_id": list_id}).first()
+                if found is None:
+                    raise ResolutionUnavailable(f"this deployment publishes no status list {url}")
+                kept = self._read_list(*found, base, now)
+        return FetchedDocument(kept[0], now, kept[1])
+
+    def _read_list(
+        self, row: StatusList, institution: Institution, base: str, now: datetime
+    ) -> tuple[Any, str]:
+        """The list as stored, or signed in memory when its bits changed since it was last
+        served: never written here, as the verifier runs inside requests that may hold the
+        database's write lock (SQLite); the list's own route stores a signature when served.
+        Its parsed content is shared by every verification that reads it (none changes it)."""
         if row.signed_version == row.version and row.signed_credential:
             text = row.signed_credential
         else:
-            text = self._signed_now(row, institution, base, now)
-        return FetchedDocument(json.loads(text), now, hashlib.sha256(text.encode()).hexdigest())
-
-    def _signed_now(
-        self, row: StatusList, institution: Institution, base: str, now: datetime
-    ) -> str:
-        """The list of these bits signed in memory, once per process: never written here, as
-        the verifier runs inside requests that may hold the database's write lock (SQLite); the
-        list's own route stores a signature when it is next served."""
-        kept = (row.id, row.version, institution.did, base)
-        with self._signed_lists_lock:
-            text = self._signed_lists.get(kept)
-        if text is not None:
-            return text
-        master = self._master_key()
-        if master is None:
-            raise ResolutionUnavailable("the master key is not available to sign the list")
-        with Session(self._engine) as session:
-            signer = signer_for_institution(session, master, now, institution)
-        text = sign_status_list(row, institution, signer, base, now).text
-        with self._signed_lists_lock:
-            self._signed_lists[kept] = text
-            while len(self._signed_lists) > SIGNED_LISTS_KEPT:
-                self._signed_lists.popitem(last=False)
-        return text
+            master = self._master_key()
+            if master is None:
+                raise ResolutionUnavailable("the master key is not available to sign the list")
+            with Session(self._engine) as session:
+                signer = signer_for_institution(session, master, now, institution)
+            text = sign_status_list(row, institution, signer, base, now).text
+        kept_as = (row.id, row.version, row.signed_version, institution.did, base)
+        kept = (json.loads(text), hashlib.sha256(text.encode()).hexdigest())
+        with self._lists_lock:
+            self._lists[kept_as] = kept
+            while len(self._lists) > LISTS_KEPT:
+                self._lists.popitem(last=False)
+        return kept
 
     def _status_list_of(self, url: str) -> tuple[str, str] | None:
         for base in self._ours().base_urls:
@@ -298,7 +297,7 @@ class DeploymentDocuments:
         every change of their bits (and a key compromise), and a key revoked or unpublished
         changes the counts. Read from the database, so every process sees a change at once."""
         with statement_session(self._engine) as session:
-            row = session.connection().execute(_REVISION).one()
+            row = session.connection().execute(REVISION).one()
         return ":".join(str(value) for value in row)
 
     def entry(self, issuer_id: str) -> RegistryEntry | None:
