@@ -30,7 +30,9 @@ from credentials.jsonld_compiled import (
     XSD_DOUBLE,
     Compiled,
     Decline,
+    Layout,
     Plan,
+    remember,
     string_datatype,
 )
 from credentials.jsonld_safe_mode import RELATIVE_BASE
@@ -132,45 +134,57 @@ class _Walk:
 
     def node(self, ctx: Compiled, scoped: Any, element: dict[str, Any], graph: str) -> str:
         """A node object: its contexts as pyld's ``_expand`` sets them, then its members;
-        ``scoped`` is the property-scoped context of the term it is the value of."""
+        ``scoped`` is the property-scoped context of the term it is the value of. What follows
+        from the contexts and the node's keys alone is memoized per context, by the keys."""
+        keys = tuple(element)
+        entry = ctx.entered.get((keys, id(scoped)))
+        if entry is None or entry[0] is not scoped:
+            entry = self.enter(ctx, scoped, keys)
+        ctx = entry[1]
+        if "@context" in element:
+            ctx = self.embedded(ctx, element["@context"])
+        type_keys = ctx.type_keys.get(keys)
+        if type_keys is None:
+            type_keys = tuple(key for key in sorted(keys) if ctx.expand_key(key) == "@type")
+            remember(ctx.type_keys, keys, type_keys)
+        if not type_keys:
+            return self.members(ctx, ctx, element, keys, graph)
+        types: list[str] = []
+        for key in type_keys:
+            value = element[key]
+            values = value if isinstance(value, list) else [value]
+            types.extend(sorted(t for t in values if isinstance(t, str)))
+        typed = self.typed(ctx, tuple(types)) if types else ctx
+        return self.members(typed, ctx, element, keys, graph)
+
+    def enter(self, ctx: Compiled, scoped: Any, keys: tuple[str, ...]) -> tuple[Any, Compiled]:
+        """The context a node with these keys enters: the type-scoped context reverted unless
+        the node is a reference, then the property-scoped one (pyld's ``_expand``)."""
         previous = ctx.ctx.get("previousContext")
+        entered = ctx
         must_revert = True
-        if previous and len(element) <= 2 and "@context" not in element:
-            for key in sorted(element):
+        if previous and len(keys) <= 2 and "@context" not in keys:
+            for key in sorted(keys):
                 expanded = ctx.expand_key(key)
                 if expanded == "@value":
                     raise Decline
-                if expanded == "@id" and len(element) == 1:
+                if expanded == "@id" and len(keys) == 1:
                     must_revert = False
                     break
         if must_revert and previous is not None:
-            ctx = self.fast.compiled(previous)
+            entered = self.fast.compiled(previous)
         if scoped is not None:
-            ctx = self.process(ctx, scoped, override_protected=True)
-        keys = sorted(element)
-        ctx, type_scoped = self.nested_contexts(ctx, element, keys)
-        return self.members(ctx, element, keys, type_scoped, graph)
+            entered = self.process(entered, scoped, override_protected=True)
+        entry = (scoped, entered)
+        remember(ctx.entered, (keys, id(scoped)), entry)
+        return entry
 
-    def nested_contexts(
-        self, ctx: Compiled, element: dict[str, Any], keys: list[str]
-    ) -> tuple[Compiled, Compiled]:
-        """pyld's ``_prepare_nested_context``: the embedded context, then type-scoped ones."""
-        if "@context" in element:
-            local = element["@context"]
-            urls = local if isinstance(local, list) else [local]
-            if not all(isinstance(url, str) for url in urls):
-                raise Decline
-            ctx = self.process(ctx, local)
-        types: list[str] = []
-        expanded = ctx.keys
-        for key in keys:
-            if (expanded.get(key) or ctx.expand_key(key)) == "@type":
-                value = element[key]
-                values = value if isinstance(value, list) else [value]
-                types.extend(sorted(t for t in values if isinstance(t, str)))
-        if not types:
-            return ctx, ctx
-        return self.typed(ctx, tuple(types)), ctx
+    def embedded(self, ctx: Compiled, local: Any) -> Compiled:
+        """An embedded context (``_prepare_nested_context``): bundled URLs only."""
+        urls = local if isinstance(local, list) else [local]
+        if not all(isinstance(url, str) for url in urls):
+            raise Decline
+        return self.process(ctx, local)
 
     def typed(self, ctx: Compiled, types: tuple[str, ...]) -> Compiled:
         """``ctx`` with the type-scoped contexts of ``types`` applied, in that order."""
@@ -188,39 +202,56 @@ class _Walk:
     def members(
         self,
         ctx: Compiled,
-        element: dict[str, Any],
-        keys: list[str],
         type_scoped: Compiled,
+        element: dict[str, Any],
+        keys: tuple[str, ...],
         graph: str,
     ) -> str:
         """pyld's ``_expand_object`` with the node map and toRdf steps folded in."""
-        subject: str | None = None
-        types: list[str] = []
-        properties: list[str] = []
-        expansions = ctx.keys
-        for key in keys:
+        layout = ctx.layouts.get(keys) or self.layout(ctx, keys)
+        if layout.id_key is None:
+            subject = self.blank()
+        else:
+            value = element[layout.id_key]
+            if not isinstance(value, str):
+                raise Decline
+            subject = ctx.id_iri(value)
+        quads = self.quads
+        for key in layout.type_keys:
+            value = element[key]
+            values = value if isinstance(value, list) else [value]
+            if not all(isinstance(type_, str) for type_ in values):
+                raise Decline
+            for type_ in values:
+                quads.add((subject, RDF_TYPE, type_scoped.vocab_iri(type_), graph))
+        for key, plan in layout.properties:
+            value = element[key]
+            if plan.string_datatype is not None and isinstance(value, str):  # most values
+                literal = canonical_literal(value, plan.string_datatype, None)
+                quads.add((subject, plan.predicate, literal, graph))
+            elif value is not None:
+                self.property(plan, value, subject, graph)
+        return subject
+
+    def layout(self, ctx: Compiled, keys: tuple[str, ...]) -> Layout:
+        id_key = None
+        type_keys = []
+        properties = []
+        for key in sorted(keys):
             if key == "@context":
                 continue
-            expanded = expansions.get(key) or ctx.expand_key(key)
-            value = element[key]
+            expanded = ctx.expand_key(key)
             if expanded == "@id":
-                if subject is not None or not isinstance(value, str):
+                if id_key is not None:
                     raise Decline
-                subject = ctx.id_iri(value)
+                id_key = key
             elif expanded == "@type":
-                values = value if isinstance(value, list) else [value]
-                if not all(isinstance(type_, str) for type_ in values):
-                    raise Decline
-                types.extend(type_scoped.vocab_iri(type_) for type_ in values)
+                type_keys.append(key)
             else:
-                properties.append(key)
-        if subject is None:
-            subject = self.blank()
-        for type_ in types:
-            self.quads.add((subject, RDF_TYPE, type_, graph))
-        for key in properties:
-            self.property(ctx, key, element[key], subject, graph)
-        return subject
+                properties.append((key, self.plan(ctx, key)))
+        layout = Layout(id_key, tuple(type_keys), tuple(properties))
+        remember(ctx.layouts, keys, layout)
+        return layout
 
     def plan(self, ctx: Compiled, key: str) -> Plan:
         plan = ctx.plans.get(key)
@@ -244,14 +275,8 @@ class _Walk:
             )
         return plan
 
-    def property(self, ctx: Compiled, key: str, value: Any, subject: str, graph: str) -> None:
-        plan = ctx.plans.get(key) or self.plan(ctx, key)
-        if plan.string_datatype is not None and isinstance(value, str):  # most values
-            literal = canonical_literal(value, plan.string_datatype, None)
-            self.quads.add((subject, plan.predicate, literal, graph))
-            return
-        if value is None:
-            return
+    def property(self, plan: Plan, value: Any, subject: str, graph: str) -> None:
+        """The values of one property other than a lone string of a plain term (``members``)."""
         objects = []
         for item in value if isinstance(value, list) else [value]:
             if item is None:
