@@ -46,6 +46,8 @@ RDF_FIRST = f"<{_RDF}first>"
 RDF_REST = f"<{_RDF}rest>"
 RDF_NIL = f"<{_RDF}nil>"
 DEFAULT_GRAPH = ""
+XSD_BOOLEAN: str = jsonld.XSD_BOOLEAN
+XSD_INTEGER: str = jsonld.XSD_INTEGER
 _OPTIONS = {"base": RELATIVE_BASE, "processingMode": "json-ld-1.1"}
 # Processed contexts whose term lookups are memoized before the memo starts again from empty.
 _MAX_MEMOIZED_CONTEXTS = 1024
@@ -152,8 +154,12 @@ class _Walk:
         types: list[str] = []
         for key in type_keys:
             value = element[key]
-            values = value if isinstance(value, list) else [value]
-            types.extend(sorted(t for t in values if isinstance(t, str)))
+            if isinstance(value, str):
+                types.append(value)
+            elif isinstance(value, list) and all(isinstance(type_, str) for type_ in value):
+                types.extend(sorted(value))
+            else:
+                raise Decline  # ``members`` would: types other than strings are not covered
         typed = self.typed(ctx, tuple(types)) if types else ctx
         return self.members(typed, ctx, element, keys, graph)
 
@@ -219,10 +225,9 @@ class _Walk:
         quads = self.quads
         for key in layout.type_keys:
             value = element[key]
-            values = value if isinstance(value, list) else [value]
-            if not all(isinstance(type_, str) for type_ in values):
-                raise Decline
-            for type_ in values:
+            for type_ in value if isinstance(value, list) else [value]:
+                if not isinstance(type_, str):
+                    raise Decline
                 quads.add((subject, RDF_TYPE, type_scoped.vocab_iri(type_), graph))
         for key, plan in layout.properties:
             value = element[key]
@@ -310,9 +315,16 @@ class _Walk:
                 return canonical_literal(value, coercion or XSD_STRING, None)
         elif not isinstance(value, int | float) or not math.isfinite(value):
             raise Decline
+        datatype = None if coercion in (None, "@id", "@vocab") else coercion
+        # JSON-LD 1.1 API section 8.6 steps 8-10, in pyld's order: a boolean whatever the
+        # datatype, then an integer below 10**21 unless coerced to xsd:double; pyld does the rest.
+        if isinstance(value, bool):
+            return canonical_literal("true" if value else "false", datatype or XSD_BOOLEAN, None)
+        if type(value) is int and datatype != XSD_DOUBLE and abs(value) < 10**21:
+            return canonical_literal(str(value), datatype or XSD_INTEGER, None)
         item: dict[str, Any] = {"@value": value}
-        if coercion not in (None, "@id", "@vocab"):
-            item["@type"] = coercion
+        if datatype is not None:
+            item["@type"] = datatype
         return canonical_term(ctx.processor._object_to_rdf(item, None, [], _OPTIONS))
 
     def rdf_list(self, objects: list[str], graph: str) -> str:
