@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from pyld import jsonld
@@ -67,10 +68,9 @@ class FastPath:
         """The document's RDF dataset, or ``Decline``; never raises anything else."""
         if not isinstance(document, dict):
             raise Decline
-        options = {**self.options(), **_OPTIONS}
-        walk = _Walk(self, options)
+        walk = _Walk(self)
         try:
-            initial = self.compiled(self.processor._get_initial_context(options))
+            initial = self.compiled(self.processor._get_initial_context(_OPTIONS))
             walk.node(initial, None, document, DEFAULT_GRAPH)
         except (PassportError, jsonld.JsonLdError, RecursionError) as exc:
             raise Decline from exc
@@ -91,11 +91,16 @@ class _Walk:
     Everything that depends only on an active context and a key (or a list of types) is
     memoized on the ``Compiled`` context: the walk itself only reads the document."""
 
-    def __init__(self, fast: FastPath, options: dict[str, Any]) -> None:
+    def __init__(self, fast: FastPath) -> None:
         self.fast = fast
-        self.options = options
         self.quads: set[NQuad] = set()
         self.blank_nodes = 0
+
+    @cached_property
+    def options(self) -> dict[str, Any]:
+        """pyld's options, built (a context resolver among them) only where a context is
+        processed for the first time: once all are memoized, a walk needs none."""
+        return {**self.fast.options(), **_OPTIONS}
 
     def process(
         self,

@@ -113,14 +113,15 @@ def canonicalize_quads(
     """The canonicalization algorithm (section 4.4.3) over a set of quads."""
     if hash_algorithm not in HASH_ALGORITHMS:
         raise InvalidInput(f"unsupported RDFC-1.0 hash algorithm {hash_algorithm!r}")
-    state = _State(set(quads), hash_algorithm)
+    # A set of quads (the fast path's) is read as it is: nothing here changes it.
+    state = _State(quads if isinstance(quads, set | frozenset) else set(quads), hash_algorithm)
     return state.run()
 
 
 class _State:
     """The canonicalization state (section 4.2)."""
 
-    def __init__(self, quads: set[NQuad], hash_algorithm: str) -> None:
+    def __init__(self, quads: set[NQuad] | frozenset[NQuad], hash_algorithm: str) -> None:
         self.hash_algorithm = hash_algorithm
         self._new_hash = getattr(hashlib, hash_algorithm)
         self.quads = quads
