@@ -62,11 +62,16 @@ class Layout(NamedTuple):
     properties: tuple[tuple[str, Plan], ...]
 
 
+# A node's way in (``entered``): the property-scoped context it was memoized for, the context
+# it enters, and its type keys there (None where it embeds a context of its own).
+Entry = tuple[Any, "Compiled", tuple[str, ...] | None]
+
+
 class Compiled:
     """One processed context with its lookups memoized: key expansions, term information,
     predicate and vocabulary IRI terms, property plans, the contexts derived from it, and per
     set of node keys (the dictionary's keys in document order): the context a node enters
-    (``entered``), its type keys and its ``Layout``."""
+    and its type keys there (``entered``), and its ``Layout``."""
 
     def __init__(self, ctx: Any, processor: Any) -> None:
         self.ctx = ctx
@@ -79,8 +84,7 @@ class Compiled:
         self.derived: dict[Any, tuple[Any, Any]] = {}
         self.plans: dict[str, Plan] = {}
         self.typed: dict[tuple[str, ...], Compiled] = {}
-        self.entered: dict[tuple[tuple[str, ...], int], tuple[Any, Compiled]] = {}
-        self.type_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.entered: dict[tuple[tuple[str, ...], int], Entry] = {}
         self.layouts: dict[tuple[str, ...], Layout] = {}
 
     def expand_key(self, key: str) -> Any:

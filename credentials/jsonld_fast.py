@@ -31,6 +31,7 @@ from credentials.jsonld_compiled import (
     XSD_DOUBLE,
     Compiled,
     Decline,
+    Entry,
     Layout,
     Plan,
     remember,
@@ -83,6 +84,11 @@ class FastPath:
                 self._compiled.clear()
             compiled = self._compiled[id(ctx)] = Compiled(ctx, self.processor)
         return compiled
+
+
+def _type_keys(ctx: Compiled, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys that are ``@type`` in ``ctx``, sorted (the order pyld expands them in)."""
+    return tuple(key for key in sorted(keys) if ctx.expand_key(key) == "@type")
 
 
 class _Walk:
@@ -147,13 +153,10 @@ class _Walk:
         entry = ctx.entered.get((keys, id(scoped)))
         if entry is None or entry[0] is not scoped:
             entry = self.enter(ctx, scoped, keys)
-        ctx = entry[1]
-        if "@context" in element:
+        _scoped, ctx, type_keys = entry
+        if type_keys is None:  # an embedded context, which may define what the keys are
             ctx = self.embedded(ctx, element["@context"])
-        type_keys = ctx.type_keys.get(keys)
-        if type_keys is None:
-            type_keys = tuple(key for key in sorted(keys) if ctx.expand_key(key) == "@type")
-            remember(ctx.type_keys, keys, type_keys)
+            type_keys = _type_keys(ctx, keys)
         if not type_keys:
             return self.members(ctx, ctx, element, keys, graph)
         types: list[str] = []
@@ -168,9 +171,10 @@ class _Walk:
         typed = self.typed(ctx, tuple(types)) if types else ctx
         return self.members(typed, ctx, element, keys, graph)
 
-    def enter(self, ctx: Compiled, scoped: Any, keys: tuple[str, ...]) -> tuple[Any, Compiled]:
+    def enter(self, ctx: Compiled, scoped: Any, keys: tuple[str, ...]) -> Entry:
         """The context a node with these keys enters: the type-scoped context reverted unless
-        the node is a reference, then the property-scoped one (pyld's ``_expand``)."""
+        the node is a reference, then the property-scoped one (pyld's ``_expand``); and its
+        type keys there, unless it embeds a context."""
         previous = ctx.ctx.get("previousContext")
         entered = ctx
         must_revert = True
@@ -186,7 +190,8 @@ class _Walk:
             entered = self.fast.compiled(previous)
         if scoped is not None:
             entered = self.process(entered, scoped, override_protected=True)
-        entry = (scoped, entered)
+        type_keys = None if "@context" in keys else _type_keys(entered, keys)
+        entry = (scoped, entered, type_keys)
         remember(ctx.entered, (keys, id(scoped)), entry)
         return entry
 
@@ -226,14 +231,15 @@ class _Walk:
             value = element[layout.id_key]
             if not isinstance(value, str):
                 raise Decline
-            subject = ctx.id_iri(value)
+            subject = ctx.ids.get(value) or ctx.id_iri(value)
         quads = self.quads
         for key in layout.type_keys:
             value = element[key]
             for type_ in value if isinstance(value, list) else [value]:
                 if not isinstance(type_, str):
                     raise Decline
-                quads.add((subject, RDF_TYPE, type_scoped.vocab_iri(type_), graph))
+                iri = type_scoped.vocab.get(type_) or type_scoped.vocab_iri(type_)
+                quads.add((subject, RDF_TYPE, iri, graph))
         for key, plan in layout.properties:
             value = element[key]
             if plan.string_datatype is not None and isinstance(value, str):  # most values

@@ -36,10 +36,16 @@ _POSITIONS = ((0, "s"), (2, "o"), (3, "g"))
 
 @dataclass(frozen=True)
 class QuadsCanonicalization:
-    """The canonical N-Quads and the issued identifiers map (input label -> ``c14nN``)."""
+    """The canonical N-Quads and the identifiers issued (``_:label`` -> ``_:c14nN``)."""
 
     nquads: str
-    issued_identifiers: dict[str, str]
+    issued: dict[str, str]
+
+    @property
+    def issued_identifiers(self) -> dict[str, str]:
+        """The issued identifiers map (section 4.4.3 step 7): input label -> ``c14nN``, built
+        only when asked for (a proof needs the N-Quads alone)."""
+        return {old[2:]: new[2:] for old, new in self.issued.items()}
 
 
 def quads_of_dataset(dataset: Dataset) -> set[NQuad]:
@@ -168,8 +174,7 @@ class _State:
         # Step 6. The quads are distinct and relabelling is one to one, so the lines are too.
         lines = relabelled_lines(self.quads, self.canonical.issued)
         lines.sort()
-        issued = {old[2:]: new[2:] for old, new in self.canonical.issued.items()}
-        return QuadsCanonicalization("".join(lines), issued)
+        return QuadsCanonicalization("".join(lines), self.canonical.issued)
 
     def hash_first_degree(self, node: str) -> str:
         """Hash First Degree Quads (section 4.6): ``node`` written ``_:a``, the others ``_:z``."""
