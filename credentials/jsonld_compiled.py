@@ -3,9 +3,10 @@
 A ``Compiled`` context wraps one processed (active) context of pyld and remembers everything
 expansion asks of it for a key or a value: the key's expansion, its term definition
 (``TermInfo``), its predicate term, how its values are expanded (``Plan``), node identifiers
-and vocabulary IRIs as N-Quads terms, and the contexts derived from it by scoped and type-scoped
-contexts. Processed contexts of bundled context documents never change, so the answers hold
-for every document; what the fast path does not cover raises ``Decline``.
+and vocabulary IRIs as N-Quads terms, the contexts derived from it by scoped and type-scoped
+contexts, and, per set of keys a node object has, what those keys mean (``Layout``). Processed
+contexts of bundled context documents never change, so the answers hold for every document;
+what the fast path does not cover raises ``Decline``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ _COVERED_CONTAINERS = frozenset({"@set", "@list", "@graph"})
 # Node identifiers memoized per context (an issuer's DIDs and achievements recur) before the
 # memo starts again from empty.
 _MAX_MEMOIZED_IDS = 4096
+# Sets of keys of node objects memoized per context (a schema has a few dozen) before the memo
+# starts again from empty.
+MAX_MEMOIZED_KEY_SETS = 1024
 
 
 class Decline(Exception):
@@ -48,9 +52,26 @@ class Plan(NamedTuple):
     string_datatype: str | None  # a string value's literal datatype, where it is one
 
 
+class Layout(NamedTuple):
+    """What the keys of a node object are in one active context (pyld's ``_expand_object``):
+    the key of its ``@id``, the keys of its types and the plans of its properties, in the
+    order of the sorted keys."""
+
+    id_key: str | None
+    type_keys: tuple[str, ...]
+    properties: tuple[tuple[str, Plan], ...]
+
+
+# A node's way in (``entered``): the property-scoped context it was memoized for, the context
+# it enters, and its type keys there (None where it embeds a context of its own).
+Entry = tuple[Any, "Compiled", tuple[str, ...] | None]
+
+
 class Compiled:
     """One processed context with its lookups memoized: key expansions, term information,
-    predicate and vocabulary IRI terms, property plans, and the contexts derived from it."""
+    predicate and vocabulary IRI terms, property plans, the contexts derived from it, and per
+    set of node keys (the dictionary's keys in document order): the context a node enters
+    and its type keys there (``entered``), and its ``Layout``."""
 
     def __init__(self, ctx: Any, processor: Any) -> None:
         self.ctx = ctx
@@ -63,6 +84,8 @@ class Compiled:
         self.derived: dict[Any, tuple[Any, Any]] = {}
         self.plans: dict[str, Plan] = {}
         self.typed: dict[tuple[str, ...], Compiled] = {}
+        self.entered: dict[tuple[tuple[str, ...], int], Entry] = {}
+        self.layouts: dict[tuple[str, ...], Layout] = {}
 
     def expand_key(self, key: str) -> Any:
         try:
@@ -100,6 +123,13 @@ class Compiled:
             expanded = self.processor._expand_iri(self.ctx, value, vocab=True, base=RELATIVE_BASE)
             term = self.vocab[value] = iri_term("@type value", expanded)
         return term
+
+
+def remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store ``value`` in a per-context memo of node key sets, bounded."""
+    if len(memo) >= MAX_MEMOIZED_KEY_SETS:
+        memo.clear()
+    memo[key] = value
 
 
 def iri_term(kind: str, iri: Any) -> str:

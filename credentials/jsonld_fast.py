@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from pyld import jsonld
@@ -30,7 +31,10 @@ from credentials.jsonld_compiled import (
     XSD_DOUBLE,
     Compiled,
     Decline,
+    Entry,
+    Layout,
     Plan,
+    remember,
     string_datatype,
 )
 from credentials.jsonld_safe_mode import RELATIVE_BASE
@@ -44,6 +48,8 @@ RDF_FIRST = f"<{_RDF}first>"
 RDF_REST = f"<{_RDF}rest>"
 RDF_NIL = f"<{_RDF}nil>"
 DEFAULT_GRAPH = ""
+XSD_BOOLEAN: str = jsonld.XSD_BOOLEAN
+XSD_INTEGER: str = jsonld.XSD_INTEGER
 _OPTIONS = {"base": RELATIVE_BASE, "processingMode": "json-ld-1.1"}
 # Processed contexts whose term lookups are memoized before the memo starts again from empty.
 _MAX_MEMOIZED_CONTEXTS = 1024
@@ -63,10 +69,9 @@ class FastPath:
         """The document's RDF dataset, or ``Decline``; never raises anything else."""
         if not isinstance(document, dict):
             raise Decline
-        options = {**self.options(), **_OPTIONS}
-        walk = _Walk(self, options)
+        walk = _Walk(self)
         try:
-            initial = self.compiled(self.processor._get_initial_context(options))
+            initial = self.compiled(self.processor._get_initial_context(_OPTIONS))
             walk.node(initial, None, document, DEFAULT_GRAPH)
         except (PassportError, jsonld.JsonLdError, RecursionError) as exc:
             raise Decline from exc
@@ -81,17 +86,27 @@ class FastPath:
         return compiled
 
 
+def _type_keys(ctx: Compiled, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys that are ``@type`` in ``ctx``, sorted (the order pyld expands them in)."""
+    return tuple(key for key in sorted(keys) if ctx.expand_key(key) == "@type")
+
+
 class _Walk:
     """One document's walk: mirrors ``JsonLdProcessor._expand`` and emits quads as it goes.
 
     Everything that depends only on an active context and a key (or a list of types) is
     memoized on the ``Compiled`` context: the walk itself only reads the document."""
 
-    def __init__(self, fast: FastPath, options: dict[str, Any]) -> None:
+    def __init__(self, fast: FastPath) -> None:
         self.fast = fast
-        self.options = options
         self.quads: set[NQuad] = set()
         self.blank_nodes = 0
+
+    @cached_property
+    def options(self) -> dict[str, Any]:
+        """pyld's options, built (a context resolver among them) only where a context is
+        processed for the first time: once all are memoized, a walk needs none."""
+        return {**self.fast.options(), **_OPTIONS}
 
     def process(
         self,
@@ -132,45 +147,60 @@ class _Walk:
 
     def node(self, ctx: Compiled, scoped: Any, element: dict[str, Any], graph: str) -> str:
         """A node object: its contexts as pyld's ``_expand`` sets them, then its members;
-        ``scoped`` is the property-scoped context of the term it is the value of."""
+        ``scoped`` is the property-scoped context of the term it is the value of. What follows
+        from the contexts and the node's keys alone is memoized per context, by the keys."""
+        keys = tuple(element)
+        entry = ctx.entered.get((keys, id(scoped)))
+        if entry is None or entry[0] is not scoped:
+            entry = self.enter(ctx, scoped, keys)
+        _scoped, ctx, type_keys = entry
+        if type_keys is None:  # an embedded context, which may define what the keys are
+            ctx = self.embedded(ctx, element["@context"])
+            type_keys = _type_keys(ctx, keys)
+        if not type_keys:
+            return self.members(ctx, ctx, element, keys, graph)
+        types: list[str] = []
+        for key in type_keys:
+            value = element[key]
+            if isinstance(value, str):
+                types.append(value)
+            elif isinstance(value, list) and all(isinstance(type_, str) for type_ in value):
+                types.extend(sorted(value))
+            else:
+                raise Decline  # ``members`` would: types other than strings are not covered
+        typed = self.typed(ctx, tuple(types)) if types else ctx
+        return self.members(typed, ctx, element, keys, graph)
+
+    def enter(self, ctx: Compiled, scoped: Any, keys: tuple[str, ...]) -> Entry:
+        """The context a node with these keys enters: the type-scoped context reverted unless
+        the node is a reference, then the property-scoped one (pyld's ``_expand``); and its
+        type keys there, unless it embeds a context."""
         previous = ctx.ctx.get("previousContext")
+        entered = ctx
         must_revert = True
-        if previous and len(element) <= 2 and "@context" not in element:
-            for key in sorted(element):
+        if previous and len(keys) <= 2 and "@context" not in keys:
+            for key in sorted(keys):
                 expanded = ctx.expand_key(key)
                 if expanded == "@value":
                     raise Decline
-                if expanded == "@id" and len(element) == 1:
+                if expanded == "@id" and len(keys) == 1:
                     must_revert = False
                     break
         if must_revert and previous is not None:
-            ctx = self.fast.compiled(previous)
+            entered = self.fast.compiled(previous)
         if scoped is not None:
-            ctx = self.process(ctx, scoped, override_protected=True)
-        keys = sorted(element)
-        ctx, type_scoped = self.nested_contexts(ctx, element, keys)
-        return self.members(ctx, element, keys, type_scoped, graph)
+            entered = self.process(entered, scoped, override_protected=True)
+        type_keys = None if "@context" in keys else _type_keys(entered, keys)
+        entry = (scoped, entered, type_keys)
+        remember(ctx.entered, (keys, id(scoped)), entry)
+        return entry
 
-    def nested_contexts(
-        self, ctx: Compiled, element: dict[str, Any], keys: list[str]
-    ) -> tuple[Compiled, Compiled]:
-        """pyld's ``_prepare_nested_context``: the embedded context, then type-scoped ones."""
-        if "@context" in element:
-            local = element["@context"]
-            urls = local if isinstance(local, list) else [local]
-            if not all(isinstance(url, str) for url in urls):
-                raise Decline
-            ctx = self.process(ctx, local)
-        types: list[str] = []
-        expanded = ctx.keys
-        for key in keys:
-            if (expanded.get(key) or ctx.expand_key(key)) == "@type":
-                value = element[key]
-                values = value if isinstance(value, list) else [value]
-                types.extend(sorted(t for t in values if isinstance(t, str)))
-        if not types:
-            return ctx, ctx
-        return self.typed(ctx, tuple(types)), ctx
+    def embedded(self, ctx: Compiled, local: Any) -> Compiled:
+        """An embedded context (``_prepare_nested_context``): bundled URLs only."""
+        urls = local if isinstance(local, list) else [local]
+        if not all(isinstance(url, str) for url in urls):
+            raise Decline
+        return self.process(ctx, local)
 
     def typed(self, ctx: Compiled, types: tuple[str, ...]) -> Compiled:
         """``ctx`` with the type-scoped contexts of ``types`` applied, in that order."""
@@ -188,39 +218,56 @@ class _Walk:
     def members(
         self,
         ctx: Compiled,
-        element: dict[str, Any],
-        keys: list[str],
         type_scoped: Compiled,
+        element: dict[str, Any],
+        keys: tuple[str, ...],
         graph: str,
     ) -> str:
         """pyld's ``_expand_object`` with the node map and toRdf steps folded in."""
-        subject: str | None = None
-        types: list[str] = []
-        properties: list[str] = []
-        expansions = ctx.keys
-        for key in keys:
+        layout = ctx.layouts.get(keys) or self.layout(ctx, keys)
+        if layout.id_key is None:
+            subject = self.blank()
+        else:
+            value = element[layout.id_key]
+            if not isinstance(value, str):
+                raise Decline
+            subject = ctx.ids.get(value) or ctx.id_iri(value)
+        quads = self.quads
+        for key in layout.type_keys:
+            value = element[key]
+            for type_ in value if isinstance(value, list) else [value]:
+                if not isinstance(type_, str):
+                    raise Decline
+                iri = type_scoped.vocab.get(type_) or type_scoped.vocab_iri(type_)
+                quads.add((subject, RDF_TYPE, iri, graph))
+        for key, plan in layout.properties:
+            value = element[key]
+            if plan.string_datatype is not None and isinstance(value, str):  # most values
+                literal = canonical_literal(value, plan.string_datatype, None)
+                quads.add((subject, plan.predicate, literal, graph))
+            elif value is not None:
+                self.property(plan, value, subject, graph)
+        return subject
+
+    def layout(self, ctx: Compiled, keys: tuple[str, ...]) -> Layout:
+        id_key = None
+        type_keys = []
+        properties = []
+        for key in sorted(keys):
             if key == "@context":
                 continue
-            expanded = expansions.get(key) or ctx.expand_key(key)
-            value = element[key]
+            expanded = ctx.expand_key(key)
             if expanded == "@id":
-                if subject is not None or not isinstance(value, str):
+                if id_key is not None:
                     raise Decline
-                subject = ctx.id_iri(value)
+                id_key = key
             elif expanded == "@type":
-                values = value if isinstance(value, list) else [value]
-                if not all(isinstance(type_, str) for type_ in values):
-                    raise Decline
-                types.extend(type_scoped.vocab_iri(type_) for type_ in values)
+                type_keys.append(key)
             else:
-                properties.append(key)
-        if subject is None:
-            subject = self.blank()
-        for type_ in types:
-            self.quads.add((subject, RDF_TYPE, type_, graph))
-        for key in properties:
-            self.property(ctx, key, element[key], subject, graph)
-        return subject
+                properties.append((key, self.plan(ctx, key)))
+        layout = Layout(id_key, tuple(type_keys), tuple(properties))
+        remember(ctx.layouts, keys, layout)
+        return layout
 
     def plan(self, ctx: Compiled, key: str) -> Plan:
         plan = ctx.plans.get(key)
@@ -244,14 +291,8 @@ class _Walk:
             )
         return plan
 
-    def property(self, ctx: Compiled, key: str, value: Any, subject: str, graph: str) -> None:
-        plan = ctx.plans.get(key) or self.plan(ctx, key)
-        if plan.string_datatype is not None and isinstance(value, str):  # most values
-            literal = canonical_literal(value, plan.string_datatype, None)
-            self.quads.add((subject, plan.predicate, literal, graph))
-            return
-        if value is None:
-            return
+    def property(self, plan: Plan, value: Any, subject: str, graph: str) -> None:
+        """The values of one property other than a lone string of a plain term (``members``)."""
         objects = []
         for item in value if isinstance(value, list) else [value]:
             if item is None:
@@ -285,9 +326,16 @@ class _Walk:
                 return canonical_literal(value, coercion or XSD_STRING, None)
         elif not isinstance(value, int | float) or not math.isfinite(value):
             raise Decline
+        datatype = None if coercion in (None, "@id", "@vocab") else coercion
+        # JSON-LD 1.1 API section 8.6 steps 8-10, in pyld's order: a boolean whatever the
+        # datatype, then an integer below 10**21 unless coerced to xsd:double; pyld does the rest.
+        if isinstance(value, bool):
+            return canonical_literal("true" if value else "false", datatype or XSD_BOOLEAN, None)
+        if type(value) is int and datatype != XSD_DOUBLE and abs(value) < 10**21:
+            return canonical_literal(str(value), datatype or XSD_INTEGER, None)
         item: dict[str, Any] = {"@value": value}
-        if coercion not in (None, "@id", "@vocab"):
-            item["@type"] = coercion
+        if datatype is not None:
+            item["@type"] = datatype
         return canonical_term(ctx.processor._object_to_rdf(item, None, [], _OPTIONS))
 
     def rdf_list(self, objects: list[str], graph: str) -> str:

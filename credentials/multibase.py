@@ -19,6 +19,8 @@ from credentials.errors import InvalidInput
 
 BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {char: index for index, char in enumerate(BASE58_ALPHABET)}
+# Each ASCII byte's base58btc value; 0xFF for a byte outside the alphabet.
+_BASE58_DIGITS = bytes(_BASE58_INDEX.get(chr(code), 0xFF) for code in range(256))
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 MAX_ENCODED_LENGTH = 4 * 1024 * 1024
 
@@ -36,12 +38,17 @@ def encode_base58btc(data: bytes) -> str:
 def decode_base58btc(text: str) -> bytes:
     if len(text) > MAX_ENCODED_LENGTH:
         raise InvalidInput("base58 value is too long")
-    number = 0
-    for position, char in enumerate(text):
-        digit = _BASE58_INDEX.get(char)
-        if digit is None:
-            raise InvalidInput(f"invalid base58btc character {char!r} at position {position}")
-        number = number * 58 + digit
+    # One C pass maps every character to its value (a non-ASCII one becomes "?", one byte, so
+    # positions hold); every proof verification decodes a 64-byte signature this way.
+    digits = text.encode("ascii", "replace").translate(_BASE58_DIGITS)
+    position = digits.find(0xFF)
+    if position >= 0:
+        char = text[position]
+        raise InvalidInput(f"invalid base58btc character {char!r} at position {position}")
+    odd = len(digits) % 2
+    number = digits[0] if odd else 0
+    for high, low in zip(digits[odd::2], digits[odd + 1 :: 2], strict=True):  # two digits a step
+        number = number * 3364 + high * 58 + low
     leading_zeros = len(text) - len(text.lstrip("1"))
     body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
     return b"\0" * leading_zeros + body

@@ -36,10 +36,16 @@ _POSITIONS = ((0, "s"), (2, "o"), (3, "g"))
 
 @dataclass(frozen=True)
 class QuadsCanonicalization:
-    """The canonical N-Quads and the issued identifiers map (input label -> ``c14nN``)."""
+    """The canonical N-Quads and the identifiers issued (``_:label`` -> ``_:c14nN``)."""
 
     nquads: str
-    issued_identifiers: dict[str, str]
+    issued: dict[str, str]
+
+    @property
+    def issued_identifiers(self) -> dict[str, str]:
+        """The issued identifiers map (section 4.4.3 step 7): input label -> ``c14nN``, built
+        only when asked for (a proof needs the N-Quads alone)."""
+        return {old[2:]: new[2:] for old, new in self.issued.items()}
 
 
 def quads_of_dataset(dataset: Dataset) -> set[NQuad]:
@@ -90,13 +96,6 @@ def relabelled_lines(quads: Iterable[NQuad], labels: Mapping[str, str]) -> list[
     return lines
 
 
-class _FirstDegreeLabels(dict[str, str]):
-    """Section 4.6 step 3: the reference blank node is ``_:a``, every other one ``_:z``."""
-
-    def __missing__(self, key: str) -> str:
-        return "_:z"
-
-
 class _Issuer:
     """Identifier Issuer (section 4.5): labels in order of issue."""
 
@@ -120,38 +119,30 @@ def canonicalize_quads(
     """The canonicalization algorithm (section 4.4.3) over a set of quads."""
     if hash_algorithm not in HASH_ALGORITHMS:
         raise InvalidInput(f"unsupported RDFC-1.0 hash algorithm {hash_algorithm!r}")
-    state = _State(set(quads), hash_algorithm)
+    # A set of quads (the fast path's) is read as it is: nothing here changes it.
+    state = _State(quads if isinstance(quads, set | frozenset) else set(quads), hash_algorithm)
     return state.run()
 
 
 class _State:
     """The canonicalization state (section 4.2)."""
 
-    def __init__(self, quads: set[NQuad], hash_algorithm: str) -> None:
+    def __init__(self, quads: set[NQuad] | frozenset[NQuad], hash_algorithm: str) -> None:
         self.hash_algorithm = hash_algorithm
         self._new_hash = getattr(hashlib, hash_algorithm)
-        # Quads without blank nodes are written once: no step relabels them.
-        self.ground_lines: list[str] = []
-        self.blank_quads: list[NQuad] = []
+        self.quads = quads
         self.quads_of: dict[str, list[NQuad]] = defaultdict(list)
         quads_of = self.quads_of
         for quad in quads:  # step 2: each quad once per blank node it holds
             subject, _predicate, obj, graph = quad
-            blank = subject[0] == "_"
-            if blank:
+            if subject[0] == "_":
                 quads_of[subject].append(quad)
-            if obj[0] == "_":
-                blank = True
-                if obj != subject:
-                    quads_of[obj].append(quad)
-            if graph[:1] == "_":
-                blank = True
-                if graph not in (subject, obj):
-                    quads_of[graph].append(quad)
-            if blank:
-                self.blank_quads.append(quad)
-            else:
-                self.ground_lines.append(nquad_line(quad))
+            if obj[0] == "_" and obj != subject:
+                quads_of[obj].append(quad)
+            if graph[:1] == "_" and graph not in (subject, obj):
+                quads_of[graph].append(quad)
+        # Section 4.6 step 3: every blank node is written ``_:z`` but the reference one, ``_:a``.
+        self.first_degree_labels = dict.fromkeys(quads_of, "_:z")
         self.canonical = _Issuer("c14n")
         self.first_degree: dict[str, str] = {}
         self.n_degree_calls = 0
@@ -181,16 +172,18 @@ class _State:
                 for existing in issuer.issued:
                     self.canonical.issue(existing)
         # Step 6. The quads are distinct and relabelling is one to one, so the lines are too.
-        lines = self.ground_lines + relabelled_lines(self.blank_quads, self.canonical.issued)
+        lines = relabelled_lines(self.quads, self.canonical.issued)
         lines.sort()
-        issued = {old[2:]: new[2:] for old, new in self.canonical.issued.items()}
-        return QuadsCanonicalization("".join(lines), issued)
+        return QuadsCanonicalization("".join(lines), self.canonical.issued)
 
     def hash_first_degree(self, node: str) -> str:
         """Hash First Degree Quads (section 4.6): ``node`` written ``_:a``, the others ``_:z``."""
         hash_ = self.first_degree.get(node)
         if hash_ is None:
-            lines = relabelled_lines(self.quads_of[node], _FirstDegreeLabels({node: "_:a"}))
+            labels = self.first_degree_labels
+            labels[node] = "_:a"
+            lines = relabelled_lines(self.quads_of[node], labels)
+            labels[node] = "_:z"
             lines.sort()
             hash_ = self.first_degree[node] = self.hash("".join(lines))
         return hash_

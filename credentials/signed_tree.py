@@ -29,10 +29,13 @@ _ROOT_TYPES = frozenset({"VerifiableCredential", "VerifiablePresentation"})
 def laid_out(value: Any) -> bool:
     """Does the JSON use a node-layout keyword anywhere (``@graph``, ``@included``,
     ``@reverse``)? Genuine credentials as issued never do, so this is the quick test, run on
-    every credential verified: one pass with a stack, no recursion."""
+    every credential verified: one pass with a stack, no recursion; strings, most of what is
+    on the stack, are passed over first with one type test."""
     pending = [value]
     while pending:
         item = pending.pop()
+        if type(item) is str:
+            continue
         if isinstance(item, dict):
             if not _LAYOUT_KEYWORDS.isdisjoint(item):
                 return True

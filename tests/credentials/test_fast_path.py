@@ -181,9 +181,11 @@ def test_numbers_and_booleans_convert_as_pyld_converts_them() -> None:
         "name": "n",
         "criteria": {"narrative": "c"},
     }
-    for credits in (3, 3.0, 2.5, -0.0, 10**21, True, 1e-7):
+    numbers = (3, 0, -5, 3.0, 2.5, -0.0, 10**21 - 1, 10**21, -(10**21), True, False, 1e-7)
+    for number in numbers:
         document = credential()
-        document["credentialSubject"]["achievement"] = {**achievement, "creditsAvailable": credits}
+        document["credentialSubject"]["achievement"] = {**achievement, "creditsAvailable": number}
+        document["credentialSubject"]["identifier"][1]["hashed"] = number  # xsd:boolean
         _FAST_PATH.quads(document)
         assert canonicalize_jsonld(document) == canonicalize_jsonld_general(document)
 

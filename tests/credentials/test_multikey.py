@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from credentials.errors import InvalidInput, InvalidKey, KeyNotFound
 from credentials.multibase import (
+    BASE58_ALPHABET,
     decode_base58btc,
     decode_base64url,
     decode_multibase,
@@ -90,3 +91,22 @@ def test_invalid_base64url_is_refused() -> None:
 @given(st.binary(max_size=200), st.sampled_from(["z", "u"]))
 def test_multibase_round_trip(data: bytes, base: str) -> None:
     assert decode_multibase(encode_multibase(data, base)) == data
+
+
+@given(st.text(alphabet=BASE58_ALPHABET, max_size=120))
+def test_base58btc_decodes_any_text_of_its_alphabet_by_definition(text: str) -> None:
+    number = 0
+    for char in text:  # the definition, one digit at a time (the decoder takes two)
+        number = number * 58 + BASE58_ALPHABET.index(char)
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    zeros = len(text) - len(text.lstrip("1"))
+    assert decode_base58btc(text) == b"\0" * zeros + body
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("0abc", "'0' at position 0"), ("abcI", "'I' at position 3"), ("zé9", "'é' at position 1")],
+)
+def test_base58btc_names_the_first_character_outside_its_alphabet(text: str, named: str) -> None:
+    with pytest.raises(InvalidInput, match=named):
+        decode_base58btc(text)
