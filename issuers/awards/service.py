@@ -338,16 +338,17 @@ def find_award(
     return session.exec(statement).first()
 
 
-def awards_by_external_id(
+def award_ids_by_external_id(
     session: Session, institution_id: int, program_id: int, external_ids: Sequence[str]
-) -> dict[str, Award]:
-    """The program's awards among ``external_ids``, by external id (one query for a group)."""
-    statement = select(Award).where(
+) -> dict[str, str]:
+    """The ids of the program's awards among ``external_ids``, by external id (one query for a
+    group; the two columns only: an award's credential texts are not read to say it exists)."""
+    statement = select(Award.external_id, Award.id).where(
         Award.institution_id == institution_id,
         Award.program_id == program_id,
         col(Award.external_id).in_(external_ids),
     )
-    return {award.external_id or "": award for award in session.exec(statement).all()}
+    return {str(external_id): award_id for external_id, award_id in session.exec(statement)}
 
 
 _TRANSITIONS = {
