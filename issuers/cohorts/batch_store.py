@@ -6,8 +6,9 @@ that cost more than the database work itself: building one ``Award`` model ran p
 attribute instrumentation for every column, and the unit of work tracked each object and each
 row's change (a profile of 2,000 rows: 0.56 s to construct the awards, 0.5 s in flushes, beside
 2.9 s of signing; docs/performance.md). Here a group is one ``SELECT ... FOR UPDATE SKIP
-LOCKED`` returning plain tuples, one multi-row ``INSERT`` of plain dictionaries, and one
-executemany ``UPDATE``: the same statements, the same transaction, nothing kept in the session.
+LOCKED`` returning plain tuples, one executemany ``INSERT`` of plain dictionaries, and one
+``UPDATE`` (PostgreSQL; an executemany on SQLite): the same transaction, nothing kept in the
+session.
 
 Each group also asks which of its learners already have the award
 (``issuers.awards.service.award_ids_by_external_id``). PostgreSQL answers that from the unique
@@ -97,16 +98,38 @@ def insert_awards(session: Session, awards: Sequence[Mapping[str, Any]]) -> None
         session.info[INSERTED_AWARDS] = session.info.get(INSERTED_AWARDS, 0) + len(awards)
 
 
+# PostgreSQL: a group's outcomes in one statement, the same text for every group (prepared
+# once per connection), instead of one ``UPDATE`` per row (``executemany``).
+_MARK_ROWS_POSTGRESQL = text(
+    "UPDATE batch_row SET state = settled.state, award_id = settled.award_id "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:states AS varchar[]), "
+    "CAST(:award_ids AS varchar[])) AS settled (id, state, award_id) "
+    "WHERE batch_row.id = settled.id"
+)
+
+
 def mark_rows(session: Session, settled: Sequence[SettledRow]) -> None:
-    """Record each claimed row's outcome (one executemany)."""
+    """Record each claimed row's outcome: one ``UPDATE`` for the group on PostgreSQL (its
+    server time per row halved against one statement per row), an executemany on SQLite."""
     if not settled:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            _MARK_ROWS_POSTGRESQL,
+            {
+                "ids": [row.id for row in settled],
+                "states": [row.state.value for row in settled],
+                "award_ids": [row.award_id for row in settled],
+            },
+        )
         return
     statement = (
         update(_ROWS)
         .where(_ROWS.c.id == bindparam("row_id"))
         .values(state=bindparam("new_state"), award_id=bindparam("new_award_id"))
     )
-    session.connection().execute(
+    connection.execute(
         statement,
         [
             {"row_id": row.id, "new_state": row.state.value, "new_award_id": row.award_id}
