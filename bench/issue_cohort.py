@@ -26,7 +26,9 @@ cohort's; on SQLite that process also submitted the cohort, which holds the uplo
 and does not submit; ratio to the smallest cohort's), ``sign_both_forms`` (raw credentials per
 second, ratio 1). A ``#`` line after each gives the wall-clock seconds and the CPU seconds of the
 issuing processes per credential against raw signing's (a ratio that the load of other processes
-moves less).
+moves less); on PostgreSQL it adds the server's side per credential: the WAL it wrote and, when
+the server runs on this machine, the CPU seconds of all its processes (whatever client they
+served: run it when the server is otherwise quiet).
 """
 
 from __future__ import annotations
@@ -73,6 +75,31 @@ RAW_SECONDS = 3.0
 def cohort_csv(size: int) -> bytes:
     rows = [f"S-{n:06d},Amélie Côté {n},learner{n}@example.ca,A,2025-06-01\n" for n in range(size)]
     return ("external_id,name,email,result,awarded_on\n" + "".join(rows)).encode()
+
+
+def _server_cpu_seconds() -> float:
+    """CPU seconds of the local PostgreSQL server's processes (``postgres``, Linux ``/proc``),
+    including the backends that exited (the postmaster's reaped children); 0 when none is local."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # stat(5): utime and stime are fields 14 and 15; cutime and cstime 16 and 17.
+        own, children = int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+        total += own + children
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _wal_position(engine: Any) -> int | None:
+    """The server's WAL insert position in bytes (PostgreSQL), to count what a cohort wrote."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_current_wal_lsn() - '0/0'")).scalar())
 
 
 def _raw_both_forms(credential: dict[str, Any], signer: Any) -> dict[str, float]:
@@ -189,6 +216,7 @@ def child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[
         unsigned, signer = _sample_credential(session, master, institution, program)
     raw_before = _raw_both_forms(unsigned, signer)
     workers_ready = None if backend == "sqlite" else _Workers(database_url, master_key, workers)
+    wal_start, server_cpu_start = _wal_position(engine), _server_cpu_seconds()
     with Session(engine) as session:
         start, cpu_start = time.perf_counter(), time.process_time()
         submission = submit_batch(
@@ -211,6 +239,7 @@ def child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[
     else:
         workers_cpu, worker_peak_mb = workers_ready.run(database_url, master_key, batch_id)
     issued, cpu = time.perf_counter(), time.process_time() - cpu_start + workers_cpu
+    server_cpu, wal_end = _server_cpu_seconds() - server_cpu_start, _wal_position(engine)
     with Session(engine) as session:
         progress = batch_progress(session, batch_id)
         assert progress.issued == size, progress
@@ -223,6 +252,8 @@ def child(backend: str, size: int, database_url: str, workers: int = 1) -> dict[
         "issue_s": issued - validated,
         "total_s": issued - start,
         "cpu_s": cpu,
+        "server_cpu_s": server_cpu,
+        "wal_bytes": None if wal_end is None or wal_start is None else wal_end - wal_start,
         "raw_s": (raw_before["wall"] + raw_after["wall"]) / 2,
         "raw_cpu_s": (raw_before["cpu"] + raw_after["cpu"]) / 2,
         "workers": workers,
@@ -305,6 +336,13 @@ def report(results: list[dict[str, Any]]) -> None:
             f"our processes {cpu * 1e3:.2f} ms per credential, raw signing {raw_cpu * 1e3:.2f} ms "
             f"(CPU ratio {raw_cpu / cpu:.3f})"
         )
+        if result["wal_bytes"] is not None:
+            server_ms = result["server_cpu_s"] / result["size"] * 1e3
+            wal_kb = result["wal_bytes"] / result["size"] / 1024
+            print(
+                f"# {name}: PostgreSQL server {server_ms:.2f} ms CPU (its processes, any client) "
+                f"and {wal_kb:.1f} KB of WAL per credential"
+            )
     raw_runs = [1 / item["raw_s"] for item in results]
     print(f"BENCH sign_both_forms {sum(raw_runs) / len(raw_runs):.1f} 1.000")
 

@@ -17,6 +17,7 @@ with the JSON path and the reason when malformed; unknown members are kept). Emi
 from credentials.models.builders import (
     CLR_CONTEXTS,
     OB_CONTEXTS,
+    AchievementCredentialTemplate,
     bitstring_status_entry,
     build_achievement_credential,
     build_clr_credential,
@@ -71,6 +72,7 @@ __all__ = [
     "VC_V1",
     "Achievement",
     "AchievementCredential",
+    "AchievementCredentialTemplate",
     "AchievementSubject",
     "Alignment",
     "AnyCredential",

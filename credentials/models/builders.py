@@ -26,9 +26,10 @@ we emit is what we accept. Signing is ``credentials.proofs``' job; these return 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from credentials.contexts import CLR_V2P0, OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2, is_bundled
 from credentials.errors import InvalidInput, UnknownContext
@@ -77,6 +78,7 @@ UNPORTABLE_TERMS = frozenset({"jti", "endorsementJwt"})
 # Members whose values are credentials signed by someone else: inserted as given, not ours.
 _EMBEDDED_CREDENTIAL_MEMBERS = frozenset({"endorsement", "verifiableCredential"})
 
+_Credential = TypeVar("_Credential", bound=JsonLdModel)
 StatusArgument = BitstringStatusListEntry | Sequence[BitstringStatusListEntry] | None
 
 
@@ -128,21 +130,111 @@ def build_achievement_credential(
     ``subject`` names the learner (``id`` and/or ``identifier``); the ``achievement`` is put in
     it. A subject that already names a different achievement is refused.
     """
-    if subject.achievement is not None and subject.achievement != achievement:
-        raise InvalidInput("the subject already names a different achievement")
-    document = _credential_head(
-        contexts=(*OB_CONTEXTS, *extra_contexts),
-        credential_id=credential_id,
-        credential_type=OPEN_BADGE_CREDENTIAL,
+    template = AchievementCredentialTemplate(
         issuer=issuer,
+        achievement=achievement,
+        name=name,
+        description=description,
+        image=image,
+        extra_contexts=extra_contexts,
+    )
+    return template.build(
+        credential_id=credential_id,
+        subject=subject,
         valid_from=valid_from,
         valid_until=valid_until,
+        awarded_date=awarded_date,
+        credential_status=credential_status,
+        evidence=evidence,
     )
-    _put(document, name=name, description=description, image=image)
-    _put(document, awardedDate=None if awarded_date is None else format_datetime(awarded_date))
-    _put(document, credentialSubject=subject.model_copy(update={"achievement": achievement}))
-    _put(document, evidence=list(evidence) or None)
-    return _finish(document, OB_ACHIEVEMENT_SCHEMA, credential_status, AchievementCredential)
+
+
+class AchievementCredentialTemplate:
+    """The members that OpenBadgeCredentials of one issuer and Achievement share, emitted once;
+    ``build`` adds one learner's (a cohort builds thousands of credentials from one template).
+
+    ``build`` returns what ``build_achievement_credential`` returns, member for member and in the
+    same order. The first document is validated in full; in the next ones the issuer and the
+    Achievement are given to the validator as the models read from that first document (pydantic
+    takes a model instance as it is), so every document is still read back whole through the
+    parser we use on others' credentials, without reading the same Achievement again each time.
+    Documents of one template share the issuer's and the Achievement's JSON objects: they are
+    read (signed, serialized), never modified.
+    """
+
+    def __init__(
+        self,
+        *,
+        issuer: Profile | Mapping[str, Any],
+        achievement: Achievement,
+        name: str | None = None,
+        description: str | None = None,
+        image: Image | None = None,
+        extra_contexts: Sequence[str] = (),
+    ) -> None:
+        self._contexts = _checked_contexts((*OB_CONTEXTS, *extra_contexts))
+        self._issuer = _emitted_issuer(issuer)
+        self._achievement = achievement
+        self._achievement_json = _as_json(achievement)
+        self._named = _put({}, name=name, description=description, image=image)
+        # The issuer and the Achievement as the first document's validation read them.
+        self._read: tuple[Profile | str, Achievement] | None = None
+
+    def build(
+        self,
+        *,
+        credential_id: str,
+        subject: AchievementSubject,
+        valid_from: datetime,
+        valid_until: datetime | None = None,
+        awarded_date: datetime | None = None,
+        credential_status: StatusArgument = None,
+        evidence: Sequence[Evidence] = (),
+    ) -> dict[str, Any]:
+        """One learner's credential; the shared members as JSON or, once read, as models."""
+        if subject.achievement is not None and subject.achievement != self._achievement:
+            raise InvalidInput("the subject already names a different achievement")
+        issuer, achievement = self._read or (self._issuer, self._achievement_json)
+        document = _credential_head(
+            contexts=list(self._contexts),
+            credential_id=credential_id,
+            credential_type=OPEN_BADGE_CREDENTIAL,
+            issuer=issuer,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        document.update(self._named)
+        _put(document, awardedDate=None if awarded_date is None else format_datetime(awarded_date))
+        subject_json = _with_achievement(subject.to_jsonld(), achievement)
+        document["credentialSubject"] = subject_json
+        _put(document, evidence=list(evidence) or None)
+        read = _finish(document, OB_ACHIEVEMENT_SCHEMA, credential_status, AchievementCredential)
+        if self._read is None and read.credential_subject.achievement is not None:
+            self._read = (read.issuer, read.credential_subject.achievement)
+        document["issuer"] = self._issuer
+        subject_json["achievement"] = self._achievement_json
+        return document
+
+
+# The members of an AchievementSubject that its model puts before ``achievement``: where
+# ``model_copy(update={"achievement": ...}).to_jsonld()`` would put it.
+_BEFORE_ACHIEVEMENT = frozenset(
+    itertools.takewhile(
+        lambda alias: alias != "achievement",
+        (field.alias or name for name, field in AchievementSubject.model_fields.items()),
+    )
+)
+
+
+def _with_achievement(subject: dict[str, Any], achievement: Any) -> dict[str, Any]:
+    members: dict[str, Any] = {}
+    for key, value in subject.items():
+        if "achievement" not in members and key not in _BEFORE_ACHIEVEMENT:
+            members["achievement"] = achievement
+        if key != "achievement":
+            members[key] = value
+    members.setdefault("achievement", achievement)
+    return members
 
 
 def build_endorsement_credential(
@@ -161,17 +253,18 @@ def build_endorsement_credential(
     """An unsigned EndorsementCredential (OB 3.0 B.1.3) of the credential, Achievement or
     Profile whose id is ``endorsed_id``."""
     document = _credential_head(
-        contexts=(*OB_CONTEXTS, *extra_contexts),
+        contexts=_checked_contexts((*OB_CONTEXTS, *extra_contexts)),
         credential_id=credential_id,
         credential_type=ENDORSEMENT_CREDENTIAL,
-        issuer=issuer,
+        issuer=_emitted_issuer(issuer),
         valid_from=valid_from,
         valid_until=valid_until,
     )
     _put(document, name=name, description=description)
     subject = {"id": endorsed_id, "type": ["EndorsementSubject"]}
     _put(document, credentialSubject=_put(subject, endorsementComment=endorsement_comment))
-    return _finish(document, OB_ENDORSEMENT_SCHEMA, credential_status, EndorsementCredential)
+    _finish(document, OB_ENDORSEMENT_SCHEMA, credential_status, EndorsementCredential)
+    return document
 
 
 def build_clr_credential(
@@ -196,17 +289,18 @@ def build_clr_credential(
         except InvalidInput as exc:
             raise InvalidInput(f"verifiableCredential[{position}]: {exc.message}") from None
     document = _credential_head(
-        contexts=(*CLR_CONTEXTS, *extra_contexts),
+        contexts=_checked_contexts((*CLR_CONTEXTS, *extra_contexts)),
         credential_id=credential_id,
         credential_type=CLR_CREDENTIAL,
-        issuer=issuer,
+        issuer=_emitted_issuer(issuer),
         valid_from=valid_from,
         valid_until=valid_until,
     )
     _put(document, name=name, description=description, partial=partial)
     _put(document, awardedDate=None if awarded_date is None else format_datetime(awarded_date))
     _put(document, credentialSubject=subject)
-    return _finish(document, CLR_SCHEMA, credential_status, ClrCredential)
+    _finish(document, CLR_SCHEMA, credential_status, ClrCredential)
+    return document
 
 
 def build_presentation(
@@ -239,28 +333,29 @@ def build_presentation(
 
 def _credential_head(
     *,
-    contexts: tuple[str, ...],
+    contexts: list[str],
     credential_id: str,
     credential_type: str,
-    issuer: Profile | Mapping[str, Any],
+    issuer: Any,
     valid_from: datetime,
     valid_until: datetime | None,
 ) -> dict[str, Any]:
     # Member order follows the specification examples: context, id, type, issuer, dates.
-    profile = issuer if isinstance(issuer, Profile) else _issuer_profile(issuer)
     document: dict[str, Any] = {
-        "@context": _checked_contexts(contexts),
+        "@context": contexts,
         "id": credential_id,
         "type": [VERIFIABLE_CREDENTIAL, credential_type],
-        "issuer": profile.to_jsonld(),
+        "issuer": issuer,
         "validFrom": format_datetime(valid_from),
     }
     return _put(document, validUntil=None if valid_until is None else format_datetime(valid_until))
 
 
-def _issuer_profile(issuer: Mapping[str, Any]) -> Profile:
+def _emitted_issuer(issuer: Profile | Mapping[str, Any]) -> dict[str, Any]:
     # Built, not read: a profile given without ``type`` gets the one the schema requires.
-    return validate_document(Profile, dict(issuer), what="issuer profile", reading=False)
+    if not isinstance(issuer, Profile):
+        issuer = validate_document(Profile, dict(issuer), what="issuer profile", reading=False)
+    return issuer.to_jsonld()
 
 
 def _checked_contexts(contexts: tuple[str, ...]) -> list[str]:
@@ -306,25 +401,26 @@ def _finish(
     document: dict[str, Any],
     schema_url: str,
     status: StatusArgument,
-    model: type[AchievementCredential | EndorsementCredential | ClrCredential],
-) -> dict[str, Any]:
+    model: type[_Credential],
+) -> _Credential:
+    """Add the schema and status, refuse unportable terms, and read the document back."""
     document["credentialSchema"] = [{"id": schema_url, "type": JSON_SCHEMA_VALIDATOR_2019}]
     _put(document, credentialStatus=_emitted_status(status))
     unportable = next(_unportable_term_paths(document, ""), None)
     if unportable is not None:
         raise InvalidInput(f"{unportable}: we never emit this term (older OB contexts lack it)")
-    validate_document(model, document, what="credential we built")
-    return document
+    return validate_document(model, document, what="credential we built")
 
 
 def _unportable_term_paths(node: Any, path: str) -> Iterator[str]:
+    # Only objects and arrays are walked into: strings and numbers hold no member names.
     if isinstance(node, list):
         for position, item in enumerate(node):
-            yield from _unportable_term_paths(item, f"{path}[{position}]")
+            if isinstance(item, dict | list):
+                yield from _unportable_term_paths(item, f"{path}[{position}]")
     elif isinstance(node, dict):
         for key, value in node.items():
-            child = f"{path}.{key}" if path else key
             if key in UNPORTABLE_TERMS:
-                yield child
-            elif key not in _EMBEDDED_CREDENTIAL_MEMBERS:
-                yield from _unportable_term_paths(value, child)
+                yield f"{path}.{key}" if path else key
+            elif isinstance(value, dict | list) and key not in _EMBEDDED_CREDENTIAL_MEMBERS:
+                yield from _unportable_term_paths(value, f"{path}.{key}" if path else key)

@@ -1,10 +1,11 @@
 """Awarding: the ONE signing path of an OpenBadgeCredential, and status changes of awards.
 
-``award_values`` builds the credential once (``credentials.models.build_achievement_credential``)
-and secures that same document twice, with ``eddsa-rdfc-2022`` (JSON-LD) and the institution's
-JWT format (``vc+jwt``, or OB 3.0's own ``ob-jwt``, ``Institution.jwt_format``); both
-texts are stored as issued, with the exact key id that signed them. Single awards
-(``issue_award``, through ``signed_award``), cohorts and the benchmark all come through here.
+``award_values`` builds the credential once (from the context's template,
+``credentials.models.AchievementCredentialTemplate``) and secures that same document twice,
+with ``eddsa-rdfc-2022`` (JSON-LD) and the institution's JWT format (``vc+jwt``, or OB 3.0's
+own ``ob-jwt``, ``Institution.jwt_format``); both texts are stored as issued, with the exact key
+id that signed them. Single awards (``issue_award``, through ``signed_award``), cohorts and the
+benchmark all come through here.
 
 The learner (OB 3.0 section B.1.2 AchievementSubject, "identifier"): the email is only ever in
 the credential as a salted SHA-256 ``IdentityObject`` (``hashed: true``); the learner's DID, when
@@ -43,12 +44,12 @@ from credentials import (
 )
 from credentials.models import (
     Achievement,
+    AchievementCredentialTemplate,
     AchievementSubject,
     Evidence,
     IdentityObject,
     Result,
     bitstring_status_entry,
-    build_achievement_credential,
     hashed_identity_object,
     identity_matches,
 )
@@ -126,6 +127,10 @@ class IssuingContext:
     signer: Signer = field(repr=False)
     # The Achievement in other languages the program is written in, by language.
     translations: Mapping[str, Achievement] = field(default_factory=dict)
+    # The credential template of each language used so far (``template_in``).
+    _templates: dict[str, AchievementCredentialTemplate] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def purpose(self) -> str:
@@ -134,6 +139,21 @@ class IssuingContext:
     def achievement_in(self, language: str | None) -> Achievement:
         """The Achievement in ``language`` when the program is written in it, else the default."""
         return self.translations.get(language or "", self.achievement)
+
+    def template_in(self, language: str | None) -> AchievementCredentialTemplate:
+        """The credentials' shared members in ``language`` (as ``achievement_in``), made once:
+        the issuer and the Achievement are emitted and read once for a whole cohort chunk."""
+        key = language if language and language in self.translations else ""
+        template = self._templates.get(key)
+        if template is None:
+            achievement = self.achievement_in(key)
+            template = AchievementCredentialTemplate(
+                issuer=issuer_profile(self.institution),
+                achievement=achievement,
+                name=achievement.name if isinstance(achievement.name, str) else None,
+            )
+            self._templates[key] = template
+        return template
 
 
 def status_purpose_for(institution: Institution) -> str:
@@ -209,15 +229,11 @@ def award_values(
     learner = request.learner.checked()
     institution = context.institution
     award_id = str(uuid.uuid4())
-    achievement = context.achievement_in(request.language)
-    credential = build_achievement_credential(
+    credential = context.template_in(request.language).build(
         credential_id=f"urn:uuid:{award_id}",
-        issuer=issuer_profile(institution),
-        achievement=achievement,
         subject=_subject(institution, learner, request),
         valid_from=now,
         valid_until=request.valid_until,
-        name=achievement.name if isinstance(achievement.name, str) else None,
         awarded_date=request.awarded_on or now,
         credential_status=bitstring_status_entry(
             status_list_credential=status_lists.status_list_url(context.base_url, slot.list_id),
@@ -322,16 +338,17 @@ def find_award(
     return session.exec(statement).first()
 
 
-def awards_by_external_id(
+def award_ids_by_external_id(
     session: Session, institution_id: int, program_id: int, external_ids: Sequence[str]
-) -> dict[str, Award]:
-    """The program's awards among ``external_ids``, by external id (one query for a group)."""
-    statement = select(Award).where(
+) -> dict[str, str]:
+    """The ids of the program's awards among ``external_ids``, by external id (one query for a
+    group; the two columns only: an award's credential texts are not read to say it exists)."""
+    statement = select(Award.external_id, Award.id).where(
         Award.institution_id == institution_id,
         Award.program_id == program_id,
         col(Award.external_id).in_(external_ids),
     )
-    return {award.external_id or "": award for award in session.exec(statement).all()}
+    return {str(external_id): award_id for external_id, award_id in session.exec(statement)}
 
 
 _TRANSITIONS = {

@@ -141,6 +141,7 @@ class BatchRunner:
             pending = pending_count(session, batch_id, lines)
             if pending == 0:
                 return 0
+            batch_store.refresh_award_statistics(session)
             slots = status_lists.allocate(
                 session, institution, context.purpose, min(pending, RESERVE_BLOCK), self.clock()
             )
@@ -193,7 +194,7 @@ class BatchRunner:
         """Issue each row's award (or record the one its learner already has) and commit."""
         if session.get_bind().dialect.name == "postgresql":
             session.connection().execute(text("SET LOCAL synchronous_commit = off"))
-        existing = awards.awards_by_external_id(
+        existing = awards.award_ids_by_external_id(
             session,
             context.institution.id or 0,
             context.program.id or 0,
@@ -203,14 +204,14 @@ class BatchRunner:
         issued: list[tuple[dict[str, Any], str | None]] = []
         settled: list[batch_store.SettledRow] = []
         for row, slot in zip(rows, slots, strict=False):
-            award = existing.get(row.external_id)
-            if award is None:
+            award_id = existing.get(row.external_id)
+            if award_id is None:
                 request = request_of(row.external_id, row.learner)
                 values = awards.award_values(context, request, now, slot, batch_id=batch_id)
                 issued.append((values, request.language))
                 settled.append(batch_store.SettledRow(row.id, RowState.ISSUED, values["id"]))
             else:
-                settled.append(batch_store.SettledRow(row.id, RowState.EXISTING, award.id))
+                settled.append(batch_store.SettledRow(row.id, RowState.EXISTING, award_id))
         batch_store.insert_awards(session, [values for values, _ in issued])
         batch_store.mark_rows(session, settled)
         if self.mail_base_url is not None:

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from issuers.awards import service as awards_module
 from issuers.awards.tables import Award, Batch, BatchRow
+from issuers.cohorts import batch_store
 from issuers.cohorts import cohort_file as cohort_csv
 from issuers.cohorts import runner as batch_runner
 from issuers.cohorts.batches import batch_progress, submit_batch
@@ -212,7 +214,7 @@ def test_a_group_that_collides_with_another_worker_settles_row_by_row(
     earlier = _submit(awarding, cohort(1, start=2))
     assert earlier is not None
     _runner(awarding).run(earlier)
-    monkeypatch.setattr(awards_module, "awards_by_external_id", lambda *_args: {})
+    monkeypatch.setattr(awards_module, "award_ids_by_external_id", lambda *_args: {})
     batch_id = _submit(awarding, cohort(4))
     assert batch_id is not None
     assert _runner(awarding).run(batch_id) == 4
@@ -249,3 +251,28 @@ def test_the_runner_logs_start_progress_interruption_and_end(
         lines[-1] == f"batch {batch_id}: end (all pending rows): 1 rows done; the batch is complete"
     )
     assert all(getattr(r, "batch_id", None) == batch_id for r in records)
+
+
+def test_award_statistics_are_refreshed_once_the_table_outgrows_them(
+    awarding: Awarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: stale statistics made PostgreSQL read a program's every award in each group."""
+    batch_id = _submit(awarding, cohort(3))
+    assert batch_id is not None
+    _runner(awarding).run(batch_id)
+    monkeypatch.setattr(batch_store, "STATISTICS_SLACK", 0)
+    postgresql = awarding.engine.dialect.name == "postgresql"
+    with awarding.session() as session:
+        if postgresql:
+            # The runner's connection (the pool's only one) publishes its counts now, not in 1 s.
+            session.connection().execute(text("SELECT pg_stat_force_next_flush()"))
+            session.commit()
+        assert batch_store.refresh_award_statistics(session) is postgresql
+        session.commit()
+        # Counted now: three awards are not more than twice what the planner knows.
+        assert batch_store.refresh_award_statistics(session) is False
+        if postgresql:
+            known = session.connection().execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'award'::regclass")
+            )
+            assert known.scalar() == 3
