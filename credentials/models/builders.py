@@ -27,22 +27,28 @@ we emit is what we accept. Signing is ``credentials.proofs``' job; these return 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from credentials.contexts import CLR_V2P0, OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2, is_bundled
-from credentials.errors import InvalidInput, UnknownContext
+from credentials.contexts import CLR_V2P0, OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2
+from credentials.errors import InvalidInput
 from credentials.models.clr import CLR_CREDENTIAL, ClrCredential, ClrSubject
 from credentials.models.common import (
-    VERIFIABLE_CREDENTIAL,
     BitstringStatusListEntry,
     Evidence,
     Image,
-    JsonLdModel,
     Profile,
     format_datetime,
-    validate_document,
+)
+from credentials.models.emitting import (
+    StatusArgument,
+    as_json,
+    checked_contexts,
+    credential_head,
+    emitted_issuer,
+    finish_credential,
+    put_members,
 )
 from credentials.models.ob import (
     ENDORSEMENT_CREDENTIAL,
@@ -63,7 +69,6 @@ from credentials.models.presentation import (
 
 OB_CONTEXTS = (VC_V2, OB_V3P0, OB_V3P0_EXTENSIONS)
 CLR_CONTEXTS = (VC_V2, CLR_V2P0, OB_V3P0, OB_V3P0_EXTENSIONS)
-JSON_SCHEMA_VALIDATOR_2019 = "1EdTechJsonSchemaValidator2019"
 OB_ACHIEVEMENT_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
@@ -73,13 +78,6 @@ OB_ENDORSEMENT_SCHEMA = (
 CLR_SCHEMA = (
     "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
 )
-# Defined only by the later copy of context 3.0.3; verifiers holding the April 2025 copy fail.
-UNPORTABLE_TERMS = frozenset({"jti", "endorsementJwt"})
-# Members whose values are credentials signed by someone else: inserted as given, not ours.
-_EMBEDDED_CREDENTIAL_MEMBERS = frozenset({"endorsement", "verifiableCredential"})
-
-_Credential = TypeVar("_Credential", bound=JsonLdModel)
-StatusArgument = BitstringStatusListEntry | Sequence[BitstringStatusListEntry] | None
 
 
 def bitstring_status_entry(
@@ -172,11 +170,11 @@ class AchievementCredentialTemplate:
         image: Image | None = None,
         extra_contexts: Sequence[str] = (),
     ) -> None:
-        self._contexts = _checked_contexts((*OB_CONTEXTS, *extra_contexts))
-        self._issuer = _emitted_issuer(issuer)
+        self._contexts = checked_contexts((*OB_CONTEXTS, *extra_contexts))
+        self._issuer = emitted_issuer(issuer)
         self._achievement = achievement
-        self._achievement_json = _as_json(achievement)
-        self._named = _put({}, name=name, description=description, image=image)
+        self._achievement_json = as_json(achievement)
+        self._named = put_members({}, name=name, description=description, image=image)
         # The issuer and the Achievement as the first document's validation read them.
         self._read: tuple[Profile | str, Achievement] | None = None
 
@@ -195,7 +193,7 @@ class AchievementCredentialTemplate:
         if subject.achievement is not None and subject.achievement != self._achievement:
             raise InvalidInput("the subject already names a different achievement")
         issuer, achievement = self._read or (self._issuer, self._achievement_json)
-        document = _credential_head(
+        document = credential_head(
             contexts=list(self._contexts),
             credential_id=credential_id,
             credential_type=OPEN_BADGE_CREDENTIAL,
@@ -204,11 +202,15 @@ class AchievementCredentialTemplate:
             valid_until=valid_until,
         )
         document.update(self._named)
-        _put(document, awardedDate=None if awarded_date is None else format_datetime(awarded_date))
+        put_members(
+            document, awardedDate=None if awarded_date is None else format_datetime(awarded_date)
+        )
         subject_json = _with_achievement(subject.to_jsonld(), achievement)
         document["credentialSubject"] = subject_json
-        _put(document, evidence=list(evidence) or None)
-        read = _finish(document, OB_ACHIEVEMENT_SCHEMA, credential_status, AchievementCredential)
+        put_members(document, evidence=list(evidence) or None)
+        read = finish_credential(
+            document, OB_ACHIEVEMENT_SCHEMA, credential_status, AchievementCredential
+        )
         if self._read is None and read.credential_subject.achievement is not None:
             self._read = (read.issuer, read.credential_subject.achievement)
         document["issuer"] = self._issuer
@@ -252,18 +254,20 @@ def build_endorsement_credential(
 ) -> dict[str, Any]:
     """An unsigned EndorsementCredential (OB 3.0 B.1.3) of the credential, Achievement or
     Profile whose id is ``endorsed_id``."""
-    document = _credential_head(
-        contexts=_checked_contexts((*OB_CONTEXTS, *extra_contexts)),
+    document = credential_head(
+        contexts=checked_contexts((*OB_CONTEXTS, *extra_contexts)),
         credential_id=credential_id,
         credential_type=ENDORSEMENT_CREDENTIAL,
-        issuer=_emitted_issuer(issuer),
+        issuer=emitted_issuer(issuer),
         valid_from=valid_from,
         valid_until=valid_until,
     )
-    _put(document, name=name, description=description)
+    put_members(document, name=name, description=description)
     subject = {"id": endorsed_id, "type": ["EndorsementSubject"]}
-    _put(document, credentialSubject=_put(subject, endorsementComment=endorsement_comment))
-    _finish(document, OB_ENDORSEMENT_SCHEMA, credential_status, EndorsementCredential)
+    put_members(
+        document, credentialSubject=put_members(subject, endorsementComment=endorsement_comment)
+    )
+    finish_credential(document, OB_ENDORSEMENT_SCHEMA, credential_status, EndorsementCredential)
     return document
 
 
@@ -288,18 +292,20 @@ def build_clr_credential(
             parse_credential(credential)
         except InvalidInput as exc:
             raise InvalidInput(f"verifiableCredential[{position}]: {exc.message}") from None
-    document = _credential_head(
-        contexts=_checked_contexts((*CLR_CONTEXTS, *extra_contexts)),
+    document = credential_head(
+        contexts=checked_contexts((*CLR_CONTEXTS, *extra_contexts)),
         credential_id=credential_id,
         credential_type=CLR_CREDENTIAL,
-        issuer=_emitted_issuer(issuer),
+        issuer=emitted_issuer(issuer),
         valid_from=valid_from,
         valid_until=valid_until,
     )
-    _put(document, name=name, description=description, partial=partial)
-    _put(document, awardedDate=None if awarded_date is None else format_datetime(awarded_date))
-    _put(document, credentialSubject=subject)
-    _finish(document, CLR_SCHEMA, credential_status, ClrCredential)
+    put_members(document, name=name, description=description, partial=partial)
+    put_members(
+        document, awardedDate=None if awarded_date is None else format_datetime(awarded_date)
+    )
+    put_members(document, credentialSubject=subject)
+    finish_credential(document, CLR_SCHEMA, credential_status, ClrCredential)
     return document
 
 
@@ -316,111 +322,16 @@ def build_presentation(
     ``EnvelopedVerifiableCredential`` with id ``data:application/vc+jwt,<jws>``. Holder binding
     comes from the presentation's proof (challenge and domain), added by ``credentials.proofs``.
     """
-    document: dict[str, Any] = {"@context": _checked_contexts((VC_V2, *extra_contexts))}
-    _put(document, id=presentation_id)
+    document: dict[str, Any] = {"@context": checked_contexts((VC_V2, *extra_contexts))}
+    put_members(document, id=presentation_id)
     document["type"] = [VERIFIABLE_PRESENTATION]
-    _put(document, holder=holder)
+    put_members(document, holder=holder)
     embedded = [
         EnvelopedVerifiableCredential.from_jwt(item).to_jsonld()
         if isinstance(item, str)
         else dict(item)
         for item in credentials
     ]
-    _put(document, verifiableCredential=embedded or None)
+    put_members(document, verifiableCredential=embedded or None)
     parse_presentation(document)
     return document
-
-
-def _credential_head(
-    *,
-    contexts: list[str],
-    credential_id: str,
-    credential_type: str,
-    issuer: Any,
-    valid_from: datetime,
-    valid_until: datetime | None,
-) -> dict[str, Any]:
-    # Member order follows the specification examples: context, id, type, issuer, dates.
-    document: dict[str, Any] = {
-        "@context": contexts,
-        "id": credential_id,
-        "type": [VERIFIABLE_CREDENTIAL, credential_type],
-        "issuer": issuer,
-        "validFrom": format_datetime(valid_from),
-    }
-    return _put(document, validUntil=None if valid_until is None else format_datetime(valid_until))
-
-
-def _emitted_issuer(issuer: Profile | Mapping[str, Any]) -> dict[str, Any]:
-    # Built, not read: a profile given without ``type`` gets the one the schema requires.
-    if not isinstance(issuer, Profile):
-        issuer = validate_document(Profile, dict(issuer), what="issuer profile", reading=False)
-    return issuer.to_jsonld()
-
-
-def _checked_contexts(contexts: tuple[str, ...]) -> list[str]:
-    # A context our own document loader would refuse could never be signed or verified.
-    for url in contexts:
-        if not is_bundled(url):
-            raise UnknownContext(f"context {url!r} is not bundled; it cannot be emitted")
-    if len(set(contexts)) != len(contexts):
-        raise InvalidInput("a context is listed twice")
-    return list(contexts)
-
-
-def _put(document: dict[str, Any], **members: Any) -> dict[str, Any]:
-    """Add the members that have a value, in order, as JSON (models through ``to_jsonld``)."""
-    for key, value in members.items():
-        if value is not None:
-            document[key] = _as_json(value)
-    return document
-
-
-def _as_json(value: Any) -> Any:
-    if isinstance(value, JsonLdModel):
-        return value.to_jsonld()
-    if isinstance(value, list):
-        return [_as_json(item) for item in value]
-    return value
-
-
-def _emitted_status(status: StatusArgument) -> dict[str, Any] | None:
-    # The OB 3.0 and CLR 2.0 schemas allow a single credentialStatus object, with an id.
-    if status is not None and not isinstance(status, BitstringStatusListEntry):
-        if len(status) > 1:
-            raise InvalidInput("OB 3.0 and CLR 2.0 allow one credentialStatus entry, not a list")
-        status = status[0] if status else None
-    if status is None:
-        return None
-    index = str(status.status_list_index)
-    entry_id = status.id or f"{status.status_list_credential}#{index}"
-    return status.model_copy(update={"status_list_index": index, "id": entry_id}).to_jsonld()
-
-
-def _finish(
-    document: dict[str, Any],
-    schema_url: str,
-    status: StatusArgument,
-    model: type[_Credential],
-) -> _Credential:
-    """Add the schema and status, refuse unportable terms, and read the document back."""
-    document["credentialSchema"] = [{"id": schema_url, "type": JSON_SCHEMA_VALIDATOR_2019}]
-    _put(document, credentialStatus=_emitted_status(status))
-    unportable = next(_unportable_term_paths(document, ""), None)
-    if unportable is not None:
-        raise InvalidInput(f"{unportable}: we never emit this term (older OB contexts lack it)")
-    return validate_document(model, document, what="credential we built")
-
-
-def _unportable_term_paths(node: Any, path: str) -> Iterator[str]:
-    # Only objects and arrays are walked into: strings and numbers hold no member names.
-    if isinstance(node, list):
-        for position, item in enumerate(node):
-            if isinstance(item, dict | list):
-                yield from _unportable_term_paths(item, f"{path}[{position}]")
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key in UNPORTABLE_TERMS:
-                yield f"{path}.{key}" if path else key
-            elif isinstance(value, dict | list) and key not in _EMBEDDED_CREDENTIAL_MEMBERS:
-                yield from _unportable_term_paths(value, f"{path}.{key}" if path else key)
