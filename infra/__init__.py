@@ -61,8 +61,8 @@ __all__ = [
     "mail_enabled",
     "negotiate_language",
     "redacted_url",
-    "statement_session",
     "render_page",
+    "statement_session",
     "system_resolver",
     "translations_for",
 ]
