@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from issuers.audit.log import AuditAction, cli_actor
-from issuers.awards import service as awards
+from issuers.awards import status_changes
 from issuers.awards.tables import Award
 from issuers.cli import WorkspaceOpener, fail, reasons_on_failure
 from issuers.clr.records import issue_clr
@@ -42,7 +42,7 @@ def register_award_commands(app: typer.Typer, open_workspace: WorkspaceOpener) -
             award = workspace.session.get(Award, award_id)
             if award is None:
                 fail(f"no award {award_id!r}")
-            awards.change_status(
+            status_changes.change_status(
                 workspace.session, award, action, actor=cli_actor(actor), reason=reason, now=_now()
             )
             workspace.session.commit()

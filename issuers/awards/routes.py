@@ -22,7 +22,7 @@ from credentials import NotFound
 from infra import BaseUrlDep, MailEnabledDep, NowDep, SessionDep
 from issuers.audit import log as audit
 from issuers.awards import delivery as award_delivery
-from issuers.awards import holder_copies, offers
+from issuers.awards import holder_copies, offers, status_changes
 from issuers.awards import mail as award_mail
 from issuers.awards import service as awards
 from issuers.awards.api_models import (
@@ -116,7 +116,9 @@ def create_award_router() -> APIRouter:
     ) -> AwardPublic:
         award = awards.get_award(session, institution, award_id)
         action = audit.AuditAction(body.action)
-        awards.change_status(session, award, action, actor="api", reason=body.reason, now=now)
+        status_changes.change_status(
+            session, award, action, actor="api", reason=body.reason, now=now
+        )
         session.commit()
         return AwardPublic.of(award)
 

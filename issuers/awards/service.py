@@ -1,4 +1,5 @@
-"""Awarding: the ONE signing path of an OpenBadgeCredential, and status changes of awards.
+"""Awarding: the ONE signing path of an OpenBadgeCredential (status changes of awards are in
+``issuers.awards.status_changes``).
 
 ``award_values`` builds the credential once (from the context's template,
 ``credentials.models.AchievementCredentialTemplate``) and secures that same document twice,
@@ -34,7 +35,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from credentials import (
-    Conflict,
     InvalidInput,
     NotFound,
     Signer,
@@ -349,53 +349,6 @@ def award_ids_by_external_id(
         col(Award.external_id).in_(external_ids),
     )
     return {str(external_id): award_id for external_id, award_id in session.exec(statement)}
-
-
-_TRANSITIONS = {
-    audit.AuditAction.REVOKE: ({AwardState.ACTIVE, AwardState.SUSPENDED}, AwardState.REVOKED, 1),
-    audit.AuditAction.SUSPEND: ({AwardState.ACTIVE}, AwardState.SUSPENDED, 1),
-    audit.AuditAction.RESTORE: ({AwardState.SUSPENDED}, AwardState.ACTIVE, 0),
-}
-
-
-def change_status(
-    session: Session,
-    award: Award,
-    action: audit.AuditAction,
-    *,
-    actor: str,
-    reason: str,
-    now: datetime,
-) -> Award:
-    """Revoke, suspend or restore ``award`` with a reason, writing its bit and the audit log.
-
-    Revocation is final; restore only lifts a suspension; suspension needs a credential issued
-    with a suspension-purpose entry (the institution offered suspension at the time).
-    """
-    if action not in _TRANSITIONS:
-        raise InvalidInput(f"{action.value!r} is not a status change")
-    if not reason.strip():
-        raise InvalidInput("a reason is required")
-    allowed_from, target, bit = _TRANSITIONS[action]
-    if award.state not in allowed_from:
-        final = " (revocation is final)" if award.state == AwardState.REVOKED else ""
-        raise Conflict(f"award {award.id} is {award.state}; it cannot be {action.value}d{final}")
-    if action is audit.AuditAction.SUSPEND and award.status_purpose != StatusPurpose.SUSPENSION:
-        raise Conflict("this credential was issued without suspension; it can only be revoked")
-    audit_chain.lock(session, award.institution_id)  # before the status list's lock
-    status_lists.set_status(session, award.status_list_id, award.status_index, bit)
-    award.state = target.value
-    session.add(award)
-    audit.record(
-        session,
-        institution_id=award.institution_id,
-        award_id=award.id,
-        actor=actor,
-        action=action,
-        reason=reason.strip(),
-        now=now,
-    )
-    return award
 
 
 def awards_signed_after(session: Session) -> SignedCredentialCounter:

@@ -23,7 +23,7 @@ from infra import BaseUrlDep, MailEnabledDep, NowDep, SessionDep
 from issuers.audit import log as audit
 from issuers.audit.log import audit_page
 from issuers.awards import mail as award_mail
-from issuers.awards import offers
+from issuers.awards import offers, status_changes
 from issuers.awards import service as awards
 from issuers.awards.api_models import AwardCreate
 from issuers.awards.routes import context_for, download_response
@@ -46,7 +46,8 @@ STATUS_ACTIONS = {
 
 
 def allowed_actions(award: Award) -> list[str]:
-    """The status changes the award's state and status entry allow (``awards.change_status``)."""
+    """The status changes the award's state and status entry allow
+    (``status_changes.change_status``)."""
     if award.state == AwardState.ACTIVE:
         suspendable = award.status_purpose == StatusPurpose.SUSPENSION
         return ["suspend", "revoke"] if suspendable else ["revoke"]
@@ -306,7 +307,7 @@ def add_status_routes(router: APIRouter, pages: Pages) -> None:
         if not reason.strip():
             return confirm_page(request, staff, award, action, reason, "reason_required", 422)
         try:
-            awards.change_status(
+            status_changes.change_status(
                 session,
                 award,
                 STATUS_ACTIONS[action],

@@ -26,13 +26,8 @@ from sqlmodel import Session, col, func, select
 from credentials import Conflict, NotFound, instant_or_none
 from issuers.audit import log as audit
 from issuers.awards.offers import CreatedOffer, create_offer
-from issuers.awards.service import (
-    AwardRequest,
-    Learner,
-    change_status,
-    issue_recorded,
-    issuing_context,
-)
+from issuers.awards.service import AwardRequest, Learner, issue_recorded, issuing_context
+from issuers.awards.status_changes import change_status
 from issuers.awards.tables import Award, AwardState
 from issuers.identity import institution_owner, signer_for_institution
 from issuers.programs.achievements import achievement_for

@@ -38,7 +38,8 @@ from credentials.report import Outcome, Verdict
 from credentials.status_list import Bitstring, encode_list
 from infra.database import create_database_engine
 from issuers.audit.log import AuditAction
-from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.status_changes import change_status
 from issuers.awards.status_lists import signed_status_list, status_list_url
 from issuers.awards.tables import StatusList
 from issuers.identity import did_document_of, institution_owner, signer_for_institution

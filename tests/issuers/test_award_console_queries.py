@@ -13,6 +13,7 @@ from credentials.errors import InputTooLarge, InvalidInput, NotFound
 from issuers.audit import log as audit
 from issuers.audit.log import audit_page
 from issuers.awards import service as awards
+from issuers.awards import status_changes
 from issuers.awards.search import AwardFilter, search_awards
 from issuers.awards.service import AwardRequest, Learner
 from issuers.cohorts.batches import submit_batch
@@ -66,7 +67,7 @@ def test_search_pages_newest_first_and_filters(awarding: Awarding) -> None:
         assert search_awards(session, institution, AwardFilter(program_slug="other")).total == 0
 
         award = awards.get_award(session, institution, ids[1])
-        awards.change_status(
+        status_changes.change_status(
             session, award, audit.AuditAction.REVOKE, actor="t", reason="test", now=NOW
         )
         session.commit()

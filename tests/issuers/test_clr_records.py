@@ -19,7 +19,7 @@ from credentials.errors import NotFound
 from credentials.multikey import did_key_for
 from issuers.api_models import InstitutionCreate
 from issuers.audit.log import AuditAction
-from issuers.awards import service as awards
+from issuers.awards import status_changes
 from issuers.awards.routes import context_for
 from issuers.awards.service import AwardRequest, Learner, issue_award
 from issuers.awards.status_lists import lists_of, signed_status_list, status_list_url
@@ -65,7 +65,7 @@ def issue_record(awarding: Awarding) -> tuple[dict[str, Any], list[str], dict[st
             context = context_for(session, awarding.master, BASE_URL, institution, program, NOW)
             award = issue_award(session, context, AwardRequest(Learner("Ada", EMAIL)), NOW)
             held.append(award)
-        awards.change_status(
+        status_changes.change_status(
             session, held.pop(), AuditAction.REVOKE, actor="test", reason="error", now=NOW
         )
         context = context_for(session, awarding.master, BASE_URL, institution, welding, NOW)

@@ -15,7 +15,8 @@ from credentials.proofs.registry import verify_data_integrity
 from credentials.status_list import parse_status_entry, status_of
 from issuers.audit.log import AuditAction, events_for
 from issuers.awards import status_lists
-from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.status_changes import change_status
 from issuers.awards.tables import Award, AwardState, StatusList
 from issuers.identity import signer_for_institution
 from issuers.tables import Institution

@@ -21,13 +21,8 @@ from sqlmodel import Session
 
 from issuers.api_models import InstitutionCreate, ProgramCreate
 from issuers.audit.log import AuditAction
-from issuers.awards.service import (
-    AwardRequest,
-    Learner,
-    change_status,
-    issue_award,
-    issuing_context,
-)
+from issuers.awards.service import AwardRequest, Learner, issue_award, issuing_context
+from issuers.awards.status_changes import change_status
 from issuers.awards.tables import Award
 from issuers.identity import signer_for_institution
 from issuers.institutions import create_institution, get_institution

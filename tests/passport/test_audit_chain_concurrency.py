@@ -16,7 +16,8 @@ from sqlmodel import Session
 from infra.database import create_database_engine
 from issuers.audit import log as audit
 from issuers.audit.chain import check_institution
-from issuers.awards.service import AwardRequest, Learner, change_status, issue_recorded
+from issuers.awards.service import AwardRequest, Learner, issue_recorded
+from issuers.awards.status_changes import change_status
 from issuers.awards.tables import Award
 from issuers.tables import Institution
 from keys.crypto_envelope import load_master_key

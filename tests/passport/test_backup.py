@@ -29,7 +29,8 @@ from issuers.access import create_api_key, create_staff_user, log_in
 from issuers.api_models import EmployerCreate
 from issuers.audit.log import AuditAction
 from issuers.awards import status_lists
-from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.status_changes import change_status
 from issuers.awards.tables import Award, StatusList
 from issuers.identity import signer_for_institution
 from issuers.institutions import get_institution

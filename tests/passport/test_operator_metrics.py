@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 from credentials.multibase import encode_base64url
 from infra.database import create_database_engine
 from issuers.audit.log import AuditAction
-from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.status_changes import change_status
 from issuers.awards.tables import Award
 from issuers.cohorts.batches import submit_batch
 from keys.crypto_envelope import load_master_key

@@ -25,7 +25,8 @@ from credentials.report import Outcome
 from infra.database import create_database_engine
 from infra.fetch.fetcher import FetchPolicy, GuardedFetcher
 from issuers.audit.log import AuditAction
-from issuers.awards.service import AwardRequest, Learner, change_status, issue_award
+from issuers.awards.service import AwardRequest, Learner, issue_award
+from issuers.awards.status_changes import change_status
 from issuers.awards.tables import Award
 from issuers.identity import (
     DOCUMENT_MAX_AGE,
