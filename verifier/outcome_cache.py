@@ -1,9 +1,10 @@
 """Verification outcomes kept while everything they depend on is unchanged (issue #19).
 
-A report on a stored credential is a function of: the credential's bytes; the deployment's own
+A report is a function of: the verified bytes (a stored credential, or what an employer sent
+the verify API); the deployment's own
 records (its status lists' bits, its keys' states: ``OwnDocuments.revision``); every status list
 and key document fetched from elsewhere; the trust registry; and the clock. The cache keeps a
-report under the credential's digest together with what those inputs were when it was made, and
+report under the bytes' SHA-256 together with what those inputs were when it was made, and
 answers from it only while each is still the same:
 
 - **own records**: the revision read *before* the verification began must equal the revision
@@ -17,10 +18,10 @@ answers from it only while each is still the same:
 - **key documents**: each verification method resolved from elsewhere must resolve to the same
   key (its digest: id, controller, public key, relationships, revocation date);
 - **the trust registry**: its version must be the same;
-- **the clock**: the entry dies at the next instant when the credential's validity changes
-  (``validFrom`` / ``validUntil`` give or take the leeway), and after ``ttl`` seconds at most
-  (which alone bounds dates the summary does not carry: a JWT's own ``exp`` / ``nbf`` beside
-  the credential, a proof's ``expires``).
+- **the clock**: the entry dies at the first instant, give or take the leeway, that the input
+  names anywhere (``verifier.written_dates``: validity, a proof's ``created`` / ``expires``, a
+  JWT's ``exp`` / ``nbf``, in nested and enveloped credentials too), and after ``ttl`` seconds
+  at most.
 
 A report that could not check something (a status list unreachable, a key host down) is never
 kept: the next view tries again. Entries live in the memory of one process (LRU, at most
@@ -46,8 +47,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from credentials import KeyResolver, Outcome, PassportError, VerificationMethod, instant_or_none
 from verifier.context import FetchedDocument, StatusListSource, VerificationContext
+from verifier.inputs import VerifiableInput
 from verifier.own import OwnFirstResolver, OwnFirstStatusLists
-from verifier.pipeline import VerificationReport
+from verifier.pipeline import VerificationReport, verify_input
+from verifier.written_dates import written_instants
 
 DEFAULT_TTL_SECONDS = 300.0
 DEFAULT_MAX_ENTRIES = 10_000
@@ -186,30 +189,19 @@ def checked_everything(report: VerificationReport) -> bool:
     )
 
 
-def validity_changes(
-    report: VerificationReport, now: datetime, leeway: timedelta
-) -> list[datetime]:
-    """The future instants at which a validity check of the report would answer otherwise: a
-    credential becomes valid ``leeway`` before its ``validFrom`` and expires ``leeway`` after its
-    ``validUntil`` (``verifier.checks.check_validity``)."""
-    instants = []
-    for each in _reports(report):
-        summary = each.summary
-        if summary is None:
-            continue
-        valid_from, valid_until = (
-            instant_or_none(summary.valid_from),
-            instant_or_none(summary.valid_until),
-        )
-        if valid_from is not None:
-            instants.append(valid_from - leeway)
-        if valid_until is not None:
-            instants.append(valid_until + leeway)
+def changes_ahead(item: VerifiableInput, now: datetime, leeway: timedelta) -> list[datetime]:
+    """The future instants at which a check of ``item`` could answer otherwise: each instant it
+    names (``verifier.written_dates``), ``leeway`` before it (a ``validFrom`` or ``nbf`` begins
+    to hold) and after it (a ``validUntil``, ``exp`` or proof ``expires`` stops holding)."""
+    instants: list[datetime] = []
+    for written in written_instants(item):
+        instants.extend((written - leeway, written + leeway))
     return [instant for instant in instants if instant > now]
 
 
 class OutcomeCache:
-    """Reports of stored credentials under their digest, with what each depended on."""
+    """Reports under the digest of the verified bytes, with what each depended on. One per
+    verifier service: the verify API and the passport's pages share it."""
 
     def __init__(
         self,
@@ -255,40 +247,40 @@ class OutcomeCache:
     def verify(
         self,
         digest: str,
+        item: VerifiableInput,
         context: VerificationContext,
         own_revision: str | None,
         registry_version: str,
-        run: Callable[[VerificationContext], VerificationReport],
     ) -> VerificationReport:
-        """``run`` on a recording ``context``, keeping the report unless it could not check
-        something. ``own_revision`` must have been read before this call: a change of our
-        records during the verification then makes the next lookup miss."""
+        """Verify ``item`` (whose bytes' digest is ``digest``) on a recording ``context``,
+        keeping the report unless it could not check something. ``own_revision`` must have
+        been read before this call: a change of our records during the verification then
+        makes the next lookup miss."""
         seen = _Seen()
-        report = run(recording(context, seen))
+        report = verify_input(item, recording(context, seen))
         if checked_everything(report):
-            self._keep(digest, report, context, seen, own_revision, registry_version)
+            self._keep(digest, item, report, context, seen, (own_revision, registry_version))
         return report
 
     def _keep(
         self,
         digest: str,
+        item: VerifiableInput,
         report: VerificationReport,
         context: VerificationContext,
         seen: _Seen,
-        own_revision: str | None,
-        registry_version: str,
+        versions: tuple[str | None, str],
     ) -> None:
         if None in seen.lists.values():
             return  # a list without a digest could not be compared at the next view
         now = context.now
-        deadlines = [*seen.fresh_until, *validity_changes(report, now, context.leeway)]
+        deadlines = [*seen.fresh_until, *changes_ahead(item, now, context.leeway)]
         lifetime = min([self.ttl, *((d - now).total_seconds() for d in deadlines)])
         if lifetime <= 0:
             return
         entry = _Entry(
             report,
-            own_revision,
-            registry_version,
+            *versions,
             tuple(seen.lists.items()),
             tuple(seen.keys.items()),
             self._monotonic() + lifetime,

@@ -55,11 +55,14 @@ def live_state(report: VerificationReport) -> LiveState:
 
 
 class LiveVerifier:
-    """The app's verifier service, and the outcome cache of stored credentials' reports."""
+    """The app's verifier service, whose outcome cache keeps stored credentials' reports."""
 
-    def __init__(self, service: VerifierService, cache: OutcomeCache | None = None) -> None:
+    def __init__(self, service: VerifierService) -> None:
         self.service = service
-        self.cache = cache if cache is not None else OutcomeCache()
+
+    @property
+    def cache(self) -> OutcomeCache:
+        return self.service.outcomes
 
     def verify(
         self,
@@ -84,21 +87,16 @@ class LiveVerifier:
         credentials = list(credentials)
         if not credentials:
             return {}
-        own = self.service.own_documents
-        own_revision = own.revision() if own is not None else None
-        version = self.service.registry.version
-        reports = {}
-        for stored in credentials:
-            context = self.service.context(now)
-            digest = stored.content_sha256
-            report = self.cache.lookup(digest, context, own_revision, version)
-            if report is None:
-                item = read_input(stored.content)
-                report = self.cache.verify(
-                    digest, context, own_revision, version, partial(verify_input, item)
-                )
-            reports[stored.id] = report
-        return reports
+        own_revision = self.service.own_revision()
+        return {
+            stored.id: self.service.kept_report(
+                stored.content_sha256,
+                partial(read_input, stored.content),
+                self.service.context(now),
+                own_revision,
+            )
+            for stored in credentials
+        }
 
     def forget(self, stored: StoredCredential) -> None:
         self.cache.forget([stored.content_sha256])

@@ -20,13 +20,13 @@ from fastapi import FastAPI
 
 from credentials.status_list import Bitstring, encode_list, new_status_list_credential
 from passport.app import create_app
-from passport.wallet import live
 from tests.keys.loopback import serving
 from tests.passport.own_deployment import OwnDeployment, own_deployment
 from tests.passport.wallet.support import Learner, Visitor, served, wallet_settings
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 from tests.storage import backend_params, isolated_postgres_schema, postgres_test_url, sqlite_url
 from tests.verifier.support import ACTIVE_INDEX, NOW, Issuer
+from verifier import outcome_cache
 from verifier.outcome_cache import OutcomeCache
 from verifier.pipeline import verify_input
 
@@ -48,7 +48,7 @@ class Counter:
 @pytest.fixture
 def verifications(monkeypatch: pytest.MonkeyPatch) -> Counter:
     counter = Counter()
-    monkeypatch.setattr(live, "verify_input", counter)
+    monkeypatch.setattr(outcome_cache, "verify_input", counter)
     return counter
 
 
@@ -164,7 +164,7 @@ def test_a_kept_outcome_dies_with_its_lifetime(
     app, base_url, lists, status_url = remote
     lists.set(status_url, ttl_ms=ttl_ms)
     clock = Clock()
-    app.state.wallet.live.cache = OutcomeCache(ttl=60, monotonic=clock)
+    app.state.wallet.live.service.outcomes = OutcomeCache(ttl=60, monotonic=clock)
     learner, share_path = shared(base_url, status_url)
     try:
         learner.get(share_path)
