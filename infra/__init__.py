@@ -25,7 +25,7 @@ from infra.fetch.fetcher import FetchPolicy, FetchResult, GuardedFetcher
 from infra.fetch.pinned_transport import PinnedBackend, PinnedTransport
 from infra.i18n import N_, SUPPORTED, error_text, negotiate_language, translations_for
 from infra.login_limits import LoginFailureColumns, LoginLimits, TooManyAttempts
-from infra.pages import render_page
+from infra.pages import page_html, page_response, render_page
 
 __all__ = [
     "BUDGET_PREFIX",
@@ -60,6 +60,8 @@ __all__ = [
     "is_sqlite",
     "mail_enabled",
     "negotiate_language",
+    "page_html",
+    "page_response",
     "redacted_url",
     "render_page",
     "statement_session",

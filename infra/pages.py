@@ -31,10 +31,15 @@ def render_page(request: Request, template: str, **context: Any) -> HTMLResponse
     switch), ``alternate_links`` (in every language) and ``base_url`` (for ``hreflang``).
     Choosing a language with ``?lang=`` also remembers it in a cookie.
     """
+    return page_response(request, page_html(request, template, **context))
+
+
+def page_html(request: Request, template: str, **context: Any) -> str:
+    """``render_page``'s HTML alone. What the layout reads of the request is its language,
+    path and query: the key of a kept page (``passport.wallet.rendered``) holds all three."""
     lang = negotiate_language(request)
     environments: dict[str, Environment] = request.app.state.template_environments
-    settings = request.app.state.settings
-    html = (
+    return (
         environments[lang]
         .get_template(template)
         .render(
@@ -42,10 +47,15 @@ def render_page(request: Request, template: str, **context: Any) -> HTMLResponse
             lang=lang,
             language_links=language_links(request, exclude=lang),
             alternate_links=language_links(request),
-            base_url=settings.base_url,
+            base_url=request.app.state.settings.base_url,
             **context,
         )
     )
+
+
+def page_response(request: Request, html: str) -> HTMLResponse:
+    """``html`` as the request's page: its language's headers, and its cookie when chosen."""
+    lang = negotiate_language(request)
     # The same URL differs by cookie and Accept-Language when no ?lang= is given.
     response = HTMLResponse(
         html, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
@@ -57,6 +67,6 @@ def render_page(request: Request, template: str, **context: Any) -> HTMLResponse
             max_age=LANGUAGE_COOKIE_MAX_AGE,
             httponly=True,
             samesite="lax",
-            secure=settings.uses_https,
+            secure=request.app.state.settings.uses_https,
         )
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from credentials import InputTooLarge, InvalidInput, PassportError
+from credentials import BadgeArt, InputTooLarge, InvalidInput, PassportError
 from infra import N_, NowDep, SessionDep, error_text, negotiate_language
 from passport.wallet import claim, holdings
 from passport.wallet.badges import Badges, BadgesDep
@@ -22,18 +23,19 @@ from passport.wallet.display import (
 from passport.wallet.exports import available_formats, download, linkedin_url
 from passport.wallet.live import live_state
 from passport.wallet.sharing import LASTING_SHARE, create_share, share_url
-from passport.wallet.tables import Learner, StoredCredential
+from passport.wallet.tables import Collection, Learner, StoredCredential
 from passport.wallet.web import (
     CsrfDep,
     SignedInDep,
     WalletDep,
     WalletRoute,
     WalletState,
+    kept_page,
     learner_signer,
     page,
     redirect,
 )
-from verifier import MAX_IMAGE_BYTES, render_verdict
+from verifier import MAX_IMAGE_BYTES, VerificationReport, render_verdict
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 IMPORT_PATH = "/passport/import"
@@ -51,9 +53,20 @@ def timeline_entries(
 ) -> list[dict[str, Any]]:
     """Each credential with its registry-named issuer, its badge, its live state and whether it
     names another holder, newest first."""
-    registry = wallet.live.service.registry
     reports = wallet.live.reports_for(credentials, now)
     arts = badges.of_each(credentials, reports)
+    return timeline_view(credentials, reports, arts, learner, wallet, language)
+
+
+def timeline_view(
+    credentials: list[StoredCredential],
+    reports: Mapping[str, VerificationReport],
+    arts: Mapping[str, BadgeArt],
+    learner: Learner,
+    wallet: WalletState,
+    language: str,
+) -> list[dict[str, Any]]:
+    registry = wallet.live.service.registry
     return [
         {
             "stored": stored,
@@ -67,6 +80,26 @@ def timeline_entries(
     ]
 
 
+def shown_of(
+    learner: Learner,
+    credentials: list[StoredCredential],
+    arts: Mapping[str, BadgeArt],
+    collections: list[tuple[Collection, set[str]]],
+    wallet: WalletState,
+) -> Hashable:
+    """The key of a passport page (``kept_page``): all it shows of the learner, their
+    credentials (a display is made from the bytes), badges and collections, and the registry."""
+    return (
+        (learner.id, learner.email, learner.did, learner.email_confirmed_at),
+        tuple(
+            (stored.id, stored.content_sha256, stored.source, stored.added_at, arts[stored.id])
+            for stored in credentials
+        ),
+        tuple((group.id, group.name, frozenset(members)) for group, members in collections),
+        wallet.live.service.registry.version,
+    )
+
+
 @router.get("/passport", response_class=HTMLResponse)
 def passport_home(
     request: Request,
@@ -78,15 +111,22 @@ def passport_home(
 ) -> HTMLResponse:
     learner = current.learner
     credentials = holdings.list_credentials(session, learner.id)
-    language = negotiate_language(request)
-    return page(
-        request,
-        "wallet_passport.html",
-        learner=learner,
-        entries=timeline_entries(badges, credentials, learner, wallet, language, moment),
-        skills=skills_summary(credentials),
-        collections=holdings.list_collections(session, learner.id),
-    )
+    collections = holdings.list_collections(session, learner.id)
+    reports = wallet.live.reports_for(credentials, moment)
+    arts = badges.of_each(credentials, reports)
+
+    def shown() -> dict[str, Any]:
+        language = negotiate_language(request)
+        return {
+            "learner": learner,
+            "entries": timeline_view(credentials, reports, arts, learner, wallet, language),
+            "skills": skills_summary(credentials),
+            "collections": collections,
+        }
+
+    key = shown_of(learner, credentials, arts, collections, wallet)
+    ordered_reports = [reports[stored.id] for stored in credentials]
+    return kept_page(request, key, ordered_reports, "wallet_passport.html", shown, forms=True)
 
 
 @router.get("/passport/credentials/{credential_id}", response_class=HTMLResponse)
@@ -101,21 +141,27 @@ def credential_page(
 ) -> HTMLResponse:
     learner = current.learner
     stored = holdings.get_credential(session, learner.id, credential_id)
-    language = negotiate_language(request)
+    collections = holdings.list_collections(session, learner.id)
     report = wallet.live.report_for(stored, moment)
-    return page(
-        request,
-        "wallet_credential.html",
-        learner=learner,
-        stored=stored,
-        view=wallet.live.explained(report, language),
-        state=live_state(report),
-        other_holder=issued_to_another_holder(stored, learner.did),
-        issuer=issuer_view(stored.issuer_id, wallet.live.service.registry, language, report),
-        badge_picture=badges.of(stored, report),
-        formats=available_formats(stored),
-        collections=holdings.list_collections(session, learner.id),
-    )
+    art = badges.of(stored, report)
+
+    def shown() -> dict[str, Any]:
+        language = negotiate_language(request)
+        registry = wallet.live.service.registry
+        return {
+            "learner": learner,
+            "stored": stored,
+            "view": wallet.live.explained(report, language),
+            "state": live_state(report),
+            "other_holder": issued_to_another_holder(stored, learner.did),
+            "issuer": issuer_view(stored.issuer_id, registry, language, report),
+            "badge_picture": art,
+            "formats": available_formats(stored),
+            "collections": collections,
+        }
+
+    key = shown_of(learner, [stored], {stored.id: art}, collections, wallet)
+    return kept_page(request, key, [report], "wallet_credential.html", shown, forms=True)
 
 
 @router.get("/passport/credentials/{credential_id}/download/{requested}")

@@ -18,7 +18,15 @@ from passport.wallet.badges import BadgesDep
 from passport.wallet.display import issuer_view
 from passport.wallet.exports import Download, available_formats, download, qr_png, qr_svg
 from passport.wallet.routes_passport import file_response
-from passport.wallet.web import CsrfDep, SignedInDep, WalletDep, WalletRoute, page, redirect
+from passport.wallet.web import (
+    CsrfDep,
+    SignedInDep,
+    WalletDep,
+    WalletRoute,
+    kept_page,
+    page,
+    redirect,
+)
 
 router = APIRouter(route_class=WalletRoute, include_in_schema=False)
 EXPIRY_CHOICES = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
@@ -124,7 +132,6 @@ def public_share(
     if opened is None:
         return missing_share(request)
     share, credentials = opened
-    language = negotiate_language(request)
     registry = wallet.live.service.registry
     # The employer reads it: a kept report only while all it depends on is unchanged
     # (passport.wallet.live), so our own revocations show at once.
@@ -133,18 +140,31 @@ def public_share(
         session, (item.credential_id for item in credentials if item.credential_id)
     )
     arts = badges.of_each(credentials, reports)
-    shown: list[dict[str, Any]] = [
-        {
-            "stored": stored,
-            "badge": arts[stored.id],
-            "view": wallet.live.explained(reports[stored.id], language),
-            "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
-            "formats": available_formats(stored),
-            "replaced": stored.credential_id in replaced,
-        }
-        for stored in credentials
-    ]
-    response = page(request, "wallet_share.html", share=share, shown=shown, token=token)
+    key = (
+        registry.version,
+        tuple(
+            (stored.id, stored.content_sha256, arts[stored.id], stored.credential_id in replaced)
+            for stored in credentials
+        ),
+    )
+
+    def shown() -> dict[str, Any]:
+        language = negotiate_language(request)
+        items = [
+            {
+                "stored": stored,
+                "badge": arts[stored.id],
+                "view": wallet.live.explained(reports[stored.id], language),
+                "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
+                "formats": available_formats(stored),
+                "replaced": stored.credential_id in replaced,
+            }
+            for stored in credentials
+        ]
+        return {"shown": items, "token": token}
+
+    ordered_reports = [reports[stored.id] for stored in credentials]
+    response = kept_page(request, key, ordered_reports, "wallet_share.html", shown)
     response.headers["X-Robots-Tag"] = "noindex"
     # Counted and committed only now: the count's row lock is held for the commit alone (not
     # while verifying and rendering), and a commit expires the loaded rows, which reading again

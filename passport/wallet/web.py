@@ -15,8 +15,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Hashable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -27,13 +27,24 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from credentials import Forbidden, PassportError
-from infra import N_, NowDep, SessionDep, error_text, negotiate_language, render_page
+from infra import (
+    N_,
+    NowDep,
+    SessionDep,
+    error_text,
+    negotiate_language,
+    page_html,
+    page_response,
+    render_page,
+)
 from keys import KeyStore, MasterKey
 from passport.wallet.accounts import csrf_token_for_session, learner_for_session, owner_id
 from passport.wallet.issuer_http import ClaimHttp, GuardedIssuerHttp
 from passport.wallet.live import LiveVerifier
+from passport.wallet.rendered import RenderedPages
 from passport.wallet.tables import Learner
 from passport.wallet.tokens import derived_token, is_token_shaped, new_token, same_token
+from verifier import VerificationReport
 
 SESSION_COOKIE = "passport_session"
 FORM_COOKIE = "passport_form"
@@ -57,6 +68,7 @@ class WalletState:
     issuer_http: ClaimHttp  # claims: this deployment's own offers in-process, others guarded
     remote_http: GuardedIssuerHttp  # other deployments only (the OB 3.0 API client)
     master_key: Callable[[], MasterKey]
+    pages: RenderedPages = field(default_factory=RenderedPages)
 
 
 def wallet_state(request: Request) -> WalletState:
@@ -129,6 +141,33 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     token = csrf_token(request)
     response = render_page(request, template, csrf_token=token, **context)
     response.status_code = status
+    return _personal(request, response)
+
+
+def kept_page(
+    request: Request,
+    key: Hashable,
+    reports: Sequence[VerificationReport],
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    forms: bool = False,
+) -> HTMLResponse:
+    """``page`` from the wallet's kept pages (``passport.wallet.rendered``) while ``key``
+    (everything the page shows but its reports) and ``reports`` are unchanged; else rendered
+    with ``context()`` and kept. A page with ``forms`` carries the reader's CSRF token, which
+    is then part of the key: such a page is only ever served again to the same session."""
+    wallet: WalletState = request.app.state.wallet
+    token = csrf_token(request) if forms else None
+    url = request.url
+    full_key = (template, negotiate_language(request), url.path, url.query, token, key)
+    html = wallet.pages.html(
+        full_key, reports, lambda: page_html(request, template, csrf_token=token, **context())
+    )
+    return _personal(request, page_response(request, html))
+
+
+def _personal(request: Request, response: HTMLResponse) -> HTMLResponse:
     response.headers["Cache-Control"] = "no-store"
     new_cookie = getattr(request.state, "new_form_cookie", None)
     if new_cookie is not None:
