@@ -15,6 +15,7 @@ from infra.database import (
     disposable_engine,
     is_sqlite,
     redacted_url,
+    statement_by_statement,
     statement_session,
 )
 from infra.fetch.addresses import Resolver, address_refusal, system_resolver
@@ -64,6 +65,7 @@ __all__ = [
     "page_response",
     "redacted_url",
     "render_page",
+    "statement_by_statement",
     "statement_session",
     "system_resolver",
     "translations_for",

@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 
-def get_base_url(request: Request) -> str:
+async def get_base_url(request: Request) -> str:
+    """A coroutine, so FastAPI calls it on the event loop (``infra.clock.request_now``)."""
     base_url: str = request.app.state.settings.base_url
     return base_url
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -29,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from credentials import PassportError
 
@@ -169,10 +171,49 @@ def statement_session(engine: Engine) -> Iterator[Session]:
             yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, on the engine ``create_app`` put in ``app.state.engine``."""
-    with Session(request.app.state.engine) as session:
+_STATEMENT_BY_STATEMENT = "passport_statement_by_statement"
+_autocommit_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+E = TypeVar("E", bound=Callable[..., Any])
+
+
+def statement_by_statement(endpoint: E) -> E:
+    """Mark a route whose request session runs each statement on its own (autocommit), as
+    ``statement_session`` does: no ``BEGIN`` before its first statement nor ``ROLLBACK`` /
+    ``COMMIT`` after its last, two round trips fewer, which on a busy machine are two waits
+    for the database and for a core (issue #19). For routes that read, and write at most
+    with single statements (each is atomic on its own); never where reads must agree."""
+    setattr(endpoint, _STATEMENT_BY_STATEMENT, True)
+    return endpoint
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """``engine`` whose connections run in autocommit (same pool), made once per engine."""
+    made = _autocommit_engines.get(engine)
+    if made is None:
+        made = engine.execution_options(isolation_level="AUTOCOMMIT")
+        _autocommit_engines[engine] = made
+    return made
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, on the engine ``create_app`` put in ``app.state.engine``
+    (statement by statement for a route marked ``statement_by_statement``).
+
+    Made and closed on the event loop, not in FastAPI's thread pool: each hop there and back
+    waits on a busy loop (``infra.clock.request_now``). Making one does no I/O; closing one
+    does only while a transaction is open (its ROLLBACK), and that close goes to a thread
+    (a statement-by-statement session never has one open)."""
+    engine: Engine = request.app.state.engine
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    each_on_its_own = getattr(endpoint, _STATEMENT_BY_STATEMENT, False)
+    session = Session(_autocommit(engine) if each_on_its_own else engine)
+    try:
         yield session
+    finally:
+        if session.in_transaction() and not each_on_its_own:
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

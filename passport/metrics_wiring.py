@@ -6,9 +6,10 @@ metric hooks, so the shell observes what they do from the outside:
 - **HTTP**: an ASGI middleware times every request and counts it by route template (never the
   raw path, so ids and tokens in URLs never become label values) and status class; a GET
   answered with an HTML page is also timed in the pages' histogram.
-- **Verifications**: the same middleware reads the verdict out of ``POST /api/v1/verify``'s JSON
-  report, and counts a status check that "could not check" as a status-list fetch error. The
-  employer page (HTML) and the passport's import are not counted yet.
+- **Verifications**: the same middleware reads the verdict of ``POST /api/v1/verify``'s report,
+  which the route leaves in the request's state (``verifier.REPORT_STATE``), and counts a status
+  check that "could not check" as a status-list fetch error. The employer page (HTML) and the
+  passport's import are not counted yet.
 - **Issuance**: SQLAlchemy session events count ``Award`` rows when their transaction commits,
   whoever inserts them in this process (single awards flushed as objects; batch runner threads
   and ``passport worker`` insert groups in bulk and leave their count in the session,
@@ -28,7 +29,6 @@ a proxy (a proxy on the same host would make every client look local).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 import weakref
@@ -51,12 +51,12 @@ from infra import BUDGET_PREFIX, FetchCounts, OutboundSlots
 from issuers import INSERTED_AWARDS, AuditEvent, Award, Batch, BatchRow, BatchState, RowState
 from passport.metrics import CONTENT_TYPE, STATUS_ACTIONS, VERDICTS, PassportMetrics
 from verifier import API_PATH as VERIFY_API_PATH
+from verifier import REPORT_STATE
 
 logger = logging.getLogger("passport.metrics")
 
 METRICS_PATH = "/metrics"
 UNMATCHED_ROUTE = "<unmatched>"
-MAX_OBSERVED_REPORT_BYTES = 1024 * 1024
 FAILED_BATCH_WINDOW = timedelta(days=1)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1"})
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
@@ -74,12 +74,8 @@ def route_template(scope: Scope) -> str:
     return f"{path}/{{path}}" if isinstance(route, Mount) else path
 
 
-def record_verify_report(metrics: PassportMetrics, body: bytes) -> None:
+def record_verify_report(metrics: PassportMetrics, report: Any) -> None:
     """Count the verdict of a verify API report, and a status check that could not check."""
-    try:
-        report = json.loads(body)
-    except ValueError:
-        return
     if not isinstance(report, dict) or report.get("verdict") not in VERDICTS:
         return
     metrics.record_verification(report["verdict"])
@@ -107,21 +103,13 @@ class HttpMetrics:
             return
         started = time.perf_counter()
         status, page = 500, False
-        watch_report = scope["method"] == "POST" and scope["path"] == VERIFY_API_PATH
-        report = bytearray()
 
         async def observing_send(message: Message) -> None:
-            nonlocal status, page, watch_report
+            nonlocal status, page
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = dict(message.get("headers", []))
-                content_type = headers.get(b"content-type", b"")
-                page = content_type.startswith(b"text/html")
-                is_json = content_type.startswith(b"application/json")
-                watch_report = watch_report and status == 200 and is_json
-            elif message["type"] == "http.response.body" and watch_report:
-                report.extend(message.get("body", b""))
-                watch_report = len(report) <= MAX_OBSERVED_REPORT_BYTES
+                page = headers.get(b"content-type", b"").startswith(b"text/html")
             await send(message)
 
         try:
@@ -130,8 +118,9 @@ class HttpMetrics:
             elapsed = time.perf_counter() - started
             route = route_template(scope)
             self.metrics.observe_request(scope["method"], route, status, elapsed, page=page)
-        if watch_report and report:
-            record_verify_report(self.metrics, bytes(report))
+        # The verify API leaves its report in the request's state (verifier.REPORT_STATE).
+        if route == VERIFY_API_PATH and status == 200:
+            record_verify_report(self.metrics, scope.get("state", {}).get(REPORT_STATE))
 
 
 def _engine_of(session: OrmSession) -> Engine | None:

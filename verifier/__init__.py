@@ -19,7 +19,7 @@ from verifier.outcome_cache import OutcomeCache
 from verifier.own import OwnFirstResolver, OwnFirstStatusLists
 from verifier.pipeline import VerificationReport, verify_document, verify_input
 from verifier.registry import RegistryEntry, RegistrySource, RegistryStatus
-from verifier.routes import API_PATH, MAX_UPLOAD_REQUEST_BYTES
+from verifier.routes import API_PATH, MAX_UPLOAD_REQUEST_BYTES, REPORT_STATE
 from verifier.service import SharedCredentials, VerifierService
 from verifier.wording.rendering import (
     explained_report,
@@ -33,6 +33,7 @@ __all__ = [
     "API_PATH",
     "MAX_IMAGE_BYTES",
     "MAX_UPLOAD_REQUEST_BYTES",
+    "REPORT_STATE",
     "EmailCheck",
     "FetchedDocument",
     "OfflineStatusLists",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -30,6 +30,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PATH = "/static/verifier"
 API_PATH = "/api/v1/verify"
+# Where the verify API leaves its report in ``request.state`` (the ASGI scope's "state"), so the
+# shell's metrics read the verdict without parsing the answer again.
+REPORT_STATE = "verify_report"
 PAGE_PATH = "/verify"
 # An upload is at most an 8 MiB image (verifier.inputs) plus the multipart framing around it.
 MAX_UPLOAD_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
@@ -111,7 +114,7 @@ def create_verifier_router(service: VerifierService) -> APIRouter:
         candidate_email: Annotated[
             str | None, Header(alias="Candidate-Email", max_length=MAX_EMAIL_LENGTH)
         ] = None,
-    ) -> JSONResponse:
+    ) -> Response:
         """Verify a credential or presentation; every check is reported with a stable id.
 
         400 when the body is not a credential at all; 413 over the size limits; 503 when a
@@ -120,13 +123,12 @@ def create_verifier_router(service: VerifierService) -> APIRouter:
         ``verified: false``: the report is the answer. A ``Candidate-Email`` header (kept out of
         URLs and logs) adds ``email_check``."""
         data = await _api_body(request)
-        result = await run_in_threadpool(
-            partial(service.verify_bytes, email=candidate_email, client=_client(request)),
-            data,
-            lang,
-            now=datetime.now(UTC),
+        verify = partial(service.verify_bytes, email=candidate_email, client=_client(request))
+        body, report = await run_in_threadpool(
+            lambda: _json_answer(verify(data, lang, now=datetime.now(UTC)))
         )
-        return JSONResponse(result.as_json(), headers={"Cache-Control": "no-store"})
+        setattr(request.state, REPORT_STATE, report)
+        return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
 
     @router.get(PAGE_PATH, response_class=HTMLResponse, include_in_schema=False)
     def verify_page(request: Request) -> HTMLResponse:
@@ -158,6 +160,14 @@ def create_verifier_router(service: VerifierService) -> APIRouter:
         return render_page(request, "verify.html", again=again, **page_context(result))
 
     return router
+
+
+def _json_answer(result: VerificationResult) -> tuple[bytes, dict[str, Any]]:
+    """The report and its JSON (as ``JSONResponse`` writes it), made in the worker thread: on
+    the event loop they held up every other request's next step (issue #19)."""
+    report = result.as_json()
+    body = json.dumps(report, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return body.encode("utf-8"), report
 
 
 def _client(request: Request) -> str:

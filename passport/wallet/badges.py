@@ -94,7 +94,8 @@ class Badges:
         return self.of_each([stored], {stored.id: report})[stored.id]
 
 
-def badges(request: Request, session: SessionDep) -> Badges:
+async def badges(request: Request, session: SessionDep) -> Badges:
+    """A coroutine: FastAPI calls it on the event loop (``infra.clock.request_now``)."""
     own: DeploymentDocuments = request.app.state.own_documents
     return Badges(session, own.is_our_institution)
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials import BadgeArt, InputTooLarge, InvalidInput, PassportError
-from infra import N_, NowDep, SessionDep, error_text, negotiate_language
+from infra import N_, NowDep, SessionDep, error_text, negotiate_language, statement_by_statement
 from passport.wallet import claim, holdings
 from passport.wallet.badges import Badges, BadgesDep
 from passport.wallet.display import (
@@ -34,6 +34,7 @@ from passport.wallet.web import (
     learner_signer,
     page,
     redirect,
+    signed_in,
 )
 from verifier import MAX_IMAGE_BYTES, VerificationReport, render_verdict
 
@@ -101,15 +102,11 @@ def shown_of(
 
 
 @router.get("/passport", response_class=HTMLResponse)
+@statement_by_statement
 def passport_home(
-    request: Request,
-    session: SessionDep,
-    wallet: WalletDep,
-    current: SignedInDep,
-    moment: NowDep,
-    badges: BadgesDep,
+    request: Request, session: SessionDep, wallet: WalletDep, moment: NowDep, badges: BadgesDep
 ) -> HTMLResponse:
-    learner = current.learner
+    learner = signed_in(request, session, moment).learner  # in this thread: ``signed_in``
     credentials = holdings.list_credentials(session, learner.id)
     collections = holdings.list_collections(session, learner.id)
     reports = wallet.live.reports_for(credentials, moment)
@@ -130,16 +127,16 @@ def passport_home(
 
 
 @router.get("/passport/credentials/{credential_id}", response_class=HTMLResponse)
+@statement_by_statement
 def credential_page(
     request: Request,
     credential_id: str,
     session: SessionDep,
     wallet: WalletDep,
-    current: SignedInDep,
     moment: NowDep,
     badges: BadgesDep,
 ) -> HTMLResponse:
-    learner = current.learner
+    learner = signed_in(request, session, moment).learner  # in this thread: ``signed_in``
     stored = holdings.get_credential(session, learner.id, credential_id)
     collections = holdings.list_collections(session, learner.id)
     report = wallet.live.report_for(stored, moment)

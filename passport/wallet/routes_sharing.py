@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from credentials import InvalidInput, NotFound
-from infra import N_, NowDep, SessionDep, negotiate_language
+from infra import N_, NowDep, SessionDep, negotiate_language, statement_by_statement
 from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
 from passport.wallet.badges import BadgesDep
@@ -120,6 +120,7 @@ def missing_share(request: Request) -> HTMLResponse:
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)
+@statement_by_statement
 def public_share(
     request: Request,
     token: str,
@@ -128,10 +129,12 @@ def public_share(
     moment: NowDep,
     badges: BadgesDep,
 ) -> HTMLResponse:
-    opened = sharing.open_share(session, token, moment)
+    # The view is counted as the link is found, in one statement that commits on its own
+    # (``statement_by_statement``): no row lock is held while verifying and rendering.
+    opened = sharing.view_share(session, token, moment)
     if opened is None:
         return missing_share(request)
-    share, credentials = opened
+    _, credentials = opened
     registry = wallet.live.service.registry
     # The employer reads it: a kept report only while all it depends on is unchanged
     # (passport.wallet.live), so our own revocations show at once.
@@ -166,11 +169,6 @@ def public_share(
     ordered_reports = [reports[stored.id] for stored in credentials]
     response = kept_page(request, key, ordered_reports, "wallet_share.html", shown)
     response.headers["X-Robots-Tag"] = "noindex"
-    # Counted and committed only now: the count's row lock is held for the commit alone (not
-    # while verifying and rendering), and a commit expires the loaded rows, which reading again
-    # would cost one query per credential.
-    sharing.count_view(session, share.id, moment)
-    session.commit()
     return response
 
 

@@ -71,7 +71,8 @@ class WalletState:
     pages: RenderedPages = field(default_factory=RenderedPages)
 
 
-def wallet_state(request: Request) -> WalletState:
+async def wallet_state(request: Request) -> WalletState:
+    """A coroutine: FastAPI calls it on the event loop (``infra.clock.request_now``)."""
     state: WalletState = request.app.state.wallet
     return state
 
@@ -86,6 +87,9 @@ class SignedIn:
 
 
 def signed_in(request: Request, session: SessionDep, moment: NowDep) -> SignedIn:
+    """The dependency ``SignedInDep``. The pages opened most call it themselves instead: FastAPI
+    runs a plain function dependency in a thread of its own, a hop there and back that a busy
+    event loop made a large part of the page's wait (issue #19)."""
     token = request.cookies.get(SESSION_COOKIE, "")
     learner = learner_for_session(session, token, moment) if is_token_shaped(token) else None
     if learner is None:

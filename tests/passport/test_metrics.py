@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -83,10 +82,10 @@ def test_verify_reports_count_verdicts_and_unchecked_status_lists() -> None:
     status_check = {"id": "status", "outcome": "could_not_check"}
     part = {"verdict": "could_not_fully_check", "checks": [status_check]}
     unchecked = {"verdict": "could_not_fully_check", "checks": [], "parts": [part]}
-    record_verify_report(metrics, b'{"verdict": "verified", "checks": []}')
-    record_verify_report(metrics, json.dumps(unchecked).encode())
-    record_verify_report(metrics, b"not json")
-    record_verify_report(metrics, b'{"verdict": "made-up"}')
+    record_verify_report(metrics, {"verdict": "verified", "checks": []})
+    record_verify_report(metrics, unchecked)
+    record_verify_report(metrics, None)
+    record_verify_report(metrics, {"verdict": "made-up"})
     assert metrics.verifications.value(verdict="verified") == 1
     assert metrics.verifications.value(verdict="could_not_fully_check") == 1
     assert metrics.status_fetch_errors.value() == 1

@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from credentials import Verdict
+from infra import page_html
 from passport.wallet import web
 from passport.wallet.rendered import RenderedPages
 from tests.passport.wallet.support import Learner, Visitor, served_on, signed_credential
@@ -40,7 +41,7 @@ class Renders:
 
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> Renders:
-    spy = Renders(web.page_html)
+    spy = Renders(page_html)
     monkeypatch.setattr(web, "page_html", spy)
     return spy
 
@@ -54,7 +55,7 @@ def running(tmp_path: Path) -> Iterator[tuple[FastAPI, str]]:
 def test_a_share_page_is_rendered_once_per_language_and_again_when_it_changes(
     running: tuple[FastAPI, str], renders: Renders
 ) -> None:
-    app, base_url = running
+    _, base_url = running
     learner, employer = Learner(base_url), Visitor(base_url)
     try:
         first = learner.import_credential(signed_credential(ISSUER))
@@ -127,8 +128,12 @@ def test_a_kept_page_is_served_only_for_the_very_reports_it_was_made_from() -> N
     report = _report()
     made: list[str] = []
 
-    def render(text: str) -> Any:
-        return lambda: made.append(text) or text
+    def render(text: str) -> Callable[[], str]:
+        def make() -> str:
+            made.append(text)
+            return text
+
+        return make
 
     assert pages.html("a", [report], render("one")) == "one"
     assert pages.html("a", [report], render("two")) == "one"
