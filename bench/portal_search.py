@@ -36,6 +36,7 @@ from sqlmodel import Session
 from bench.verify_api import NO_DELAY, _served
 from infra.database import create_database_engine
 from issuers.tables import Institution, Program
+from passport.app import create_app
 from passport.database import prepare_database, upgrade_database
 from passport.settings import Settings
 from portal.demo import demo_catalog
@@ -160,7 +161,7 @@ def _figures(database_url: str) -> dict[str, tuple[Figure, Figure]]:
         "healthz": [{"method": "GET", "url": "/healthz"}],
         "search": [{"method": "GET", "url": "/api/v1/programs", "params": q} for q in QUERIES],
     }
-    with _served(settings) as base_url:
+    with _served(create_app(settings)) as base_url:
         return {
             name: (_load(base_url, requests, THREADS), _load(base_url, requests, 1))
             for name, requests in endpoints.items()
