@@ -214,7 +214,27 @@ class OutcomeCache:
         self.max_entries = max_entries
         self._monotonic = monotonic
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._asked_once: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+
+    def admits(self, digest: str) -> bool:
+        """Whether a report on the bytes ``digest`` is worth keeping: one is kept already, or
+        they were asked about once before. Most bytes sent to the verify API are sent once, and
+        their verification then pays nothing for the cache: not the read of our records'
+        revision that keeping needs, nor an entry that would push out one in use. A cache of
+        no entries admits nothing."""
+        if self.max_entries <= 0:
+            return False
+        with self._lock:
+            if digest in self._entries:
+                return True
+            if digest in self._asked_once:
+                del self._asked_once[digest]
+                return True
+            self._asked_once[digest] = None
+            while len(self._asked_once) > self.max_entries:
+                self._asked_once.popitem(last=False)
+        return False
 
     def lookup(
         self,
@@ -299,6 +319,7 @@ class OutcomeCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._asked_once.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

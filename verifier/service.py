@@ -37,7 +37,7 @@ from verifier.hosted_badges import FetchedHostedAssertions
 from verifier.inputs import VerifiableInput, claimed_document, read_input
 from verifier.outcome_cache import OutcomeCache
 from verifier.own import OwnDocuments, OwnFirstResolver, OwnFirstStatusLists
-from verifier.pipeline import VerificationReport, verify_collection
+from verifier.pipeline import VerificationReport, verify_collection, verify_input
 from verifier.registry import CompositeRegistry, RegistrySource, load_registries
 from verifier.sources import FetchedStatusLists, network_resolver
 from verifier.verified_lists import VerifiedLists
@@ -280,11 +280,14 @@ class VerifierService:
             document: dict[str, Any] | None = claimed_document(item)
         except PassportError:
             document = None  # a token too malformed to read: the pipeline reports it
-        # An employer's check is answered from the outcome cache while nothing the report
+        # Bytes asked about before are answered from the outcome cache while nothing the report
         # depends on has changed (issue #19): the same answer a fresh verification would give.
-        own_revision = self.own_revision()
+        context = self.context(now, budget)
         digest = hashlib.sha256(data).hexdigest()
-        report = self.kept_report(digest, lambda: item, self.context(now, budget), own_revision)
+        if self.outcomes.admits(digest):
+            report = self.kept_report(digest, lambda: item, context, self.own_revision())
+        else:
+            report = verify_input(item, context)
         budget.raise_if_shed()
         return VerificationResult(
             report=report,
