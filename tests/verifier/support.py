@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
@@ -31,6 +32,8 @@ from credentials.proofs.registry import secure
 from credentials.status_list import Bitstring, encode_list, new_status_list_credential
 from passport.settings import Mode, Settings
 from tests.keys.loopback import LoopbackServer, serving
+from verifier import outcome_cache, service
+from verifier.pipeline import verify_input
 from verifier.registry import new_registry, sign_registry
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -172,3 +175,22 @@ def png_badge(credential: str) -> bytes:
     canvas = io.BytesIO()
     Image.new("RGB", (8, 8), (11, 92, 173)).save(canvas, format="PNG")
     return bake(canvas.getvalue(), credential)
+
+
+class VerificationCounter:
+    """Counts the verifications run (answers kept by the outcome cache run none)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return verify_input(*args, **kwargs)
+
+
+def count_verifications(monkeypatch: pytest.MonkeyPatch) -> VerificationCounter:
+    """A spy on the pipeline wherever the outcome cache and the verifier service call it."""
+    counter = VerificationCounter()
+    monkeypatch.setattr(outcome_cache, "verify_input", counter)
+    monkeypatch.setattr(service, "verify_input", counter)
+    return counter

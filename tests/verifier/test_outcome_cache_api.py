@@ -15,11 +15,8 @@ import pytest
 from credentials.proofs.base import ProofOptions
 from credentials.proofs.eddsa_rdfc_2022 import SUITE as RDFC
 from infra import FetchPolicy, GuardedFetcher
-from tests.verifier.support import NOW, Issuer
-from verifier import outcome_cache
-from verifier import service as service_module
+from tests.verifier.support import NOW, Issuer, VerificationCounter, count_verifications
 from verifier.inputs import VerifiableInput
-from verifier.pipeline import verify_input
 from verifier.registry import CompositeRegistry
 from verifier.service import VerifierService
 from verifier.written_dates import written_instants
@@ -36,21 +33,9 @@ class Clock:
         return self.now
 
 
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        return verify_input(*args, **kwargs)
-
-
 @pytest.fixture
-def verifications(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    counter = Counter()
-    monkeypatch.setattr(outcome_cache, "verify_input", counter)
-    monkeypatch.setattr(service_module, "verify_input", counter)
-    return counter
+def verifications(monkeypatch: pytest.MonkeyPatch) -> VerificationCounter:
+    return count_verifications(monkeypatch)
 
 
 def service(clock: Clock) -> VerifierService:
@@ -65,7 +50,7 @@ def verdict(verifier: VerifierService, body: bytes, now: datetime) -> tuple[str,
 
 
 def test_bytes_asked_about_twice_are_kept_and_other_bytes_verified_afresh(
-    verifications: Counter,
+    verifications: VerificationCounter,
 ) -> None:
     verifier = service(Clock())
     signed = ISSUER.sign(ISSUER.credential())
@@ -86,7 +71,7 @@ def test_bytes_asked_about_twice_are_kept_and_other_bytes_verified_afresh(
     assert verifications.calls == 2 + 3 + 1
 
 
-def test_a_kept_report_dies_when_the_proof_expires(verifications: Counter) -> None:
+def test_a_kept_report_dies_when_the_proof_expires(verifications: VerificationCounter) -> None:
     clock = Clock()
     verifier = service(clock)
     options = ProofOptions(created=NOW, expires=NOW + timedelta(seconds=60))

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -25,31 +24,22 @@ from tests.passport.own_deployment import OwnDeployment, own_deployment
 from tests.passport.wallet.support import Learner, Visitor, served, wallet_settings
 from tests.passport.wallet.test_claim_real_issuer import free_port, serving_at
 from tests.storage import backend_params, isolated_postgres_schema, postgres_test_url, sqlite_url
-from tests.verifier.support import ACTIVE_INDEX, NOW, Issuer
-from verifier import outcome_cache
+from tests.verifier.support import (
+    ACTIVE_INDEX,
+    NOW,
+    Issuer,
+    VerificationCounter,
+    count_verifications,
+)
 from verifier.outcome_cache import OutcomeCache
-from verifier.pipeline import verify_input
 
 ISSUER = Issuer()
 NOT_VERIFIED = "Not verified"
 
 
-class Counter:
-    """Counts the verifications the wallet runs (cached answers run none)."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        return verify_input(*args, **kwargs)
-
-
 @pytest.fixture
-def verifications(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    counter = Counter()
-    monkeypatch.setattr(outcome_cache, "verify_input", counter)
-    return counter
+def verifications(monkeypatch: pytest.MonkeyPatch) -> VerificationCounter:
+    return count_verifications(monkeypatch)
 
 
 class StatusList:
@@ -106,7 +96,7 @@ def shared(base_url: str, status_url: str) -> tuple[Learner, str]:
 
 
 def test_a_kept_outcome_is_reused_until_the_remote_status_list_changes(
-    remote: tuple[FastAPI, str, StatusList, str], verifications: Counter
+    remote: tuple[FastAPI, str, StatusList, str], verifications: VerificationCounter
 ) -> None:
     app, base_url, lists, status_url = remote
     learner, share_path = shared(base_url, status_url)
@@ -127,7 +117,7 @@ def test_a_kept_outcome_is_reused_until_the_remote_status_list_changes(
 
 
 def test_a_report_that_could_not_check_the_status_is_not_kept(
-    remote: tuple[FastAPI, str, StatusList, str], verifications: Counter
+    remote: tuple[FastAPI, str, StatusList, str], verifications: VerificationCounter
 ) -> None:
     app, base_url, lists, status_url = remote
     learner, share_path = shared(base_url, status_url)
@@ -157,7 +147,7 @@ class Clock:
 )
 def test_a_kept_outcome_dies_with_its_lifetime(
     remote: tuple[FastAPI, str, StatusList, str],
-    verifications: Counter,
+    verifications: VerificationCounter,
     ttl_ms: int | None,
     advance: float,
 ) -> None:
@@ -209,7 +199,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def test_our_own_revocation_shows_at_once_in_another_process(
-    tmp_path: Path, database_url: str, verifications: Counter
+    tmp_path: Path, database_url: str, verifications: VerificationCounter
 ) -> None:
     with own_deployment(tmp_path, database_url=database_url) as deployment:
         deployment.add_institution("college-key", "did:key")
