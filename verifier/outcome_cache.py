@@ -1,11 +1,10 @@
 """Verification outcomes kept while everything they depend on is unchanged (issue #19).
 
 A report is a function of: the verified bytes (a stored credential, or what an employer sent
-the verify API); the deployment's own
-records (its status lists' bits, its keys' states: ``OwnDocuments.revision``); every status list
-and key document fetched from elsewhere; the trust registry; and the clock. The cache keeps a
-report under the bytes' SHA-256 together with what those inputs were when it was made, and
-answers from it only while each is still the same:
+the verify API); the deployment's own records (its status lists' bits, its keys' states:
+``OwnDocuments.revision``); every status list and key document fetched from elsewhere; the trust
+registry; and the clock. The cache keeps a report under the bytes' SHA-256 together with what
+those inputs were when it was made, and answers from it only while each is still the same:
 
 - **own records**: the revision read *before* the verification began must equal the revision
   read now. It is read from the database, so a revoke made by any process (or a key compromise,
