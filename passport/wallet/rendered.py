@@ -16,8 +16,11 @@ is served only when:
   report while it holds and a new one when anything it depends on changed, so a page can
   never outlive its reports.
 
-Pages with forms are not kept (their CSRF token is the reader's). Bounded: ``max_entries``
-pages, least recently used first out.
+The passport pages are kept the same way, their key also holding what they show of the
+learner and their collections, and, since their forms carry the reader's CSRF token, that
+token: a kept page with forms is only ever served to the session it was made for
+(``passport.wallet.web.kept_page``). Bounded: ``max_entries`` pages, least recently used first
+out.
 """
 
 from __future__ import annotations
