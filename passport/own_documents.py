@@ -142,6 +142,7 @@ class _Ours:
     read_at: float
     generation: int
     entries: dict[str, RegistryEntry | None] = field(default_factory=dict, compare=False)
+    looks: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def names_our_host(self, did: str) -> bool:
         if not did.startswith(DID_WEB_PREFIX):
@@ -218,6 +219,13 @@ class DeploymentDocuments:
         if did in ours.dids:
             return True
         return ours.names_our_host(did) and did in self._ours(fresh=True).dids
+
+    def kept_looks(self) -> dict[str, Any]:
+        """Where ``passport.wallet.badges`` keeps our institutions' badge looks, kept and
+        dropped with the snapshot of what is ours: read again after a key, base URL or
+        institution is written through this engine, and at the latest every
+        ``OURS_TTL_SECONDS`` (a look changed through another process shows within that)."""
+        return self._ours().looks
 
     def is_our_institution(self, did: str) -> bool:
         """Whether ``did`` is, or was, a DID of one of this deployment's institutions (from the

@@ -9,12 +9,14 @@ institution's look. Any other credential's colour comes from its issuer's identi
 
 Institutions are found by every DID they have had (a did:key institution takes a new DID when
 its key is rotated or revoked), in one query for a whole page, and only when a credential on
-it is ours (``DeploymentDocuments.is_our_institution`` answers from memory).
+it is ours (``DeploymentDocuments.is_our_institution`` answers from memory). Their looks are
+then kept with the snapshot of what is ours (``DeploymentDocuments.kept_looks``): a look
+changed through this process shows at once, through another within ``OURS_TTL_SECONDS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -69,6 +71,20 @@ class Badges:
 
     session: Session
     ours: Callable[[str], bool]
+    # Institutions by DID, kept between requests (``DeploymentDocuments.kept_looks``): one
+    # database round trip fewer per page (issue #19). The default keeps nothing.
+    kept_looks: Callable[[], MutableMapping[str, Institution | None]] = dict
+
+    def _institutions(self, dids: set[str]) -> dict[str, Institution]:
+        looks = self.kept_looks()
+        missing = dids - looks.keys()
+        if missing:
+            found = institutions_by_did(self.session, missing)
+            for did in missing:
+                row = found.get(did)
+                # A copy outside the session: its rows expire when it commits.
+                looks[did] = Institution(**row.model_dump()) if row is not None else None
+        return {did: look for did in dids if (look := looks.get(did)) is not None}
 
     def of_each(
         self, credentials: Iterable[StoredCredential], reports: Mapping[str, VerificationReport]
@@ -84,7 +100,7 @@ class Badges:
             and stored.id in reports
             and key_is_issuers(reports[stored.id].checks)
         }
-        institutions = institutions_by_did(self.session, (did for did in trusted.values() if did))
+        institutions = self._institutions({did for did in trusted.values() if did})
         return {
             stored.id: stored_badge_art(stored, institutions.get(trusted.get(stored.id) or ""))
             for stored in held
@@ -97,7 +113,7 @@ class Badges:
 async def badges(request: Request, session: SessionDep) -> Badges:
     """A coroutine: FastAPI calls it on the event loop (``infra.clock.request_now``)."""
     own: DeploymentDocuments = request.app.state.own_documents
-    return Badges(session, own.is_our_institution)
+    return Badges(session, own.is_our_institution, own.kept_looks)
 
 
 BadgesDep = Annotated[Badges, Depends(badges)]

@@ -34,6 +34,7 @@ from tests.passport.look_world import (
     RED,
     World,
     achievement_of,
+    logo_png,
     world_fixture,  # noqa: F401  (fixture "world")
 )
 from tests.passport.wallet.support import Learner
@@ -200,3 +201,29 @@ def test_an_award_reissued_after_a_key_compromise_keeps_its_learners_language(
     ]
     achievement = achievement_of(world.credential(new))
     assert (achievement["inLanguage"], achievement["name"]) == ("fr", "Initiation au soudage")
+
+
+def test_a_logo_changed_through_the_deployment_shows_at_once_on_the_passport(
+    world: World,
+) -> None:
+    """The looks are kept between requests (issue #19); a change written through this app
+    drops them at once (``DeploymentDocuments.kept_looks``)."""
+    learner = Learner(world.base_url)
+    blue, headers = (0, 0, 255), {"Content-Type": "image/png"}
+    try:
+        claimed = learner.post(
+            "/passport/claim", {"offer": world.offer(world.issue())}, csrf_from="/passport/claim"
+        )
+        assert claimed.status_code == 303, claimed.text
+        for _ in range(2):
+            [badge] = _badges(learner.get("/passport").text)
+            assert _logo_in(badge).getpixel((48, 32)) == RED
+        output = io.BytesIO()
+        Image.new("RGB", (300, 200), blue).save(output, format="PNG")
+        assert world.api.put(f"{API}/logo", content=output.getvalue(), headers=headers).is_success
+        [badge] = _badges(learner.get("/passport").text)
+        assert _logo_in(badge).getpixel((48, 32)) == blue
+    finally:
+        restored = world.api.put(f"{API}/logo", content=logo_png(), headers=headers)
+        assert restored.is_success
+        learner.close()
