@@ -6,7 +6,8 @@ visitor until something it shows changes. So the page's HTML is kept in this pro
 under a key of everything it is made of, and the route still reads, on every view, what could
 change: the share link (revoked or expired links never reach this), its credentials, each
 credential's report (``passport.wallet.live``: the outcome cache, which reads our records'
-revision from the database, so our own revocations show at once) and the badges. A kept page
+revision from the database, so our own revocations show at once) and the badges (our
+institutions' looks as ``passport.wallet.badges`` keeps them). A kept page
 is served only when:
 
 - its key is equal: the template, the language, the path and query (the layout's links), the
