@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import Executable, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from credentials import InvalidInput, NotFound
@@ -156,14 +156,17 @@ _CHOSEN_CREDENTIALS = (
     )
     .order_by(col(ShareItem.position))
 )
-_SHARE_BY_TOKEN = select(ShareLink).where(ShareLink.token_hash == bindparam("token_hash"))
+# A live link for a token: the one condition of both public lookups, in SQL (``is_live`` says
+# the same of a loaded row, for the learner's list of links).
+_LIVE_FOR_TOKEN = (
+    col(ShareLink.token_hash) == bindparam("hash_of_token"),
+    col(ShareLink.revoked_at).is_(None),
+    or_(col(ShareLink.expires_at).is_(None), col(ShareLink.expires_at) > bindparam("now")),
+)
+_LIVE_SHARE = select(ShareLink).where(*_LIVE_FOR_TOKEN)
 _COUNTED_VIEW = (
     update(ShareLink)
-    .where(
-        col(ShareLink.token_hash) == bindparam("hash_of_token"),
-        col(ShareLink.revoked_at).is_(None),
-        or_(col(ShareLink.expires_at).is_(None), col(ShareLink.expires_at) > bindparam("now")),
-    )
+    .where(*_LIVE_FOR_TOKEN)
     .values(view_count=col(ShareLink.view_count) + 1, last_viewed_at=bindparam("now"))
     .returning(ShareLink)
 )
@@ -184,12 +187,7 @@ def open_share(
     session: Session, token: str, now: datetime
 ) -> tuple[ShareLink, list[StoredCredential]] | None:
     """The live share for ``token`` and its credentials, or None (one answer for every reason)."""
-    if not is_token_shaped(token):
-        return None
-    share = session.exec(_SHARE_BY_TOKEN, params={"token_hash": digest(token)}).first()
-    if share is None or not is_live(share, now):
-        return None
-    return share, shared_credentials(session, share)
+    return _live_share(session, _LIVE_SHARE, token, now)
 
 
 def view_share(
@@ -197,10 +195,16 @@ def view_share(
 ) -> tuple[ShareLink, list[StoredCredential]] | None:
     """``open_share`` for the public page: the view is counted by the statement that finds the
     live link (not committed in a transactional session)."""
+    return _live_share(session, _COUNTED_VIEW, token, now)
+
+
+def _live_share(
+    session: Session, statement: Executable, token: str, now: datetime
+) -> tuple[ShareLink, list[StoredCredential]] | None:
     if not is_token_shaped(token):
         return None
     params = {"hash_of_token": digest(token), "now": now}
-    share = session.scalars(_COUNTED_VIEW, params).first()
+    share = session.scalars(statement, params).first()
     if share is None:
         return None
     return share, shared_credentials(session, share)
