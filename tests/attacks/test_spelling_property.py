@@ -17,10 +17,11 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld
 
+from credentials.canonical import canonicalize_jsonld_general
 from credentials.contexts import document_loader
 from tests.attacks.test_spelling import CHALLENGE, CRED, DOMAIN, XSD_DATE_TIME
 from tests.attacks.verdict_world import CHECKED_AT, SUSPENSION_URL, World
@@ -243,13 +244,23 @@ def test_every_spelling_of_a_credential_gets_its_verdict(name: str, names: list[
 IN_PLACE = sorted(set(SPELLINGS) - {"@graph", "@reverse", "pyld-flatten"})
 
 
+def _reference_graph(credential: dict[str, Any]) -> str:
+    """The credential's canonical N-Quads without its proof, by the stock pyld path."""
+    return canonicalize_jsonld_general({k: v for k, v in credential.items() if k != "proof"})
+
+
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.sampled_from(IN_PLACE), min_size=1, max_size=3, unique=True))
 def test_every_spelling_inside_a_presentation_gets_its_verdict(names: list[str]) -> None:
     thief = Issuer()
     stolen = corpus()["holder-bound"]
+    in_place = respell(stolen, names)
+    # Some sequences are not a respelling at all: ["@included", "pyld-compact-expand", "@set"]
+    # makes another graph, as the reference processor (pyld) says too, and its proof then
+    # rightly fails. Only spellings of the same graph must get the same verdict.
+    assume(_reference_graph(in_place) == _reference_graph(stolen))
     expected = world().verify(thief.present([stolen], CHALLENGE, DOMAIN, now=CHECKED_AT))
-    respelled = thief.present([respell(stolen, names)], CHALLENGE, DOMAIN, now=CHECKED_AT)
+    respelled = thief.present([in_place], CHALLENGE, DOMAIN, now=CHECKED_AT)
     report = world().verify(respelled)
     assert expected.verdict.value == "not_verified"
     assert report.verdict is expected.verdict, names
