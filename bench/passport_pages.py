@@ -104,7 +104,8 @@ class BenchIssuer:
 
 
 def serve_status_lists(app: FastAPI, lists: dict[str, bytes]) -> None:
-    """Give the wallet a verifier whose fetcher answers ``lists`` from memory (URL -> body)."""
+    """Give the wallet a verifier whose fetcher answers ``lists`` from memory (URL -> body); our
+    own documents are read from the database, as in the app."""
 
     def answer(request: httpx.Request) -> httpx.Response:
         body = lists.get(str(request.url))
@@ -118,7 +119,10 @@ def serve_status_lists(app: FastAPI, lists: dict[str, bytes]) -> None:
         transport=httpx.MockTransport(answer),
         resolver=lambda _host, _port: ["127.0.0.1"],
     )
-    app.state.wallet.live = LiveVerifier(VerifierService(fetcher, app.state.verifier.registry))
+    verifier = VerifierService(
+        fetcher, app.state.verifier.registry, own_documents=app.state.own_documents
+    )
+    app.state.wallet.live = LiveVerifier(verifier)
 
 
 def build(directory: Path, count: int, mechanism: str = "eddsa-rdfc-2022") -> Seeded:

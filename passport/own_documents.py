@@ -31,7 +31,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,7 +53,6 @@ from passport.own_statements import (
     KEY_STATE,
     LIST_AND_INSTITUTION,
     LIST_STATE,
-    REPLACED,
     REVISION,
     published_method,
 )
@@ -105,16 +104,6 @@ def _ours_changed(session: OrmSession) -> None:
 @event.listens_for(OrmSession, "after_rollback")
 def _ours_unchanged(session: OrmSession) -> None:
     session.info.pop(_WRITTEN, None)
-
-
-def replaced_copies(session: Session, credential_ids: Iterable[str]) -> set[str]:
-    """Which of ``credential_ids`` are awards of ours re-issued after their key's compromise
-    (``issuers.key_compromise.affected_awards``), in one query: their share links say they were
-    replaced."""
-    wanted = list(credential_ids)
-    if not wanted:
-        return set()
-    return set(session.exec(REPLACED, params={"wanted": wanted}).all())
 
 
 def record_base_url(engine: Engine, base_url: str, now: datetime) -> None:
@@ -305,8 +294,7 @@ class DeploymentDocuments:
         every change of their bits (and a key compromise), and a key revoked or unpublished
         changes the counts. Read from the database, so every process sees a change at once."""
         with statement_session(self._engine) as session:
-            row = session.connection().execute(REVISION).one()
-        return ":".join(str(value) for value in row)
+            return str(session.connection().execute(REVISION).scalar_one())
 
     def entry(self, issuer_id: str) -> RegistryEntry | None:
         if not self.is_our_institution(issuer_id):

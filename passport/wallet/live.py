@@ -80,14 +80,19 @@ class LiveVerifier:
         return self.reports_for([stored], now)[stored.id]
 
     def reports_for(
-        self, credentials: Iterable[StoredCredential], now: datetime
+        self,
+        credentials: Iterable[StoredCredential],
+        now: datetime,
+        own_revision: str | None = None,
     ) -> dict[str, VerificationReport]:
         """Each credential's report: kept ones while all they depend on is unchanged, the others
-        verified now. Our records' revision is read once, before any verification."""
+        verified now. Our records' revision is read once, before any verification: here, unless
+        the caller read it with the credentials (``OWN_REVISION``, a round trip less)."""
         credentials = list(credentials)
         if not credentials:
             return {}
-        own_revision = self.service.own_revision()
+        if own_revision is None:
+            own_revision = self.service.own_revision()
         return {
             stored.id: self.service.kept_report(
                 stored.content_sha256,

@@ -107,9 +107,9 @@ def passport_home(
     request: Request, session: SessionDep, wallet: WalletDep, moment: NowDep, badges: BadgesDep
 ) -> HTMLResponse:
     learner = signed_in(request, session, moment).learner  # in this thread: ``signed_in``
-    credentials = holdings.list_credentials(session, learner.id)
+    credentials, own_revision = holdings.credentials_at_revision(session, learner.id)
     collections = holdings.list_collections(session, learner.id)
-    reports = wallet.live.reports_for(credentials, moment)
+    reports = wallet.live.reports_for(credentials, moment, own_revision)
     arts = badges.of_each(credentials, reports)
 
     def shown() -> dict[str, Any]:
@@ -137,9 +137,9 @@ def credential_page(
     badges: BadgesDep,
 ) -> HTMLResponse:
     learner = signed_in(request, session, moment).learner  # in this thread: ``signed_in``
-    stored = holdings.get_credential(session, learner.id, credential_id)
+    stored, own_revision = holdings.credential_at_revision(session, learner.id, credential_id)
     collections = holdings.list_collections(session, learner.id)
-    report = wallet.live.report_for(stored, moment)
+    report = wallet.live.reports_for([stored], moment, own_revision)[stored.id]
     art = badges.of(stored, report)
 
     def shown() -> dict[str, Any]:

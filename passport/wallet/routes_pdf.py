@@ -154,7 +154,7 @@ def share_report_pdf(
     opened = sharing.open_share(session, token, moment)
     if opened is None:
         return missing_share(request)
-    _, credentials = opened
+    credentials = opened.credentials
     language = negotiate_language(request)
     link = sharing.share_url(request.app.state.settings.base_url, token)
     title = translations_for(language).gettext(N_("Verification report"))

@@ -12,7 +12,6 @@ from starlette.responses import Response
 
 from credentials import InvalidInput, NotFound
 from infra import N_, NowDep, SessionDep, negotiate_language, statement_by_statement
-from passport.own_documents import replaced_copies
 from passport.wallet import holdings, sharing
 from passport.wallet.badges import BadgesDep
 from passport.wallet.display import issuer_view
@@ -134,19 +133,16 @@ def public_share(
     opened = sharing.view_share(session, token, moment)
     if opened is None:
         return missing_share(request)
-    _, credentials = opened
+    credentials, replaced = opened.credentials, opened.replaced
     registry = wallet.live.service.registry
     # The employer reads it: a kept report only while all it depends on is unchanged
     # (passport.wallet.live), so our own revocations show at once.
-    reports = wallet.live.reports_for(credentials, moment)
-    replaced = replaced_copies(
-        session, (item.credential_id for item in credentials if item.credential_id)
-    )
+    reports = wallet.live.reports_for(credentials, moment, opened.own_revision)
     arts = badges.of_each(credentials, reports)
     key = (
         registry.version,
         tuple(
-            (stored.id, stored.content_sha256, arts[stored.id], stored.credential_id in replaced)
+            (stored.id, stored.content_sha256, arts[stored.id], stored.id in replaced)
             for stored in credentials
         ),
     )
@@ -160,7 +156,7 @@ def public_share(
                 "view": wallet.live.explained(reports[stored.id], language),
                 "issuer": issuer_view(stored.issuer_id, registry, language, reports[stored.id]),
                 "formats": available_formats(stored),
-                "replaced": stored.credential_id in replaced,
+                "replaced": stored.id in replaced,
             }
             for stored in credentials
         ]
@@ -185,8 +181,9 @@ def public_share_download(
 ) -> Response:
     """A shared credential as a file, to verify it anywhere else (not counted as a view)."""
     opened = sharing.open_share(session, token, moment)
-    if opened is None or not 1 <= number <= len(opened[1]):
+    if opened is None or not 1 <= number <= len(opened.credentials):
         return missing_share(request)
-    stored = opened[1][number - 1]
-    art = badges.of(stored, wallet.live.report_for(stored, moment))
+    stored = opened.credentials[number - 1]
+    report = wallet.live.reports_for([stored], moment, opened.own_revision)[stored.id]
+    art = badges.of(stored, report)
     return file_response(download(stored, requested, art))

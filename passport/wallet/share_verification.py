@@ -66,6 +66,6 @@ def shared_credentials_reader(engine: Engine, base_url: str) -> SharedCredential
             opened = open_share(session, token, now)
             if opened is None:
                 raise InvalidInput(NO_LONGER_VALID)
-            return [stored.content for stored in opened[1]]
+            return [stored.content for stored in opened.credentials]
 
     return shared_credentials
