@@ -234,20 +234,25 @@ def _open_session(session: Session, learner: Learner, now: datetime) -> str:
 
 
 # Built once: every page of a signed-in learner runs it (issue #19, docs/performance.md).
-_LEARNER_OF_SESSION = (
-    select(Learner)
-    .join(LearnerSession, col(LearnerSession.learner_id) == col(Learner.id))
-    .where(
-        LearnerSession.token_hash == bindparam("token_hash"),
-        LearnerSession.expires_at > bindparam("now"),
-    )
+# A live session's learner: the join and condition of ``learner_for_session`` and of the
+# passport pages' first read (``holdings.learner_with_collections``), with ``session_params``.
+LEARNER_SESSION_JOIN = col(LearnerSession.learner_id) == col(Learner.id)
+LIVE_SESSION = (
+    LearnerSession.token_hash == bindparam("token_hash"),
+    LearnerSession.expires_at > bindparam("now"),
 )
+_LEARNER_OF_SESSION = (
+    select(Learner).join(LearnerSession, LEARNER_SESSION_JOIN).where(*LIVE_SESSION)
+)
+
+
+def session_params(token: str, now: datetime) -> dict[str, str | datetime]:
+    return {"token_hash": digest(token), "now": now}
 
 
 def learner_for_session(session: Session, token: str, now: datetime) -> Learner | None:
     """The signed-in learner, in one query; None for a missing, unknown or expired session."""
-    params = {"token_hash": digest(token), "now": now}
-    return session.exec(_LEARNER_OF_SESSION, params=params).first()
+    return session.exec(_LEARNER_OF_SESSION, params=session_params(token, now)).first()
 
 
 def csrf_token_for_session(token: str) -> str:

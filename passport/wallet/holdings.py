@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete
@@ -28,12 +28,14 @@ from sqlmodel import Session, col, select
 from credentials import Conflict, InvalidInput, NotFound, Verdict, summarize
 from infra import N_
 from passport.own_statements import OWN_REVISION
+from passport.wallet.accounts import LEARNER_SESSION_JOIN, LIVE_SESSION, session_params
 from passport.wallet.display import display_of
 from passport.wallet.tables import (
     Collection,
     CollectionItem,
     CredentialFormat,
     Learner,
+    LearnerSession,
     ShareItem,
     ShareLink,
     StoredCredential,
@@ -41,6 +43,8 @@ from passport.wallet.tables import (
 from verifier import VerifiableInput, VerificationReport, claimed_document, read_input
 
 MAX_COLLECTION_NAME = 120
+# Each collection with the ids of its members.
+Collections = list[tuple[Collection, set[str]]]
 _NOT_IN_PASSPORT = N_("no such credential in your passport")
 Verify = Callable[[VerifiableInput], VerificationReport]
 
@@ -138,10 +142,21 @@ _ONE_CREDENTIAL_AT_REVISION = select(StoredCredential, OWN_REVISION).where(
     _THE_ONE, _OF_THE_LEARNER
 )
 # Each collection with each of its members (or none), in one round trip.
+_MEMBERS_JOIN = col(CollectionItem.collection_id) == col(Collection.id)
 _LEARNERS_COLLECTIONS = (
     select(Collection, col(CollectionItem.credential_id))
-    .outerjoin(CollectionItem, col(CollectionItem.collection_id) == col(Collection.id))
+    .outerjoin(CollectionItem, _MEMBERS_JOIN)
     .where(Collection.learner_id == bindparam("learner_id"))
+    .order_by(col(Collection.name))
+)
+# The same for a live session's learner, with the learner: a row per member, and one with no
+# collection for a learner who has none.
+_LEARNER_WITH_COLLECTIONS = (
+    select(Learner, Collection, col(CollectionItem.credential_id))
+    .join(LearnerSession, LEARNER_SESSION_JOIN)
+    .outerjoin(Collection, col(Collection.learner_id) == col(Learner.id))
+    .outerjoin(CollectionItem, _MEMBERS_JOIN)
+    .where(*LIVE_SESSION)
     .order_by(col(Collection.name))
 )
 
@@ -242,9 +257,24 @@ def get_collection(session: Session, learner_id: str, collection_id: str) -> Col
     return collection
 
 
-def list_collections(session: Session, learner_id: str) -> list[tuple[Collection, set[str]]]:
+def list_collections(session: Session, learner_id: str) -> Collections:
     """Each collection, by name, with the ids of its credentials: one query."""
-    rows = session.exec(_LEARNERS_COLLECTIONS, params={"learner_id": learner_id}).all()
+    return _grouped(session.exec(_LEARNERS_COLLECTIONS, params={"learner_id": learner_id}).all())
+
+
+def learner_with_collections(
+    session: Session, token: str, now: datetime
+) -> tuple[Learner, Collections] | None:
+    """``accounts.learner_for_session`` and ``list_collections`` in one query: the passport
+    pages' first read. None for a missing, unknown or expired session."""
+    rows = session.exec(_LEARNER_WITH_COLLECTIONS, params=session_params(token, now)).all()
+    if not rows:
+        return None
+    return rows[0][0], _grouped(row[1:] for row in rows if row[1] is not None)
+
+
+def _grouped(rows: Iterable[tuple[Collection, str | None]]) -> Collections:
+    """Rows of a collection and one member's id (None for an empty collection), by collection."""
     members: dict[str, tuple[Collection, set[str]]] = {}
     for collection, credential_id in rows:
         _, ids = members.setdefault(collection.id, (collection, set()))

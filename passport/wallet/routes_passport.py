@@ -34,7 +34,7 @@ from passport.wallet.web import (
     learner_signer,
     page,
     redirect,
-    signed_in,
+    signed_in_with_collections,
 )
 from verifier import MAX_IMAGE_BYTES, VerificationReport, render_verdict
 
@@ -106,9 +106,9 @@ def shown_of(
 def passport_home(
     request: Request, session: SessionDep, wallet: WalletDep, moment: NowDep, badges: BadgesDep
 ) -> HTMLResponse:
-    learner = signed_in(request, session, moment).learner  # in this thread: ``signed_in``
+    current, collections = signed_in_with_collections(request, session, moment)
+    learner = current.learner
     credentials, own_revision = holdings.credentials_at_revision(session, learner.id)
-    collections = holdings.list_collections(session, learner.id)
     reports = wallet.live.reports_for(credentials, moment, own_revision)
     arts = badges.of_each(credentials, reports)
 
@@ -136,9 +136,9 @@ def credential_page(
     moment: NowDep,
     badges: BadgesDep,
 ) -> HTMLResponse:
-    learner = signed_in(request, session, moment).learner  # in this thread: ``signed_in``
+    current, collections = signed_in_with_collections(request, session, moment)
+    learner = current.learner
     stored, own_revision = holdings.credential_at_revision(session, learner.id, credential_id)
-    collections = holdings.list_collections(session, learner.id)
     report = wallet.live.reports_for([stored], moment, own_revision)[stored.id]
     art = badges.of(stored, report)
 
