@@ -189,6 +189,8 @@ _COUNTED_VIEW = (
     .where(*_LIVE_FOR_TOKEN)
     .values(view_count=col(ShareLink.view_count) + 1, last_viewed_at=bindparam("now"))
     .returning(ShareLink)
+    # The session holds no link to bring up to date: the row comes back from RETURNING.
+    .execution_options(synchronize_session=False)
 )
 
 

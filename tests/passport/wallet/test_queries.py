@@ -1,5 +1,6 @@
 """No N+1: the passport page and a share page issue as many queries for 200 credentials as for
-10 (the benchmark's harness, bench/passport_pages.py, counts them), and as few as each page needs."""
+10 (the benchmark's harness, bench/passport_pages.py, counts them), and no more than each page
+needs (issue #19: on a busy machine each round trip is a wait for a core)."""
 
 from __future__ import annotations
 
