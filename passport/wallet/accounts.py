@@ -233,7 +233,6 @@ def _open_session(session: Session, learner: Learner, now: datetime) -> str:
     return token
 
 
-# Built once: every page of a signed-in learner runs it (issue #19, docs/performance.md).
 # A live session's learner: the join and condition of ``learner_for_session`` and of the
 # passport pages' first read (``holdings.learner_with_collections``), with ``session_params``.
 LEARNER_SESSION_JOIN = col(LearnerSession.learner_id) == col(Learner.id)
@@ -241,6 +240,7 @@ LIVE_SESSION = (
     LearnerSession.token_hash == bindparam("token_hash"),
     LearnerSession.expires_at > bindparam("now"),
 )
+# Built once: every page of a signed-in learner runs it (issue #19, docs/performance.md).
 _LEARNER_OF_SESSION = (
     select(Learner).join(LearnerSession, LEARNER_SESSION_JOIN).where(*LIVE_SESSION)
 )
