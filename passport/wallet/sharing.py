@@ -139,9 +139,8 @@ def is_live(share: ShareLink, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class OpenedShare:
-    """A live link and what it shows now, read with what the page shows beside them."""
+    """What a live link shows now, read with what the page shows beside it."""
 
-    share: ShareLink
     credentials: list[StoredCredential]
     # Of ``credentials``, the stored ids of awards of ours re-issued since (``replaced_mark``).
     replaced: frozenset[str]
@@ -227,7 +226,6 @@ def _shown_now(session: Session, share: ShareLink) -> OpenedShare:
         params = {"share_id": share.id, "learner_id": share.learner_id}
     rows = session.exec(statement, params=params).all()
     return OpenedShare(
-        share=share,
         credentials=[row[0] for row in rows],
         replaced=frozenset(row[0].id for row in rows if row[1]),
         own_revision=rows[0][2] if rows else None,
