@@ -131,7 +131,7 @@ class _Ours:
     read_at: float
     generation: int
     entries: dict[str, RegistryEntry | None] = field(default_factory=dict, compare=False)
-    looks: dict[str, Any] = field(default_factory=dict, compare=False)
+    looks: dict[str, Institution | None] = field(default_factory=dict, compare=False)
 
     def names_our_host(self, did: str) -> bool:
         if not did.startswith(DID_WEB_PREFIX):
@@ -209,7 +209,7 @@ class DeploymentDocuments:
             return True
         return ours.names_our_host(did) and did in self._ours(fresh=True).dids
 
-    def kept_looks(self) -> dict[str, Any]:
+    def kept_looks(self) -> dict[str, Institution | None]:
         """Where ``passport.wallet.badges`` keeps our institutions' badge looks, kept and
         dropped with the snapshot of what is ours: read again after a key, base URL or
         institution is written through this engine, and at the latest every
